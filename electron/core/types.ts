@@ -19,6 +19,8 @@ export interface CachedSession extends AwsCredentials {
   kind: 'session' | 'role' | 'federation';
   /** The ARN STS reported for the session's identity, for display. */
   arn?: string;
+  /** Fingerprint of the profile chain it was made from; a changed profile is not served a stale session. */
+  definition?: string;
 }
 
 /** Time is passed in so tests can move it; production uses `systemClock`. */

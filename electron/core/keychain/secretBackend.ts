@@ -1,0 +1,74 @@
+import { KeytrayError, oneLine } from '../errors';
+
+/**
+ * The raw OS keychain, reduced to what Keytray needs. Kept as an interface so that core receives it
+ * (STYLE: platform services are passed in); production and the integration tests use the real one.
+ */
+export interface SecretBackend {
+  get(account: string): string | null;
+  set(account: string, value: string): void;
+  /** Returns false when there was nothing to delete. */
+  delete(account: string): boolean;
+  list(): Array<{ account: string; value: string }>;
+}
+
+export const KEYCHAIN_SERVICE = 'keytray';
+
+export function keychainUnavailable(cause: unknown): KeytrayError {
+  const detail = cause instanceof Error ? oneLine(cause.message) : String(cause);
+  return new KeytrayError('keychain-unavailable', `The OS keychain is unavailable or locked (${detail})`, {
+    hint:
+      process.platform === 'linux'
+        ? 'Unlock your login keyring; on Linux a Secret Service (gnome-keyring or KWallet) must be running on the session D-Bus.'
+        : 'Unlock your login keychain and try again.',
+    cause,
+  });
+}
+
+/**
+ * The real keychain through @napi-rs/keyring (macOS Keychain, Windows Credential Manager, Linux Secret
+ * Service). Loaded lazily: the native module costs a few milliseconds that a cache hit served by the
+ * agent should not pay.
+ */
+export class OsKeychainBackend implements SecretBackend {
+  private readonly keyring = require('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
+
+  constructor(private readonly service: string = KEYCHAIN_SERVICE) {}
+
+  get(account: string): string | null {
+    let value: string | null;
+    try {
+      value = new this.keyring.Entry(this.service, account).getPassword();
+    } catch (err) {
+      throw keychainUnavailable(err);
+    }
+    // @napi-rs/keyring returns null both for "no such item" and for "could not reach the store".
+    // findCredentials throws in the second case, so a locked keychain never reads as "no credentials".
+    if (value === null) this.list();
+    return value;
+  }
+
+  set(account: string, value: string): void {
+    try {
+      new this.keyring.Entry(this.service, account).setPassword(value);
+    } catch (err) {
+      throw keychainUnavailable(err);
+    }
+  }
+
+  delete(account: string): boolean {
+    try {
+      return new this.keyring.Entry(this.service, account).deletePassword();
+    } catch (err) {
+      throw keychainUnavailable(err);
+    }
+  }
+
+  list(): Array<{ account: string; value: string }> {
+    try {
+      return this.keyring.findCredentials(this.service).map((c) => ({ account: c.account, value: c.password }));
+    } catch (err) {
+      throw keychainUnavailable(err);
+    }
+  }
+}

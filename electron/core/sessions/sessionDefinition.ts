@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+import type { AwsConfig } from '../config/awsConfig';
+import { resolveProfileChain } from '../config/awsConfig';
+
+/**
+ * A fingerprint of what a session was made from (each hop's role, source, external id and MFA
+ * device). Editing a profile invalidates its cached session instead of serving the old role.
+ * Separate from the engine so the credential-process fast path can check it without loading STS code.
+ */
+export function definitionOf(config: AwsConfig, profileName: string): string {
+  const parts = resolveProfileChain(config, profileName).map((p) => [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial]);
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16);
+}

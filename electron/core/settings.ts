@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** User preferences, shared by the CLI and the app. Never secrets: this is a plain file. */
+export interface KeytraySettings {
+  /** GetSessionToken duration for user profiles with MFA (SPEC §3: 8 h by default). */
+  mfaSessionSeconds: number;
+  lockOnSleep: boolean;
+  lockOnScreenLock: boolean;
+  startAtLogin: boolean;
+}
+
+export const DEFAULT_SETTINGS: KeytraySettings = {
+  mfaSessionSeconds: 8 * 3600,
+  lockOnSleep: true,
+  lockOnScreenLock: true,
+  startAtLogin: false,
+};
+
+export function settingsFile(dataDir: string): string {
+  return path.join(dataDir, 'settings.json');
+}
+
+export function loadSettings(dataDir: string): KeytraySettings {
+  try {
+    const raw = JSON.parse(fs.readFileSync(settingsFile(dataDir), 'utf8')) as Partial<KeytraySettings>;
+    return { ...DEFAULT_SETTINGS, ...pickKnown(raw) };
+  } catch {
+    return { ...DEFAULT_SETTINGS };
+  }
+}
+
+export function saveSettings(dataDir: string, settings: KeytraySettings): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = settingsFile(dataDir);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+function pickKnown(raw: Partial<KeytraySettings>): Partial<KeytraySettings> {
+  const out: Partial<KeytraySettings> = {};
+  if (typeof raw.mfaSessionSeconds === 'number' && raw.mfaSessionSeconds >= 900 && raw.mfaSessionSeconds <= 129600) {
+    out.mfaSessionSeconds = raw.mfaSessionSeconds;
+  }
+  for (const k of ['lockOnSleep', 'lockOnScreenLock', 'startAtLogin'] as const) if (typeof raw[k] === 'boolean') out[k] = raw[k];
+  return out;
+}
+
+/** The profile the tray made active; `--active` on the command line means this one. */
+export function activeProfileFile(dataDir: string): string {
+  return path.join(dataDir, 'active-profile');
+}
+
+export function readActiveProfile(dataDir: string): string | null {
+  try {
+    const name = fs.readFileSync(activeProfileFile(dataDir), 'utf8').trim();
+    return name || null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeActiveProfile(dataDir: string, profile: string | null): void {
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const file = activeProfileFile(dataDir);
+  if (profile === null) {
+    fs.rmSync(file, { force: true });
+    return;
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${profile}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}

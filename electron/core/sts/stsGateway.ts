@@ -1,0 +1,185 @@
+import type { AwsCredentials } from '../types';
+import { KeytrayError, maskAccessKeyId, oneLine } from '../errors';
+import { endpointFor } from './endpoints';
+
+/** Credentials as STS issued them. */
+export interface IssuedCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: number;
+  /** The identity the credentials act as, when STS says (AssumeRole, GetFederationToken). */
+  arn?: string;
+}
+
+export interface MfaParameters {
+  serialNumber: string;
+  tokenCode: string;
+}
+
+export interface AssumeRoleRequest {
+  roleArn: string;
+  roleSessionName: string;
+  externalId?: string;
+  durationSeconds?: number;
+  mfa?: MfaParameters;
+}
+
+/** The STS calls Keytray makes. Core receives this; the SDK-backed one is below. */
+export interface StsGateway {
+  getSessionToken(credentials: AwsCredentials, request: { durationSeconds?: number; mfa?: MfaParameters }): Promise<IssuedCredentials>;
+  assumeRole(credentials: AwsCredentials, request: AssumeRoleRequest): Promise<IssuedCredentials>;
+  getCallerIdentity(credentials: AwsCredentials): Promise<{ arn: string; account: string; userId: string }>;
+  getFederationToken(
+    credentials: AwsCredentials,
+    request: { name: string; policy: string; durationSeconds?: number },
+  ): Promise<IssuedCredentials>;
+}
+
+/**
+ * Throttling and 5xx answers are retried by the SDK's standard retry strategy (exponential backoff
+ * with jitter); four attempts keep a cold `aws` call under a few seconds when STS is struggling.
+ */
+export const STS_MAX_ATTEMPTS = 4;
+
+/** STS over the AWS SDK v3. The SDK is required lazily so a cache hit never loads it. */
+export function createSdkStsGateway(region: string, env: NodeJS.ProcessEnv = process.env): StsGateway {
+  const sdk = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
+  const endpoint = endpointFor('STS', env);
+  const client = (credentials: AwsCredentials) =>
+    new sdk.STSClient({
+      region,
+      endpoint,
+      maxAttempts: STS_MAX_ATTEMPTS,
+      credentials: {
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        sessionToken: credentials.sessionToken,
+      },
+    });
+  const issued = (c: import('@aws-sdk/client-sts').Credentials | undefined, arn?: string): IssuedCredentials => {
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+      throw new KeytrayError('sts-invalid', 'STS answered without complete credentials');
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration.getTime(),
+      arn,
+    };
+  };
+
+  return {
+    async getSessionToken(credentials, request) {
+      const out = await client(credentials).send(
+        new sdk.GetSessionTokenCommand({
+          DurationSeconds: request.durationSeconds,
+          SerialNumber: request.mfa?.serialNumber,
+          TokenCode: request.mfa?.tokenCode,
+        }),
+      );
+      return issued(out.Credentials);
+    },
+    async assumeRole(credentials, request) {
+      const out = await client(credentials).send(
+        new sdk.AssumeRoleCommand({
+          RoleArn: request.roleArn,
+          RoleSessionName: request.roleSessionName,
+          ExternalId: request.externalId,
+          DurationSeconds: request.durationSeconds,
+          SerialNumber: request.mfa?.serialNumber,
+          TokenCode: request.mfa?.tokenCode,
+        }),
+      );
+      return issued(out.Credentials, out.AssumedRoleUser?.Arn);
+    },
+    async getCallerIdentity(credentials) {
+      const out = await client(credentials).send(new sdk.GetCallerIdentityCommand({}));
+      return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
+    },
+    async getFederationToken(credentials, request) {
+      const out = await client(credentials).send(
+        new sdk.GetFederationTokenCommand({ Name: request.name, Policy: request.policy, DurationSeconds: request.durationSeconds }),
+      );
+      return issued(out.Credentials, out.FederatedUser?.Arn);
+    },
+  };
+}
+
+export interface StsFailureContext {
+  profile: string;
+  action: 'GetSessionToken' | 'AssumeRole' | 'GetCallerIdentity' | 'GetFederationToken' | string;
+  roleArn?: string;
+  accessKeyId?: string;
+  usedMfa?: boolean;
+}
+
+/**
+ * Turns an SDK/STS error into the one line a user reads. AWS's own message is kept (it names ARNs,
+ * never secrets) and followed by what to do about it.
+ */
+export function describeStsFailure(err: unknown, ctx: StsFailureContext): KeytrayError {
+  if (err instanceof KeytrayError) return err;
+  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
+  const code = e?.Code || e?.name || 'Error';
+  const status = e?.$metadata?.httpStatusCode;
+  const attempts = e?.$metadata?.attempts;
+  const awsMessage = oneLine(e?.message || String(err));
+  const target = ctx.roleArn ? `${ctx.action} on ${ctx.roleArn}` : ctx.action;
+
+  if (code === 'AccessDenied' && /MultiFactorAuthentication|MFA/i.test(awsMessage) && ctx.usedMfa) {
+    return new KeytrayError('mfa-invalid', `STS rejected the MFA code for ${target}: ${awsMessage}`, {
+      profile: ctx.profile,
+      hint: 'Check that mfa_serial names the device you read the code from, wait for the next code and try again.',
+      cause: err,
+    });
+  }
+  if (code === 'InvalidClientTokenId' || code === 'SignatureDoesNotMatch' || code === 'UnrecognizedClientException') {
+    const key = ctx.accessKeyId ? ` ${maskAccessKeyId(ctx.accessKeyId)}` : '';
+    return new KeytrayError('sts-denied', `AWS rejected the access key${key} (${code}) during ${target}`, {
+      profile: ctx.profile,
+      hint: `Store a current key with \`keytray add ${ctx.profile}\`, or check the system clock if it is far off.`,
+      cause: err,
+    });
+  }
+  if (code === 'ExpiredToken' || code === 'ExpiredTokenException') {
+    return new KeytrayError('sts-denied', `The session used for ${target} has expired`, {
+      profile: ctx.profile,
+      hint: `Run \`keytray clear ${ctx.profile}\` and try again.`,
+      cause: err,
+    });
+  }
+  if (code === 'AccessDenied') {
+    return new KeytrayError('sts-denied', `AWS denied ${target}: ${awsMessage}`, {
+      profile: ctx.profile,
+      hint: ctx.roleArn
+        ? "Check the role's trust policy (principal, MFA condition, external_id) and the profile's mfa_serial."
+        : 'Check the IAM policies of the user.',
+      cause: err,
+    });
+  }
+  if (code === 'ValidationError' || code === 'InvalidParameterValue' || code === 'MalformedPolicyDocument') {
+    return new KeytrayError('sts-invalid', `STS refused ${target}: ${awsMessage}`, {
+      profile: ctx.profile,
+      hint: 'Fix the profile settings named in the message (duration_seconds, role_session_name, role_arn).',
+      cause: err,
+    });
+  }
+  const throttled = /Throttl|RequestLimitExceeded|TooManyRequests/i.test(code);
+  if (throttled || (status !== undefined && status >= 500) || isNetworkError(e)) {
+    const why = throttled ? 'throttling' : status ? `HTTP ${status} ${code}` : awsMessage;
+    const tries = attempts ?? STS_MAX_ATTEMPTS;
+    return new KeytrayError('sts-unavailable', `STS is unavailable for ${target} (${why} after ${tries} attempts)`, {
+      profile: ctx.profile,
+      hint: 'Try again in a minute; if it persists check your network and AWS_ENDPOINT_URL_STS.',
+      cause: err,
+    });
+  }
+  return new KeytrayError('sts-invalid', `STS ${target} failed: ${code}: ${awsMessage}`, { profile: ctx.profile, cause: err });
+}
+
+function isNetworkError(e: { name?: string; message?: string; code?: string } | undefined): boolean {
+  const c = (e as { code?: string })?.code ?? '';
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up/i.test(`${c} ${e?.name ?? ''} ${e?.message ?? ''}`);
+}

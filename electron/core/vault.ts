@@ -1,0 +1,49 @@
+import * as path from 'node:path';
+import { AwsConfig } from './config/awsConfig';
+import { OsKeychainBackend, type SecretBackend } from './keychain/secretBackend';
+import { VaultStore } from './keychain/vaultStore';
+import { TotpReuseGuard } from './mfa/totpReuseGuard';
+import { resolvePaths, type KeytrayPaths } from './paths';
+import { FileProfileLock } from './sessions/profileLock';
+import { SessionEngine, type SessionEngineDeps } from './sessions/sessionEngine';
+import { loadSettings } from './settings';
+import { createSdkStsGateway, type StsGateway } from './sts/stsGateway';
+import { systemClock, type Clock } from './types';
+
+/** Everything core needs, wired once per process: the CLI, the agent and the app all start here. */
+export interface Vault {
+  paths: KeytrayPaths;
+  store: VaultStore;
+  engine: SessionEngine;
+  clock: Clock;
+  env: NodeJS.ProcessEnv;
+  loadConfig(): AwsConfig;
+}
+
+export interface VaultOptions {
+  env?: NodeJS.ProcessEnv;
+  backend?: SecretBackend;
+  clock?: Clock;
+  stsFor?: (region: string) => StsGateway;
+  onSessionIssued?: SessionEngineDeps['onSessionIssued'];
+}
+
+export function createVault(options: VaultOptions = {}): Vault {
+  const env = options.env ?? process.env;
+  const paths = resolvePaths(env);
+  const clock = options.clock ?? systemClock;
+  const store = new VaultStore(options.backend ?? new OsKeychainBackend());
+  const loadConfig = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
+  const engine = new SessionEngine({
+    loadConfig,
+    store,
+    stsFor: options.stsFor ?? ((region) => createSdkStsGateway(region, env)),
+    guard: new TotpReuseGuard(path.join(paths.dataDir, 'mfa-used.json'), clock),
+    clock,
+    lock: new FileProfileLock(path.join(paths.dataDir, 'locks')),
+    env,
+    mfaSessionSeconds: loadSettings(paths.dataDir).mfaSessionSeconds,
+    onSessionIssued: options.onSessionIssued,
+  });
+  return { paths, store, engine, clock, env, loadConfig };
+}
