@@ -9,13 +9,10 @@ import type { IssuedCredentials, MfaParameters, StsGateway } from '../sts/stsGat
 import { describeStsFailure } from '../sts/stsGateway';
 import type { AwsCredentials, CachedSession, Clock } from '../types';
 import type { ProfileLock } from './profileLock';
+import { REUSE_MARGIN_MS } from './reuseMargin';
 import { definitionOf } from './sessionDefinition';
 
-/**
- * The AWS CLI refreshes credentials with less than 15 minutes left on every access (botocore's
- * "mandatory refresh" window), so serving such a session would make it re-run the helper each time.
- */
-export const REUSE_MARGIN_MS = 15 * 60 * 1000;
+export { REUSE_MARGIN_MS };
 /** AWS caps sessions of a role assumed with session credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
 export const DEFAULT_ROLE_SECONDS = 3600;

@@ -1,0 +1,61 @@
+import { KeytrayError } from '../core/errors';
+import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
+import type { RequestContext } from '../core/sessions/sessionEngine';
+import { readActiveProfile } from '../core/settings';
+import { createVault, type Vault } from '../core/vault';
+import { terminalMfaSource } from './terminal';
+
+/** Options shared by every command that needs credentials (SPEC §4). */
+export interface CredentialOptions {
+  mfaCode?: string;
+  duration?: string;
+  session?: boolean; // commander turns --no-session into session: false
+  region?: string;
+  active?: boolean;
+}
+
+let vault: Vault | undefined;
+
+export function getVault(): Vault {
+  vault ??= createVault();
+  return vault;
+}
+
+/**
+ * Where the CLI gets MFA codes, in SPEC order: --mfa-code, the profile's mfa_process, a running
+ * agent's prompter (added by the agent client), then the controlling terminal.
+ */
+export function cliRequestContext(options: CredentialOptions, extraSources: MfaCodeSource[] = []): RequestContext {
+  return {
+    mfa: mfaCodeProvider([optionCodeSource(options.mfaCode), mfaProcessSource, ...extraSources, terminalMfaSource()]),
+    requester: { pid: process.pid, command: process.argv.slice(1).join(' ') },
+  };
+}
+
+/** The profile a command acts on: the argument, or with --active the tray's active profile. */
+export function profileArgument(profile: string | undefined, options: { active?: boolean }): string {
+  if (options.active) {
+    if (profile) throw new KeytrayError('usage', 'Give either a profile or --active, not both');
+    const active = readActiveProfile(getVault().paths.dataDir);
+    if (!active) {
+      throw new KeytrayError('usage', 'No profile is active', {
+        hint: 'Make one active from the Keytray tray menu, or name the profile instead of --active.',
+      });
+    }
+    return active;
+  }
+  if (!profile) throw new KeytrayError('usage', 'Missing PROFILE', { hint: 'Name a profile, or pass --active.' });
+  return profile;
+}
+
+export function parseDuration(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)([smh]?)$/.exec(value.trim());
+  const seconds = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as const)[m[2] as '' | 's' | 'm' | 'h'] : NaN;
+  if (!Number.isInteger(seconds) || seconds < 900 || seconds > 129600) {
+    throw new KeytrayError('usage', `--duration ${value} is not a valid session duration`, {
+      hint: 'Give seconds between 900 and 129600 (or e.g. 1h, 90m).',
+    });
+  }
+  return seconds;
+}

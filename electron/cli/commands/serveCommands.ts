@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import * as os from 'node:os';
+import { KeytrayError } from '../../core/errors';
+import { credentialDocument } from '../../core/export/credentialDocument';
+import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment } from '../../core/export/envExport';
+import type { ServedCredentials } from '../../core/sessions/sessionEngine';
+import { cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
+
+/** Serves credentials for a profile: through a running agent when there is one, else in process. */
+export async function serveCredentials(profileArg: string | undefined, options: CredentialOptions): Promise<ServedCredentials> {
+  const profile = profileArgument(profileArg, options);
+  const request = {
+    profile,
+    durationSeconds: parseDuration(options.duration),
+    noSession: options.session === false,
+    region: options.region,
+  };
+  const { requestThroughAgent } = await import('../../agent/agentClient');
+  const viaAgent = await requestThroughAgent(getVault().paths.dataDir, request, options);
+  const served = viaAgent ?? (await getVault().engine.getCredentials(request, cliRequestContext(options)));
+  // Warnings go to the terminal only: under the AWS CLI stderr is captured and shown as an error.
+  if (served.warnings.length > 0 && process.stderr.isTTY) for (const w of served.warnings) process.stderr.write(`${w}\n`);
+  return served;
+}
+
+export async function credentialProcessCommand(profile: string | undefined, options: CredentialOptions): Promise<void> {
+  const served = await serveCredentials(profile, options);
+  process.stdout.write(`${JSON.stringify(credentialDocument(served.credentials))}\n`);
+}
+
+export async function envCommand(profile: string | undefined, options: CredentialOptions & { format?: string }): Promise<void> {
+  const format = options.format ?? defaultEnvFormat();
+  if (!isEnvFormat(format)) {
+    throw new KeytrayError('usage', `Unknown --format "${format}"`, { hint: `Use one of: ${ENV_FORMATS.join(', ')}.` });
+  }
+  const served = await serveCredentials(profile, options);
+  process.stdout.write(formatEnvExport(served.credentials, served.region, format));
+}
+
+function defaultEnvFormat(): string {
+  return process.platform === 'win32' ? 'powershell' : 'sh';
+}
+
+/**
+ * Runs a command with the session in its environment. Signals are forwarded so Ctrl-C reaches the
+ * child, and its exit status (or the signal that ended it) becomes ours, as a shell would report it.
+ */
+export async function execCommand(profile: string | undefined, command: string[], options: CredentialOptions): Promise<never> {
+  if (command.length === 0) {
+    throw new KeytrayError('usage', 'Missing the command to run', { hint: 'Use `keytray exec PROFILE -- CMD [ARGS...]`.' });
+  }
+  const served = await serveCredentials(profile, options);
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ENV_VARS_TO_UNSET) delete env[name];
+  Object.assign(env, sessionEnvironment(served.credentials, served.region));
+  env.KEYTRAY_PROFILE = served.profile;
+  return runChild(command, env);
+}
+
+export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<never> {
+  return new Promise((_, reject) => {
+    const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
+    const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    if (process.platform !== 'win32') for (const s of forwarded) process.on(s, forward);
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      const notFound = err.code === 'ENOENT';
+      reject(
+        new KeytrayError('usage', notFound ? `Command not found: ${command[0]}` : `Could not run ${command[0]}: ${err.message}`, {
+          hint: notFound ? 'Check the command name and your PATH.' : undefined,
+        }),
+      );
+    });
+    child.on('exit', (code, signal) => {
+      for (const s of forwarded) process.removeListener(s, forward);
+      if (signal) {
+        // Die of the same signal so our parent sees what the child did.
+        process.kill(process.pid, signal);
+        process.exit(128 + (os.constants.signals[signal] ?? 0));
+      }
+      process.exit(code ?? 1);
+    });
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * The `keytray` process entry. A credential_process cache hit is answered before commander, the AWS
+ * SDK or any command module loads; everything else goes to the full CLI.
+ */
+const args = process.argv.slice(2);
+
+function isPlainCredentialProcess(a: string[]): boolean {
+  return a.length === 2 && a[0] === 'credential-process' && !a[1].startsWith('-');
+}
+
+async function main(): Promise<void> {
+  if (isPlainCredentialProcess(args)) {
+    const { cachedCredentialDocument } = require('./fastPath') as typeof import('./fastPath');
+    const doc = cachedCredentialDocument(args[1]);
+    if (doc !== null) {
+      process.stdout.write(doc);
+      return;
+    }
+  }
+  const { runCli } = require('./program') as typeof import('./program');
+  await runCli(args);
+}
+
+void main();

@@ -1,0 +1,107 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ENV_FORMATS } from '../core/export/envExport';
+import { asKeytrayError, KeytrayError, oneLine } from '../core/errors';
+
+const VERSION: string = require('../../package.json').version;
+
+/** Adds the options that every credential-serving command takes (SPEC §4). */
+function withCredentialOptions(cmd: Command): Command {
+  return cmd
+    .argument('[profile]', 'profile name from ~/.aws/config')
+    .option('--active', 'use the profile the tray made active')
+    .option('--mfa-code <code>', 'MFA code to use if one is needed')
+    .option('--duration <seconds>', 'session duration (900-129600 s, or e.g. 1h)')
+    .option('--no-session', 'use the long-term key without GetSessionToken')
+    .option('--region <region>', 'region to report with the credentials');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('keytray')
+    .description('A vault for AWS credentials: keys in the OS keychain, MFA sessions served on demand.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  program
+    .command('add')
+    .description('store a long-term access key in the keychain')
+    .argument('<profile>')
+    .option('--env', 'read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment')
+    .action(async (profile, opts) => (await import('./commands/keyCommands')).addCommand(profile, opts));
+
+  program
+    .command('import')
+    .description('move plaintext keys from ~/.aws/credentials into the keychain')
+    .option('--file <file>', 'credentials file to read (default: AWS_SHARED_CREDENTIALS_FILE or ~/.aws/credentials)')
+    .option('--remove-plaintext', 'delete the keys from the plaintext file, keeping everything else')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (opts) => (await import('./commands/keyCommands')).importCommand(opts));
+
+  program
+    .command('list')
+    .description('profiles, stored keys and cached sessions')
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./commands/listCommand')).listCommand(opts));
+
+  program
+    .command('remove')
+    .description('delete the stored key and sessions of a profile')
+    .argument('<profile>')
+    .option('--yes', 'do not ask for confirmation')
+    .action(async (profile, opts) => (await import('./commands/keyCommands')).removeCommand(profile, opts));
+
+  program
+    .command('clear')
+    .description('forget cached sessions (of one profile, or all)')
+    .argument('[profile]')
+    .action(async (profile) => (await import('./commands/keyCommands')).clearCommand(profile));
+
+  withCredentialOptions(program.command('credential-process'))
+    .description('print the credential_process JSON document')
+    .action(async (profile, opts) => (await import('./commands/serveCommands')).credentialProcessCommand(profile, opts));
+
+  withCredentialOptions(program.command('env'))
+    .description('print shell code that exports the session')
+    .addOption(new Option('--format <format>', 'output format').choices([...ENV_FORMATS]))
+    .action(async (profile, opts) => (await import('./commands/serveCommands')).envCommand(profile, opts));
+
+  withCredentialOptions(program.command('exec'))
+    .description('run a command with the session in its environment')
+    .argument('[command...]', 'command and arguments, after --')
+    .passThroughOptions()
+    .action(async (profile, command, opts) => (await import('./commands/serveCommands')).execCommand(profile, command, opts));
+
+  program
+    .command('setup')
+    .description('serve a profile through credential_process (renames its keys to keytray_*)')
+    .argument('<profile>')
+    .option('--undo', 'restore the profile')
+    .action(async (profile, opts) => (await import('./commands/setupCommand')).setupCommand(profile, opts));
+
+  program
+    .command('agent')
+    .description('run the agent in the foreground, like ssh-agent')
+    .option('--stop', 'stop the running agent')
+    .action(async (opts) => (await import('./commands/agentCommand')).agentCommand(opts));
+
+  return program;
+}
+
+/** Runs the CLI: one plain line on failure, exit 2 for usage errors and 1 for everything else. */
+export async function runCli(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version "fail" with exit code 0 after printing.
+      if (err.exitCode === 0) process.exit(0);
+      process.stderr.write(`keytray: ${oneLine(err.message.replace(/^error:\s*/i, ''))}. See \`keytray --help\`.\n`);
+      process.exit(2);
+    }
+    const e = err instanceof KeytrayError ? err : asKeytrayError(err);
+    process.stderr.write(`keytray: ${e.toLine()}\n`);
+    process.exit(e.exitCode);
+  }
+}
