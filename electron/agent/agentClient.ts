@@ -1,10 +1,164 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { KeytrayError, type SerializedError } from '../core/errors';
 import type { CredentialRequest, ServedCredentials } from '../core/sessions/sessionEngine';
+import {
+  agentSocketPath,
+  agentTokenFile,
+  type AgentMessage,
+  type AgentRequest,
+  type ClientReply,
+  type Requester,
+  type WireServedCredentials,
+} from './agentProtocol';
 
-/** Asks a running agent for credentials; null when no agent runs, so the CLI does the work itself. */
+/**
+ * Talks to a running agent. Everything heavy (MFA sources, the terminal) is loaded only when the
+ * agent asks for a code, so a cache hit costs one socket round trip.
+ */
+
+/** Thrown when no agent answers, so the caller does the work itself (SPEC §5). */
+class NoAgent extends Error {}
+
+export interface AgentCodeSources {
+  /** Called when the agent needs an MFA code and has no window of its own. */
+  provideMfaCode(request: { profile: string; serial: string; mfaProcess?: string }): Promise<string>;
+}
+
+/** Asks a running agent for credentials; null when no agent runs. */
 export async function requestThroughAgent(
-  _dataDir: string,
-  _request: CredentialRequest,
-  _options: { mfaCode?: string },
+  dataDir: string,
+  request: CredentialRequest,
+  options: { mfaCode?: string },
+  sources?: AgentCodeSources,
 ): Promise<ServedCredentials | null> {
-  return null;
+  const token = readToken(dataDir);
+  if (token === null) return null;
+  try {
+    const result = await exchange(dataDir, { op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }, sources);
+    return result.served ?? null;
+  } catch (err) {
+    if (err instanceof NoAgent) return null;
+    throw err;
+  }
+}
+
+/** Sends a control request (ping/stop). Returns the agent's pid, or null when none runs. */
+export async function controlAgent(dataDir: string, op: 'ping' | 'stop'): Promise<number | null> {
+  const token = readToken(dataDir);
+  if (token === null) return null;
+  try {
+    return (await exchange(dataDir, { op, token })).pid ?? 0;
+  } catch (err) {
+    if (err instanceof NoAgent) return null;
+    throw err;
+  }
+}
+
+function readToken(dataDir: string): string | null {
+  try {
+    return fs.readFileSync(agentTokenFile(dataDir), 'utf8').trim() || null;
+  } catch {
+    return null;
+  }
+}
+
+function currentRequester(): Requester {
+  const requester: Requester = { pid: process.pid, parentPid: process.ppid, command: process.argv.slice(1).join(' ') };
+  if (process.platform === 'linux') {
+    try {
+      // The parent is the tool that asked (aws, terraform); the prompt window and activity log name it.
+      requester.command = fs.readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    } catch {
+      // /proc may be hidden; our own command line still says something.
+    }
+  }
+  return requester;
+}
+
+function exchange(
+  dataDir: string,
+  message: AgentRequest,
+  sources?: AgentCodeSources,
+): Promise<{ served?: ServedCredentials; pid?: number }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(agentSocketPath(dataDir));
+    let connected = false;
+    let buffered = '';
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      socket.destroy();
+      fn();
+    };
+
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(message)}\n`);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      // A missing or stale socket (an agent killed with SIGKILL) means "no agent": do the work here.
+      if (!connected) return settle(() => reject(new NoAgent(err.code)));
+      settle(() => reject(agentFailure(`the connection to the agent failed (${err.code ?? err.message})`)));
+    });
+    socket.on('close', () => {
+      if (!connected) return settle(() => reject(new NoAgent('closed')));
+      settle(() => reject(agentFailure('the agent closed the connection before answering')));
+    });
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        let msg: AgentMessage;
+        try {
+          msg = JSON.parse(line) as AgentMessage;
+        } catch {
+          return settle(() => reject(agentFailure('the agent sent an unreadable answer')));
+        }
+        if (msg.type === 'result') {
+          if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), pid: msg.pid }));
+          return settle(() => reject(KeytrayError.fromJSON(msg.error)));
+        }
+        if (msg.type === 'mfa-needed') answerMfa(socket, msg, sources);
+      }
+    });
+  });
+}
+
+function answerMfa(socket: net.Socket, ask: { profile: string; serial: string; mfaProcess?: string }, sources?: AgentCodeSources): void {
+  const reply = (r: ClientReply) => socket.write(`${JSON.stringify(r)}\n`);
+  const provider = sources ?? defaultCodeSources();
+  provider
+    .provideMfaCode(ask)
+    .then((code) => reply({ type: 'mfa-code', code }))
+    .catch((err: unknown) => {
+      const error: SerializedError =
+        err instanceof KeytrayError ? err.toJSON() : { code: 'mfa-required', message: String((err as Error)?.message ?? err) };
+      reply({ type: 'mfa-error', error });
+    });
+}
+
+/** The client's own sources after --mfa-code (which travels with the request): mfa_process, then /dev/tty. */
+function defaultCodeSources(): AgentCodeSources {
+  return {
+    async provideMfaCode(ask) {
+      const { mfaCodeProvider, mfaProcessSource } = await import('../core/mfa/mfaCodeSources');
+      const { terminalMfaSource } = await import('../cli/terminal');
+      return mfaCodeProvider([mfaProcessSource, terminalMfaSource()])({ profile: ask.profile, serial: ask.serial, mfaProcess: ask.mfaProcess });
+    },
+  };
+}
+
+function fromWire(w: WireServedCredentials): ServedCredentials {
+  return { profile: w.profile, credentials: w.credentials, region: w.region, source: w.source, warnings: w.warnings ?? [] };
+}
+
+function agentFailure(detail: string): KeytrayError {
+  return new KeytrayError('agent', `Keytray's agent did not answer: ${detail}`, {
+    hint: 'Restart it with `keytray agent --stop` then `keytray agent`, or stop it to let the CLI work alone.',
+  });
 }

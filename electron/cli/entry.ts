@@ -1,6 +1,7 @@
 /**
- * The `keytray` process entry. A credential_process cache hit is answered before commander, the AWS
- * SDK or any command module loads; everything else goes to the full CLI.
+ * The `keytray` process entry. A plain `credential-process PROFILE` is answered by a running agent,
+ * or from the keychain cache, before commander, the AWS SDK or any command module loads; everything
+ * else goes to the full CLI.
  */
 const args = process.argv.slice(2);
 
@@ -10,8 +11,8 @@ function isPlainCredentialProcess(a: string[]): boolean {
 
 async function main(): Promise<void> {
   if (isPlainCredentialProcess(args)) {
-    const { cachedCredentialDocument } = require('./fastPath') as typeof import('./fastPath');
-    const doc = cachedCredentialDocument(args[1]);
+    const { fastCredentialDocument } = require('./fastPath') as typeof import('./fastPath');
+    const doc = await fastCredentialDocument(args[1]);
     if (doc !== null) {
       process.stdout.write(doc);
       return;

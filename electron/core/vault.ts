@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { AwsConfig } from './config/awsConfig';
+import { GenerationBumpingBackend, KeychainGeneration, generationFile } from './keychain/keychainGeneration';
 import { OsKeychainBackend, type SecretBackend } from './keychain/secretBackend';
 import { VaultStore } from './keychain/vaultStore';
 import { TotpReuseGuard } from './mfa/totpReuseGuard';
@@ -22,6 +23,7 @@ export interface Vault {
 
 export interface VaultOptions {
   env?: NodeJS.ProcessEnv;
+  /** Defaults to the OS keychain, announcing writes to a running agent (see KeychainGeneration). */
   backend?: SecretBackend;
   clock?: Clock;
   stsFor?: (region: string) => StsGateway;
@@ -32,7 +34,8 @@ export function createVault(options: VaultOptions = {}): Vault {
   const env = options.env ?? process.env;
   const paths = resolvePaths(env);
   const clock = options.clock ?? systemClock;
-  const store = new VaultStore(options.backend ?? new OsKeychainBackend());
+  const backend = options.backend ?? new GenerationBumpingBackend(new OsKeychainBackend(), new KeychainGeneration(generationFile(paths.dataDir)));
+  const store = new VaultStore(backend);
   const loadConfig = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
   const engine = new SessionEngine({
     loadConfig,

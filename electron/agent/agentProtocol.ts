@@ -1,0 +1,61 @@
+/**
+ * The agent's wire protocol: newline-delimited JSON over a Unix socket (a named pipe on Windows).
+ * Kept free of heavy imports: the credential-process fast path loads it on every `aws` call.
+ *
+ * A client opens a connection per request and sends one `AgentRequest` carrying the token from the
+ * user-only token file. For a credentials request the agent may ask back for an MFA code
+ * (`mfa-needed`) when it has no window of its own; the client answers from its own sources.
+ * The agent serves sessions for profiles and nothing else: there is no "read a secret by key" call.
+ */
+import * as path from 'node:path';
+import type { SerializedError } from '../core/errors';
+import type { CredentialRequest } from '../core/sessions/sessionEngine';
+import type { AwsCredentials } from '../core/types';
+
+export interface Requester {
+  pid: number;
+  /** The parent's pid and command line: for credential_process, the tool that asked (aws, terraform). */
+  parentPid?: number;
+  command?: string;
+}
+
+export type AgentRequest =
+  | { op: 'credentials'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
+  | { op: 'ping'; token: string }
+  | { op: 'stop'; token: string };
+
+export type AgentMessage =
+  | { type: 'mfa-needed'; profile: string; serial: string; mfaProcess?: string }
+  | { type: 'result'; ok: true; served?: WireServedCredentials; pid?: number }
+  | { type: 'result'; ok: false; error: SerializedError };
+
+export type ClientReply = { type: 'mfa-code'; code: string } | { type: 'mfa-error'; error: SerializedError };
+
+export interface WireServedCredentials {
+  profile: string;
+  credentials: AwsCredentials;
+  region?: string;
+  source: 'cache' | 'sts' | 'long-term';
+  warnings: string[];
+}
+
+export function agentDir(dataDir: string): string {
+  return path.join(dataDir, 'agent');
+}
+
+export function agentSocketPath(dataDir: string): string {
+  if (process.platform === 'win32') {
+    // Named pipes live in their own namespace; the data dir makes the name per user and per KEYTRAY_HOME.
+    const id = Buffer.from(path.resolve(dataDir).toLowerCase()).toString('base64url').slice(-40);
+    return `\\\\.\\pipe\\keytray-agent-${id}`;
+  }
+  return path.join(agentDir(dataDir), 'agent.sock');
+}
+
+export function agentTokenFile(dataDir: string): string {
+  return path.join(agentDir(dataDir), 'token');
+}
+
+export function agentPidFile(dataDir: string): string {
+  return path.join(agentDir(dataDir), 'agent.pid');
+}

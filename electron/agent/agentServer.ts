@@ -1,0 +1,213 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { KeytrayError, asKeytrayError, type SerializedError } from '../core/errors';
+import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeRequest, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
+import type { ServedCredentials } from '../core/sessions/sessionEngine';
+import type { Vault } from '../core/vault';
+import {
+  agentDir,
+  agentPidFile,
+  agentSocketPath,
+  agentTokenFile,
+  type AgentMessage,
+  type AgentRequest,
+  type ClientReply,
+  type Requester,
+} from './agentProtocol';
+
+/** One served request, for the activity log ("which process received which profile's credentials"). */
+export interface AgentActivity {
+  at: number;
+  profile: string;
+  requester: Requester;
+  outcome: 'served' | 'failed';
+  source?: ServedCredentials['source'];
+  error?: string;
+}
+
+/**
+ * The app's MFA window, when the agent runs inside the desktop app. It receives the requesting
+ * process so the window can say who is asking. Headless agents have none and ask the client instead.
+ */
+export type AgentPrompter = (request: MfaCodeRequest) => Promise<string>;
+
+export interface AgentOptions {
+  vault: Vault;
+  prompter?: AgentPrompter;
+  onActivity?: (activity: AgentActivity) => void;
+  /** Called after a client asked the agent to stop (`keytray agent --stop`). */
+  onStopRequested?: () => void;
+}
+
+export interface RunningAgent {
+  socketPath: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the agent: a Unix socket in a 0700 directory, authenticated by a token in a 0600 file that
+ * only the user can read (Node exposes no SO_PEERCRED, so the token stands in for a peer-user check;
+ * the directory mode already keeps other users from reaching the socket).
+ */
+export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
+  const { dataDir } = options.vault.paths;
+  const dir = agentDir(dataDir);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const socketPath = agentSocketPath(dataDir);
+  await clearStaleSocket(socketPath);
+
+  const token = randomBytes(32).toString('hex');
+  const server = net.createServer((socket) => handleConnection(socket, token, options));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new KeytrayError('agent', 'Another Keytray agent is already running', { hint: 'Stop it with `keytray agent --stop`.' })
+          : asKeytrayError(err),
+      ),
+    );
+    server.listen(socketPath, () => resolve());
+  });
+  if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
+  // The token is written only once the socket listens, so a client never reads a token with no agent.
+  writePrivateFile(agentTokenFile(dataDir), token);
+  writePrivateFile(agentPidFile(dataDir), String(process.pid));
+
+  return {
+    socketPath,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const f of [agentTokenFile(dataDir), agentPidFile(dataDir)]) fs.rmSync(f, { force: true });
+        server.close(() => resolve());
+        // Idle keep-alive clients must not hold the agent open.
+        server.unref();
+      }),
+  };
+}
+
+async function clearStaleSocket(socketPath: string): Promise<void> {
+  if (process.platform === 'win32' || !fs.existsSync(socketPath)) return;
+  const alive = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(socketPath);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (alive) throw new KeytrayError('agent', 'Another Keytray agent is already running', { hint: 'Stop it with `keytray agent --stop`.' });
+  // Left behind by an agent that died without cleaning up (SIGKILL, a crash).
+  fs.rmSync(socketPath, { force: true });
+}
+
+function writePrivateFile(file: string, content: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, content, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+function tokensMatch(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** A request line may not exceed this; nothing legitimate comes close. */
+const MAX_LINE = 64 * 1024;
+
+function handleConnection(socket: net.Socket, token: string, options: AgentOptions): void {
+  socket.setEncoding('utf8');
+  let buffered = '';
+  let started = false;
+  let pendingMfa: { resolve: (code: string) => void; reject: (err: Error) => void } | null = null;
+  const send = (m: AgentMessage) => {
+    if (!socket.destroyed) socket.write(`${JSON.stringify(m)}\n`);
+  };
+  const fail = (error: SerializedError) => {
+    send({ type: 'result', ok: false, error });
+    socket.end();
+  };
+
+  socket.on('error', () => undefined);
+  socket.on('close', () => pendingMfa?.reject(new KeytrayError('mfa-cancelled', 'The requesting process went away before giving an MFA code')));
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    if (buffered.length > MAX_LINE) return fail({ code: 'agent', message: 'Request too large' });
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let msg: unknown;
+      try {
+        msg = JSON.parse(line);
+      } catch {
+        return fail({ code: 'agent', message: 'Malformed request' });
+      }
+      if (!started) {
+        started = true;
+        const request = msg as AgentRequest;
+        if (!tokensMatch(request?.token, token)) {
+          return fail({ code: 'agent', message: 'Refused: the request did not carry the agent token', hint: 'Only the user who started the agent may use it.' });
+        }
+        void dispatch(request);
+      } else if (pendingMfa) {
+        const reply = msg as ClientReply;
+        const waiter = pendingMfa;
+        pendingMfa = null;
+        if (reply?.type === 'mfa-code' && typeof reply.code === 'string') waiter.resolve(reply.code);
+        else waiter.reject(KeytrayError.fromJSON((reply as { error?: SerializedError })?.error ?? { code: 'mfa-required', message: 'No MFA code was given' }));
+      }
+    }
+  });
+
+  const askClient: MfaCodeSource = (req) =>
+    new Promise<string>((resolve, reject) => {
+      pendingMfa = { resolve, reject };
+      send({ type: 'mfa-needed', profile: req.profile, serial: req.serial, mfaProcess: req.mfaProcess });
+    });
+
+  async function dispatch(request: AgentRequest): Promise<void> {
+    if (request.op === 'ping') return void (send({ type: 'result', ok: true, pid: process.pid }), socket.end());
+    if (request.op === 'stop') {
+      send({ type: 'result', ok: true, pid: process.pid });
+      socket.end();
+      options.onStopRequested?.();
+      return;
+    }
+    if (request.op !== 'credentials' || !request.request || typeof request.request.profile !== 'string') {
+      return fail({ code: 'agent', message: 'Unknown request' });
+    }
+    const requester: Requester = sanitizeRequester(request.requester);
+    // SPEC §3 order: --mfa-code, then mfa_process, then the app's window; headless, the client's own
+    // sources (mfa_process, /dev/tty) answer instead.
+    const sources: MfaCodeSource[] = options.prompter
+      ? [optionCodeSource(request.mfaCode), mfaProcessSource, async (r) => options.prompter!(r)]
+      : [optionCodeSource(request.mfaCode), askClient];
+    const { profile, durationSeconds, noSession, forceRefresh, region } = request.request;
+    try {
+      const served = await options.vault.engine.getCredentials(
+        { profile, durationSeconds, noSession, forceRefresh, region },
+        { mfa: mfaCodeProvider(sources), requester: { pid: requester.parentPid ?? requester.pid, command: requester.command } },
+      );
+      options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'served', source: served.source });
+      send({ type: 'result', ok: true, served });
+    } catch (err) {
+      const e = asKeytrayError(err, profile);
+      options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'failed', error: e.toLine() });
+      send({ type: 'result', ok: false, error: e.toJSON() });
+    }
+    socket.end();
+  }
+}
+
+function sanitizeRequester(r: Requester | undefined): Requester {
+  const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
+  return {
+    pid: num(r?.pid) ?? 0,
+    parentPid: num(r?.parentPid),
+    command: typeof r?.command === 'string' ? r.command.slice(0, 500) : undefined,
+  };
+}

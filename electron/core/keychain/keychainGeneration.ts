@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { SecretBackend } from './secretBackend';
+
+/**
+ * A marker file that changes whenever any Keytray process writes to the keychain. The agent keeps
+ * sessions in memory (a cache hit must not pay a Secret Service round trip); it re-reads the marker
+ * on each request and drops its memory when another process (`keytray clear`, `add`, the app) wrote.
+ */
+export class KeychainGeneration {
+  constructor(private readonly file: string) {}
+
+  read(): string {
+    try {
+      return fs.readFileSync(this.file, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  bump(): string {
+    const next = randomBytes(8).toString('hex');
+    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, next, { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+    return next;
+  }
+}
+
+/** Announces every write through the generation marker. */
+export class GenerationBumpingBackend implements SecretBackend {
+  constructor(
+    protected readonly inner: SecretBackend,
+    protected readonly generation: KeychainGeneration,
+  ) {}
+  get(account: string) {
+    return this.inner.get(account);
+  }
+  set(account: string, value: string) {
+    this.inner.set(account, value);
+    this.generation.bump();
+  }
+  delete(account: string) {
+    const deleted = this.inner.delete(account);
+    this.generation.bump();
+    return deleted;
+  }
+  list() {
+    return this.inner.list();
+  }
+}
+
+/** The agent's view of the keychain: reads served from memory until someone else writes. */
+export class MemoryCachedBackend implements SecretBackend {
+  private readonly memory = new Map<string, string | null>();
+  private seen: string;
+
+  constructor(
+    private readonly inner: SecretBackend,
+    private readonly generation: KeychainGeneration,
+  ) {
+    this.seen = generation.read();
+  }
+
+  get(account: string): string | null {
+    this.dropIfChangedElsewhere();
+    if (this.memory.has(account)) return this.memory.get(account)!;
+    const value = this.inner.get(account);
+    this.memory.set(account, value);
+    return value;
+  }
+  set(account: string, value: string): void {
+    this.inner.set(account, value);
+    this.memory.set(account, value);
+    this.seen = this.generation.bump();
+  }
+  delete(account: string): boolean {
+    const deleted = this.inner.delete(account);
+    this.memory.set(account, null);
+    this.seen = this.generation.bump();
+    return deleted;
+  }
+  list() {
+    return this.inner.list();
+  }
+  /** Forget everything held in memory (lock, sleep). */
+  forget(): void {
+    this.memory.clear();
+  }
+
+  private dropIfChangedElsewhere(): void {
+    const now = this.generation.read();
+    if (now !== this.seen) {
+      this.memory.clear();
+      this.seen = now;
+    }
+  }
+}
+
+export function generationFile(dataDir: string): string {
+  return path.join(dataDir, 'keychain-generation');
+}
