@@ -1,0 +1,283 @@
+import { KeytrayError } from '../errors';
+import { FileFingerprint, fingerprintOf, readConfigFile, writeFileAtomically } from './configFileWriter';
+import { IniDocument } from './iniDocument';
+import { validateDurationSeconds } from './validation';
+
+/**
+ * The profiles in ~/.aws/config, read the way the AWS CLI reads them, plus Keytray's `keytray_`
+ * keys (SPEC §1): `keytray setup` renames a profile's definition keys so that the AWS CLI, which
+ * prefers a profile's own role_arn over its credential_process, calls Keytray instead.
+ */
+export interface ProfileConfig {
+  name: string;
+  region?: string;
+  mfaSerial?: string;
+  roleArn?: string;
+  sourceProfile?: string;
+  externalId?: string;
+  roleSessionName?: string;
+  durationSeconds?: number;
+  mfaProcess?: string;
+  credentialProcess?: string;
+  /** Has `keytray_` keys, or a credential_process that runs Keytray. */
+  managedByKeytray: boolean;
+  /** 'role' when it has a role_arn (prefixed or plain); otherwise it owns a long-term key. */
+  kind: 'user' | 'role';
+}
+
+/** The keys `keytray setup` renames; Keytray reads `keytray_<key>` first, then `<key>`. */
+export const DEFINITION_KEYS = [
+  'role_arn',
+  'source_profile',
+  'mfa_serial',
+  'external_id',
+  'duration_seconds',
+  'role_session_name',
+] as const;
+export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
+
+export const KEYTRAY_PREFIX = 'keytray_';
+
+/** A parsed file together with what it looked like on disk, for a change-safe write later. */
+export interface LoadedIniFile {
+  file: string;
+  document: IniDocument;
+  fingerprint: FileFingerprint;
+}
+
+export class AwsConfig {
+  readonly file: string;
+  readonly document: IniDocument;
+  /** Updated by `save()`; pass it to `writeFileAtomically` when writing the document yourself. */
+  fingerprint: FileFingerprint;
+  /**
+   * The shared credentials file, when one was given. Its sections only make profiles exist (a
+   * `[alice]` with keys and no config section is a user profile, as the AWS CLI lists it); Keytray
+   * reads role and MFA settings from the config file only, where `keytray setup` can rewrite them.
+   */
+  readonly credentials?: LoadedIniFile;
+  private profileIndex?: { version: number; sections: Map<string, string> };
+
+  private constructor(config: LoadedIniFile, credentials?: LoadedIniFile) {
+    this.file = config.file;
+    this.document = config.document;
+    this.fingerprint = config.fingerprint;
+    this.credentials = credentials;
+  }
+
+  /** A missing file is an empty config, as it is for the AWS CLI. */
+  static load(paths: { configFile: string; credentialsFile?: string }): AwsConfig {
+    return new AwsConfig(loadIniFile(paths.configFile), paths.credentialsFile ? loadIniFile(paths.credentialsFile) : undefined);
+  }
+
+  static fromText(text: string, fileName: string, credentials?: { text: string; fileName: string }): AwsConfig {
+    const config = { file: fileName, document: IniDocument.parse(text, fileName), fingerprint: fingerprintOf(text) };
+    const creds = credentials && {
+      file: credentials.fileName,
+      document: IniDocument.parse(credentials.text, credentials.fileName),
+      fingerprint: fingerprintOf(credentials.text),
+    };
+    return new AwsConfig(config, creds);
+  }
+
+  /** Config-file profiles in file order, then profiles that exist only in the credentials file. */
+  profileNames(): string[] {
+    const names = [...this.sections().keys()];
+    if (this.credentials) {
+      const known = new Set(names);
+      for (const section of this.credentials.document.sectionNames()) if (!known.has(section)) names.push(section);
+    }
+    return names;
+  }
+
+  has(name: string): boolean {
+    return this.sections().has(name) || (this.credentials?.document.hasSection(name) ?? false);
+  }
+
+  /** The config-file section that defines a profile, e.g. `profile admin`; undefined if none. */
+  sectionOf(name: string): string | undefined {
+    return this.sections().get(name);
+  }
+
+  profile(name: string): ProfileConfig {
+    const section = this.sections().get(name);
+    if (section !== undefined) return readProfile(this.document, section, name);
+    if (this.credentials?.document.hasSection(name)) return { name, managedByKeytray: false, kind: 'user' };
+    throw unknownProfile(name, this.file);
+  }
+
+  /** Writes the config document back atomically; refuses if the file changed since it was read. */
+  save(): void {
+    this.fingerprint = writeFileAtomically(this.file, this.document.toString(), this.fingerprint);
+  }
+
+  saveCredentials(): void {
+    if (!this.credentials) throw new KeytrayError('config-invalid', 'No credentials file was loaded, so there is nothing to save');
+    this.credentials.fingerprint = writeFileAtomically(this.credentials.file, this.credentials.document.toString(), this.credentials.fingerprint);
+  }
+
+  /** Profile name -> section, rebuilt only when the document was edited since. */
+  private sections(): Map<string, string> {
+    const version = this.document.version;
+    if (!this.profileIndex || this.profileIndex.version !== version) {
+      this.profileIndex = { version, sections: profileSections(this.document) };
+    }
+    return this.profileIndex.sections;
+  }
+}
+
+/**
+ * The profiles from `requested` down to the user profile that owns the long-term key, following
+ * source_profile (the `keytray_` one first). A role profile needs a source_profile: Keytray assumes
+ * roles from a stored key, so credential_source and web_identity_token_file are not supported.
+ */
+export function resolveProfileChain(config: AwsConfig, requested: string): ProfileConfig[] {
+  const chain: ProfileConfig[] = [];
+  const position = new Map<string, number>();
+  let name = requested;
+  let referrer: ProfileConfig | undefined;
+  for (;;) {
+    if (referrer && !config.has(name)) {
+      throw new KeytrayError(
+        'unknown-profile',
+        `Profile "${referrer.name}" has source_profile "${name}", which is not in ${config.file}`,
+        {
+          profile: referrer.name,
+          hint: `Add it with \`keytray add ${name}\`, or point source_profile at an existing profile.`,
+        },
+      );
+    }
+    const seenAt = position.get(name);
+    if (seenAt !== undefined) {
+      const cycle = [...chain.slice(seenAt).map((p) => p.name), name].join(' -> ');
+      throw new KeytrayError('config-cycle', `Profile cycle: ${cycle} in ${config.file}`, {
+        profile: requested,
+        hint: 'Point the source_profile of one of them at the user profile that holds the access key.',
+      });
+    }
+    const profile = config.profile(name);
+    position.set(name, chain.length);
+    chain.push(profile);
+    if (profile.kind === 'user') return chain;
+    if (!profile.sourceProfile) {
+      const line = config.document.lineOf(config.sectionOf(name) ?? '');
+      throw new KeytrayError(
+        'config-invalid',
+        `Profile "${name}" in ${config.file}${line ? ` (line ${line})` : ''} has a role_arn but no source_profile`,
+        {
+          profile: name,
+          hint: 'Add source_profile = <the user profile whose key Keytray stores>; Keytray does not support credential_source or web_identity_token_file.',
+        },
+      );
+    }
+    referrer = profile;
+    name = profile.sourceProfile;
+  }
+}
+
+/** The section a new profile gets: `default` or `profile NAME` in the config file, the bare name in credentials. */
+export function sectionNameFor(profileName: string, file: 'config' | 'credentials' = 'config'): string {
+  return file === 'credentials' || profileName === 'default' ? profileName : `profile ${profileName}`;
+}
+
+/**
+ * The profile a config-file section defines, as botocore's build_profile_map decides: `default`,
+ * or `profile` followed by exactly one shell word (`[profile "my name"]` is allowed). Other
+ * sections (`sso-session x`, `services x`, `[ profile x]`) are not profiles.
+ */
+export function profileNameOfSection(section: string): string | undefined {
+  if (section === 'default') return 'default';
+  const m = /^profile\s+(.*)$/.exec(section);
+  if (!m) return undefined;
+  const rest = m[1].trim();
+  const quoted = /^"([^"]*)"$|^'([^']*)'$/.exec(rest);
+  const name = quoted ? (quoted[1] ?? quoted[2]) : rest;
+  if (name === '' || (!quoted && /\s/.test(name))) return undefined;
+  return name;
+}
+
+/**
+ * Profile name -> section name in file order. When both `[default]` and `[profile default]` exist,
+ * the later one wins, because botocore fills its profile map in file order and overwrites.
+ */
+export function profileSections(doc: IniDocument): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const section of doc.sectionNames()) {
+    const name = profileNameOfSection(section);
+    if (name !== undefined) map.set(name, section);
+  }
+  return map;
+}
+
+/**
+ * Whether a credential_process command runs Keytray: a `credential-process` argument preceded by
+ * a program or script whose file name contains "keytray" (`/usr/local/bin/keytray`,
+ * `"C:\Program Files\Keytray\Keytray.exe"`, `node /opt/keytray/bin/keytray.js`).
+ */
+export function isKeytrayCredentialProcess(command: string | undefined): boolean {
+  if (!command) return false;
+  const words = (command.match(/"[^"]*"|'[^']*'|\S+/g) ?? []).map((w) => w.replace(/^(["'])(.*)\1$/, '$2'));
+  const at = words.indexOf('credential-process');
+  return at > 0 && words.slice(0, at).some((w) => /keytray/i.test(w.split(/[\\/]/).pop() ?? ''));
+}
+
+/** Reads one profile's section. Throws 'config-invalid' for a bad duration_seconds, naming the line. */
+export function readProfile(doc: IniDocument, section: string, name: string): ProfileConfig {
+  const plain = (key: string): string | undefined => nonEmpty(doc.get(section, key));
+  const definition = (key: DefinitionKey): { value: string; key: string } | undefined => {
+    for (const k of [KEYTRAY_PREFIX + key, key]) {
+      const value = plain(k);
+      if (value !== undefined) return { value, key: k };
+    }
+    return undefined;
+  };
+
+  const profile: ProfileConfig = { name, managedByKeytray: false, kind: 'user' };
+  const assign = <K extends keyof ProfileConfig>(field: K, value: ProfileConfig[K] | undefined): void => {
+    if (value !== undefined) profile[field] = value;
+  };
+  assign('region', plain('region'));
+  assign('mfaProcess', plain('mfa_process'));
+  assign('credentialProcess', plain('credential_process'));
+  assign('roleArn', definition('role_arn')?.value);
+  assign('sourceProfile', definition('source_profile')?.value);
+  assign('mfaSerial', definition('mfa_serial')?.value);
+  assign('externalId', definition('external_id')?.value);
+  assign('roleSessionName', definition('role_session_name')?.value);
+
+  const duration = definition('duration_seconds');
+  if (duration) {
+    const problem = validateDurationSeconds(duration.value);
+    if (problem) {
+      throw new KeytrayError(
+        'config-invalid',
+        `${doc.fileName} line ${doc.lineOf(section, duration.key)}, profile "${name}": ${problem.replace(/\.$/, '')}`,
+        { profile: name, hint: 'Fix the value, e.g. duration_seconds = 3600 for one hour.' },
+      );
+    }
+    profile.durationSeconds = Number(duration.value);
+  }
+
+  profile.kind = profile.roleArn ? 'role' : 'user';
+  profile.managedByKeytray =
+    isKeytrayCredentialProcess(profile.credentialProcess) || doc.entries(section).some(([key]) => key.startsWith(KEYTRAY_PREFIX));
+  return profile;
+}
+
+export function unknownProfile(name: string, file: string): KeytrayError {
+  const section = sectionNameFor(name);
+  return new KeytrayError('unknown-profile', `Profile "${name}" is not in ${file}`, {
+    profile: name,
+    hint: `Add it with \`keytray add ${name}\`, or write a [${section}] section in ${file}.`,
+  });
+}
+
+function loadIniFile(file: string): LoadedIniFile {
+  const { text, fingerprint } = readConfigFile(file);
+  return { file, document: IniDocument.parse(text, file), fingerprint };
+}
+
+/** botocore treats `role_arn =` (an empty value) as not set. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

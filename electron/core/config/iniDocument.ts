@@ -1,0 +1,488 @@
+import { KeytrayError } from '../errors';
+
+/**
+ * A lossless INI document for ~/.aws/config and ~/.aws/credentials.
+ *
+ * The text is kept as physical lines, each with its own terminator (`\r\n`, `\n`, a lone `\r`, or
+ * none for a last line without a newline), so `toString()` gives back the input byte for byte. The
+ * sections and keys are an index over those lines, rebuilt after every edit; an edit splices only
+ * the lines it means to change.
+ *
+ * What a line means follows Python's `configparser.RawConfigParser`, which botocore (the AWS CLI)
+ * uses to read these files, so Keytray and the AWS CLI agree on every file they both accept:
+ *
+ * - A comment is a line whose first non-blank character is `#` or `;`, at any indentation.
+ * - Inline comments are NOT stripped: `region = us-east-1 # prod` has the value
+ *   `us-east-1 # prod`, as botocore reads it. (The AWS SDK for JavaScript strips ` #...`; the two
+ *   disagree, so do not write inline comments after values Keytray reads.)
+ * - `key = value` and `key: value` both work; the first `=` or `:` separates. Keys and values are
+ *   trimmed. Keys are case-sensitive here (the JavaScript SDK's view); see `awsConfig.ts` and
+ *   `profileSetup.ts` for where botocore's lower-casing of keys matters.
+ * - A line indented deeper than the key line above it continues that key's value, even across
+ *   blank lines and comments. A key with an empty value followed by indented `sub = value` lines
+ *   is botocore's nested syntax (`s3 =\n  max_concurrent_requests = 10`); its value reads as
+ *   configparser returns it, `\nmax_concurrent_requests = 10`, and `nested()` splits it.
+ * - A section name is the raw text between `[` and `]`, untrimmed, as configparser keeps it.
+ * - Duplicate sections and duplicate keys in a section are errors. botocore reads with
+ *   configparser's strict mode, so the AWS CLI refuses such a file with "Unable to parse config
+ *   file" and no line number; Keytray refuses it too, but says where. Keys are compared without
+ *   case for this check, because configparser lower-cases them before comparing.
+ * - A UTF-8 byte order mark is kept in the text and ignored when reading the first line.
+ */
+export class IniDocument {
+  readonly fileName: string;
+  private readonly lines: RawLine[];
+  private index: DocumentIndex;
+  private edits = 0;
+
+  private constructor(lines: RawLine[], fileName: string) {
+    this.lines = lines;
+    this.fileName = fileName;
+    this.index = indexLines(lines, fileName);
+  }
+
+  /** Throws KeytrayError('config-malformed') naming the file and the 1-based line. */
+  static parse(text: string, fileName: string): IniDocument {
+    return new IniDocument(splitLines(text), fileName);
+  }
+
+  toString(): string {
+    let out = '';
+    for (const line of this.lines) out += line.text + line.eol;
+    return out;
+  }
+
+  /** Increases with every edit that changed the text; lets callers cache what they derive. */
+  get version(): number {
+    return this.edits;
+  }
+
+  /** The terminator new lines get: the file's first one, or `\n` for a file that has none. */
+  get lineEnding(): string {
+    for (const line of this.lines) if (line.eol !== '') return line.eol;
+    return '\n';
+  }
+
+  sectionNames(): string[] {
+    return this.index.sections.map((s) => s.name);
+  }
+
+  hasSection(section: string): boolean {
+    return this.index.byName.has(section);
+  }
+
+  get(section: string, key: string): string | undefined {
+    return this.index.byName.get(section)?.byKey.get(key)?.value;
+  }
+
+  entries(section: string): Array<[string, string]> {
+    const s = this.index.byName.get(section);
+    return s ? s.keys.map((k): [string, string] => [k.key, k.value]) : [];
+  }
+
+  /** botocore's nested values: `s3 =` followed by indented `sub = value` lines. */
+  nested(section: string, key: string): Record<string, string> | undefined {
+    const value = this.get(section, key);
+    if (value === undefined || !value.startsWith('\n')) return undefined;
+    const parsed: Record<string, string> = {};
+    for (const line of value.split('\n')) {
+      const eq = line.indexOf('=');
+      if (eq > 0) parsed[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+    }
+    return parsed;
+  }
+
+  /** The 1-based line of a key, or of the section header when `key` is omitted; for error messages. */
+  lineOf(section: string, key?: string): number | undefined {
+    const s = this.index.byName.get(section);
+    if (!s) return undefined;
+    if (key === undefined) return s.header + 1;
+    const k = s.byKey.get(key);
+    return k ? k.line + 1 : undefined;
+  }
+
+  /** True when the section has a key, or a comment in its body or directly above its header. */
+  hasKeysOrComments(section: string): boolean {
+    const s = this.index.byName.get(section);
+    if (!s) return false;
+    if (s.keys.length > 0) return true;
+    const span = this.sectionSpan(s);
+    for (let i = span.start; i < span.end; i++) if (this.index.kinds[i] === 'comment') return true;
+    return false;
+  }
+
+  /**
+   * Replaces the value in place, keeping the line's `key = ` spacing, its indentation and its line
+   * ending. A new key goes right after the section's last key (and that key's continuation lines),
+   * so comments and blank lines that lead into the next section stay where they are. A missing
+   * section is added with `addSection`. Values are trimmed, as they would be on reading.
+   */
+  set(section: string, key: string, value: string): void {
+    assertKey(key, this.fileName);
+    value = assertValue(value, key, this.fileName);
+    const s = this.index.byName.get(section);
+    if (!s) {
+      this.addSection(section, [[key, value]]);
+      return;
+    }
+    const existing = s.byKey.get(key);
+    if (existing) {
+      const line = this.lines[existing.line];
+      const prefix = line.text.slice(0, existing.valueStart);
+      const text = value === '' ? prefix.trimEnd() : prefix + value;
+      const hasContinuation = existing.last > existing.line;
+      if (existing.value === value && !hasContinuation) return; // keep the bytes, e.g. trailing spaces
+      line.text = text;
+      if (hasContinuation) this.splice(existing.line + 1, existing.last - existing.line, []);
+      else this.changed();
+      return;
+    }
+    this.assertNoCaseTwin(s, key);
+    const style = this.keyStyle(s);
+    const anchor = s.keys.length > 0 ? s.keys[s.keys.length - 1].last : s.header;
+    this.splice(anchor + 1, 0, [{ text: formatKeyLine(style, key, value), eol: this.lineEnding }]);
+  }
+
+  /** Renames a key on its own line: same position, same spacing, same value. False if absent. */
+  rename(section: string, oldKey: string, newKey: string): boolean {
+    assertKey(newKey, this.fileName);
+    const s = this.index.byName.get(section);
+    const k = s?.byKey.get(oldKey);
+    if (!s || !k) return false;
+    if (oldKey === newKey) return true;
+    this.assertNoCaseTwin(s, newKey, oldKey);
+    const line = this.lines[k.line];
+    line.text = k.indent + newKey + line.text.slice(k.indent.length + k.key.length);
+    this.changed();
+    return true;
+  }
+
+  /** Removes the key's line and its continuation lines. False if absent. */
+  delete(section: string, key: string): boolean {
+    const k = this.index.byName.get(section)?.byKey.get(key);
+    if (!k) return false;
+    this.splice(k.line, k.last - k.line + 1, []);
+    return true;
+  }
+
+  /**
+   * Appends `[section]` and its keys at the end of the file, after one blank line (none when the
+   * file is empty or already ends with a blank line), using the file's line ending. A file without a
+   * final newline keeps lacking one.
+   */
+  addSection(section: string, entries: Array<[string, string]>): void {
+    assertSectionName(section, this.fileName);
+    if (this.index.byName.has(section)) {
+      throw new KeytrayError('config-invalid', `${this.fileName} already has a [${section}] section`, {
+        hint: 'Edit the existing section instead of adding another; the AWS CLI refuses duplicate sections.',
+      });
+    }
+    const seen = new Set<string>();
+    const eol = this.lineEnding;
+    const style = this.keyStyle(undefined);
+    const added: RawLine[] = [];
+    const last = this.lines[this.lines.length - 1];
+    if (last && last.text.trim() !== '') added.push({ text: '', eol });
+    added.push({ text: `[${section}]`, eol });
+    for (const [key, rawValue] of entries) {
+      assertKey(key, this.fileName);
+      if (seen.has(key.toLowerCase())) {
+        throw new KeytrayError('config-invalid', `Key ${key} is given twice for [${section}]`);
+      }
+      seen.add(key.toLowerCase());
+      added.push({ text: formatKeyLine(style, key, assertValue(rawValue, key, this.fileName)), eol });
+    }
+    this.splice(this.lines.length, 0, added);
+  }
+
+  /**
+   * Removes a section: its header, its body, and the comment block directly above its header (no
+   * blank line between them), which by convention describes it. A comment block directly above the
+   * NEXT header is that section's and stays, as does everything after it. When the removed section
+   * is the last one, the blank lines that separated it from the one before go too, so that
+   * `addSection` followed by `removeSection` gives back the original bytes. False if absent.
+   */
+  removeSection(section: string): boolean {
+    const s = this.index.byName.get(section);
+    if (!s) return false;
+    let { start, end } = this.sectionSpan(s);
+    if (end === this.lines.length) {
+      while (start > 0 && this.index.kinds[start - 1] === 'blank') start--;
+    }
+    this.splice(start, end - start, []);
+    return true;
+  }
+
+  /** Lines [start, end) that belong to a section under the rule documented on `removeSection`. */
+  private sectionSpan(s: SectionEntry): { start: number; end: number } {
+    const kinds = this.index.kinds;
+    let start = s.header;
+    while (start > 0 && kinds[start - 1] === 'comment') start--;
+    let end = s.end;
+    if (end < this.lines.length) {
+      while (end - 1 > s.header && kinds[end - 1] === 'comment') end--;
+    }
+    return { start, end };
+  }
+
+  /** Spacing for new key lines: copied from the section's (else the file's) last key with a value. */
+  private keyStyle(s: SectionEntry | undefined): KeyStyle {
+    const pick = (keys: KeyEntry[]): KeyStyle | undefined => {
+      for (let i = keys.length - 1; i >= 0; i--) {
+        if (keys[i].value !== '') return { indent: keys[i].indent, separator: keys[i].separator };
+      }
+      return undefined;
+    };
+    if (s) {
+      const own = pick(s.keys);
+      if (own) return own;
+    }
+    for (const other of this.index.sections) {
+      const style = pick(other.keys);
+      if (style) return { indent: s ? style.indent : '', separator: style.separator };
+    }
+    return { indent: '', separator: ' = ' };
+  }
+
+  /** configparser lower-cases keys, so `Region` next to `region` would make the AWS CLI refuse the file. */
+  private assertNoCaseTwin(s: SectionEntry, key: string, except?: string): void {
+    const twin = s.keys.find((k) => k.key !== except && k.key.toLowerCase() === key.toLowerCase());
+    if (twin) {
+      throw new KeytrayError(
+        'config-invalid',
+        `${this.fileName} line ${twin.line + 1}: [${s.name}] already has ${twin.key}, so it cannot also get ${key}`,
+        { hint: 'The AWS CLI reads keys without regard to case and refuses duplicates; remove one of them.' },
+      );
+    }
+  }
+
+  /**
+   * Splices lines and keeps "no newline at end of file" true when it was: the missing terminator
+   * moves to whatever line ends the file now, so an insert followed by the matching delete gives
+   * back the original bytes.
+   */
+  private splice(start: number, removeCount: number, insert: RawLine[]): void {
+    const lines = this.lines;
+    const touchesEnd = start + removeCount === lines.length;
+    const noFinalNewline = lines.length > 0 && lines[lines.length - 1].eol === '';
+    const eol = this.lineEnding;
+    lines.splice(start, removeCount, ...insert);
+    if (touchesEnd && noFinalNewline && lines.length > 0) {
+      if (start > 0 && lines[start - 1].eol === '') lines[start - 1].eol = eol;
+      lines[lines.length - 1].eol = '';
+    }
+    this.changed();
+  }
+
+  private changed(): void {
+    this.edits++;
+    this.index = indexLines(this.lines, this.fileName);
+  }
+}
+
+/** One physical line: its text without the terminator, and the terminator exactly as read. */
+interface RawLine {
+  text: string;
+  eol: string;
+}
+
+type LineKind = 'blank' | 'comment' | 'section' | 'key' | 'continuation';
+
+interface KeyEntry {
+  key: string;
+  /** As configparser returns it: continuation lines joined with `\n`, trailing blank lines dropped. */
+  value: string;
+  /** 0-based index of the key line. */
+  line: number;
+  /** 0-based index of its last continuation line (`line` when it has none). */
+  last: number;
+  indent: string;
+  /** The text between key and value, e.g. ` = ` or `=`. */
+  separator: string;
+  /** Where the value starts in the key line's text. */
+  valueStart: number;
+}
+
+interface SectionEntry {
+  name: string;
+  /** 0-based index of the header line. */
+  header: number;
+  /** Index of the next section's header, or the line count: the body is (header, end). */
+  end: number;
+  keys: KeyEntry[];
+  byKey: Map<string, KeyEntry>;
+}
+
+interface DocumentIndex {
+  kinds: LineKind[];
+  sections: SectionEntry[];
+  byName: Map<string, SectionEntry>;
+}
+
+interface KeyStyle {
+  indent: string;
+  separator: string;
+}
+
+function splitLines(text: string): RawLine[] {
+  const lines: RawLine[] = [];
+  // Python's universal newlines (how botocore opens the file) also break lines on a lone \r.
+  const breaks = /\r\n|\n|\r/g;
+  let start = 0;
+  for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
+    lines.push({ text: text.slice(start, m.index), eol: m[0] });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
+  return lines;
+}
+
+/** One pass over the lines; sections and keys go into Maps so 2,000 profiles cost no more than a few ms. */
+function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
+  const kinds: LineKind[] = new Array(lines.length);
+  const sections: SectionEntry[] = [];
+  const byName = new Map<string, SectionEntry>();
+  let section: SectionEntry | undefined;
+  let keysLower = new Map<string, KeyEntry>();
+  let key: KeyEntry | undefined;
+  let valueParts: string[] = [];
+  let blanksInValue = 0;
+
+  const finishKey = (): void => {
+    if (key && valueParts.length > 1) key.value = valueParts.join('\n').trimEnd();
+    key = undefined;
+    valueParts = [];
+    blanksInValue = 0;
+  };
+
+  for (let i = 0; i < lines.length; i++) {
+    const text = i === 0 && lines[0].text.startsWith('\uFEFF') ? lines[0].text.slice(1) : lines[i].text;
+    const bom = lines[i].text.length - text.length;
+    const trimmed = text.trim();
+    const lineNo = i + 1;
+
+    if (trimmed === '') {
+      kinds[i] = 'blank';
+      if (key) blanksInValue++;
+      continue;
+    }
+    if (trimmed[0] === '#' || trimmed[0] === ';') {
+      kinds[i] = 'comment';
+      continue;
+    }
+    const indentLength = text.length - text.trimStart().length;
+    if (key && indentLength > key.indent.length) {
+      kinds[i] = 'continuation';
+      key.last = i;
+      for (; blanksInValue > 0; blanksInValue--) valueParts.push('');
+      valueParts.push(trimmed);
+      if (valueParts[0] === '' && trimmed.indexOf('=') <= 0) {
+        // botocore's _parse_nested splits each nested line on '=' and fails the whole file otherwise.
+        throw malformed(fileName, lineNo, `nested setting under ${key.key} must be "name = value"`);
+      }
+      continue;
+    }
+    finishKey();
+
+    if (trimmed[0] === '[') {
+      const close = trimmed.lastIndexOf(']');
+      const rest = close < 0 ? '' : trimmed.slice(close + 1).trim();
+      if (close < 0) throw malformed(fileName, lineNo, 'section header is missing its closing "]"');
+      if (close === 1) throw malformed(fileName, lineNo, 'section header has no name between "[" and "]"');
+      if (rest !== '' && rest[0] !== '#' && rest[0] !== ';') {
+        throw malformed(fileName, lineNo, `unexpected text after the section header: "${rest}"`);
+      }
+      const name = trimmed.slice(1, close);
+      const earlier = byName.get(name);
+      if (earlier) {
+        throw malformed(
+          fileName,
+          lineNo,
+          `section [${name}] already appears at line ${earlier.header + 1}`,
+          'Merge the two sections into one; the AWS CLI refuses a file with duplicate sections.',
+        );
+      }
+      if (section) section.end = i;
+      section = { name, header: i, end: lines.length, keys: [], byKey: new Map() };
+      keysLower = new Map();
+      sections.push(section);
+      byName.set(name, section);
+      kinds[i] = 'section';
+      continue;
+    }
+
+    if (!section) {
+      throw malformed(fileName, lineNo, 'a setting appears before any [section] header', 'Put it under a section such as [default].');
+    }
+    const delimiter = trimmed.search(/[=:]/);
+    if (delimiter < 0) throw malformed(fileName, lineNo, `expected "name = value", "[section]" or a # comment, found "${clip(trimmed)}"`);
+    const name = trimmed.slice(0, delimiter).trimEnd();
+    if (name === '') throw malformed(fileName, lineNo, 'a setting has no name before its "="');
+    const afterDelimiter = trimmed.slice(delimiter + 1);
+    const value = afterDelimiter.trim();
+    const valueStart = bom + indentLength + delimiter + 1 + (afterDelimiter.length - afterDelimiter.trimStart().length);
+    const earlier = keysLower.get(name.toLowerCase());
+    if (earlier) {
+      throw malformed(
+        fileName,
+        lineNo,
+        `${name} is already set in [${section.name}] at line ${earlier.line + 1}`,
+        'Keep one of the two lines; the AWS CLI refuses a section that sets a key twice (in any letter case).',
+      );
+    }
+    key = {
+      key: name,
+      value,
+      line: i,
+      last: i,
+      indent: text.slice(0, indentLength),
+      separator: lines[i].text.slice(bom + indentLength + name.length, valueStart),
+      valueStart,
+    };
+    valueParts = [value];
+    section.keys.push(key);
+    section.byKey.set(name, key);
+    keysLower.set(name.toLowerCase(), key);
+    kinds[i] = 'key';
+  }
+  finishKey();
+  return { kinds, sections, byName };
+}
+
+function malformed(fileName: string, line: number, what: string, hint?: string): KeytrayError {
+  return new KeytrayError('config-malformed', `${fileName} line ${line}: ${what}`, {
+    hint: hint ?? 'Fix or remove that line; the AWS CLI cannot read this file either.',
+  });
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function formatKeyLine(style: KeyStyle, key: string, value: string): string {
+  const line = `${style.indent}${key}${style.separator}${value}`;
+  return value === '' ? line.trimEnd() : line;
+}
+
+function assertKey(key: string, fileName: string): void {
+  if (key === '' || key !== key.trim() || /[=:\r\n]/.test(key) || /^[[#;]/.test(key)) {
+    throw new KeytrayError('config-invalid', `"${key}" cannot be a setting name in ${fileName}`, {
+      hint: 'A setting name is non-empty, has no surrounding spaces, and contains none of = : or a newline.',
+    });
+  }
+}
+
+function assertValue(value: string, key: string, fileName: string): string {
+  if (/[\r\n]/.test(value)) {
+    throw new KeytrayError('config-invalid', `The value for ${key} in ${fileName} cannot span several lines`);
+  }
+  return value.trim();
+}
+
+function assertSectionName(name: string, fileName: string): void {
+  if (name === '' || /[[\]\r\n]/.test(name)) {
+    throw new KeytrayError('config-invalid', `"${name}" cannot be a section name in ${fileName}`, {
+      hint: 'A section name is non-empty and contains no [, ] or newline.',
+    });
+  }
+}
