@@ -32,7 +32,7 @@ export class TotpReuseGuard {
     }
   }
 
-  /** Records a code as sent. Called before the STS call: once sent, a code may be spent even if the answer is lost. */
+  /** Records a code as spent: STS has checked it, whether it accepted it or not. */
   recordSent(serial: string, code: string): void {
     const all = this.read();
     const now = this.clock.now();

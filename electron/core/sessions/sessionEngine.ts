@@ -275,17 +275,22 @@ class ChainResolver {
     run: (sts: StsGateway) => Promise<IssuedCredentials>,
   ): Promise<IssuedCredentials> {
     const sts = this.deps.stsFor(regionFor(chainRegion(resolveProfileChain(this.config, profile.name)), this.engine.internals.env));
-    if (mfa) this.deps.guard.recordSent(mfa.serialNumber, mfa.tokenCode);
     try {
-      return await run(sts);
+      const issued = await run(sts);
+      if (mfa) this.deps.guard.recordSent(mfa.serialNumber, mfa.tokenCode);
+      return issued;
     } catch (err) {
-      throw describeStsFailure(err, {
+      const failure = describeStsFailure(err, {
         profile: profile.name,
         action,
         roleArn: action === 'AssumeRole' ? profile.roleArn : undefined,
         accessKeyId: credentials.sessionToken ? undefined : credentials.accessKeyId,
         usedMfa: !!mfa,
       });
+      // STS checked the code unless it never processed the request (throttled, 5xx, unreachable);
+      // a checked code is spent whatever the answer, so it must not be sent again.
+      if (mfa && failure.code !== 'sts-unavailable') this.deps.guard.recordSent(mfa.serialNumber, mfa.tokenCode);
+      throw failure;
     }
   }
 

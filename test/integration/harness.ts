@@ -1,0 +1,153 @@
+import { execFile, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startEmulator, type Emulator } from '../emulator';
+
+/**
+ * A sandbox per test file: a temporary HOME with its own ~/.aws files and Keytray data directory,
+ * the strict STS emulator, and helpers that run the built CLI and the real AWS tools as child
+ * processes. Children are always spawned asynchronously: the emulator answers from this process.
+ *
+ * The keychain is the real Secret Service provided by test/run-with-keyring.sh; profile names are
+ * made unique per sandbox so test files running side by side never share keychain items.
+ */
+export const REPO = path.resolve(__dirname, '..', '..', '..');
+export const KEYTRAY_BIN = path.join(REPO, 'bin', 'keytray.js');
+export const AWS_CLI = '/usr/bin/aws';
+export const SYSTEM_PYTHON = '/usr/bin/python3';
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sandbox {
+  emu: Emulator;
+  home: string;
+  configFile: string;
+  credentialsFile: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  /** A profile name unique to this sandbox. */
+  name(base: string): string;
+  writeConfig(text: string): void;
+  keytray(args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
+  run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
+  aws(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function createSandbox(): Promise<Sandbox> {
+  const emu = await startEmulator();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-it-'));
+  const configFile = path.join(home, '.aws', 'config');
+  const credentialsFile = path.join(home, '.aws', 'credentials');
+  const dataDir = path.join(home, '.keytray');
+  fs.mkdirSync(path.dirname(configFile), { recursive: true });
+  const suffix = `${process.pid.toString(36)}${(counter++).toString(36)}`;
+
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    // The private keyring of test/run-with-keyring.sh.
+    DBUS_SESSION_BUS_ADDRESS: process.env.DBUS_SESSION_BUS_ADDRESS,
+    XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR,
+    AWS_CONFIG_FILE: configFile,
+    AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
+    KEYTRAY_HOME: dataDir,
+    AWS_ENDPOINT_URL: emu.url,
+    KEYTRAY_SIGNIN_URL: emu.signinUrl,
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    // The AWS CLI would otherwise page output and print through `less`.
+    AWS_PAGER: '',
+  };
+
+  const run = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
+    runProcess(cmd, args, { ...env, ...opts.env }, opts.input);
+
+  return {
+    emu,
+    home,
+    configFile,
+    credentialsFile,
+    dataDir,
+    env,
+    name: (base) => `${base}-${suffix}`,
+    writeConfig: (text) => fs.writeFileSync(configFile, text, { mode: 0o600 }),
+    keytray: (args, opts) => run(process.execPath, [KEYTRAY_BIN, ...args], opts),
+    run,
+    // AWS CLI 2.9 predates AWS_ENDPOINT_URL_*, so the endpoint is passed explicitly.
+    aws: (args, opts) => run(AWS_CLI, [...args, '--endpoint-url', emu.url], opts),
+    close: async () => {
+      await emu.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
+  return new Promise((resolve) => {
+    // detached: a new session with no controlling terminal, so /dev/tty prompts can never hang a test.
+    const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.on('error', (err) => resolve({ code: 127, signal: null, stdout, stderr: stderr + String(err) }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+export function execFileAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) =>
+    execFile(cmd, args, { env }, (err, stdout, stderr) => (err ? reject(Object.assign(err, { stdout, stderr })) : resolve({ stdout, stderr }))),
+  );
+}
+
+/** Every file under a directory, for the "no secret on disk" checks. */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.isFile()) out.push(p);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** Fails with the file name if any file under `dir` contains one of the secrets. */
+export function findSecretsOnDisk(dir: string, secrets: string[]): string[] {
+  const hits: string[] = [];
+  for (const file of filesUnder(dir)) {
+    const text = fs.readFileSync(file, 'latin1');
+    for (const s of secrets) if (s && text.includes(s)) hits.push(`${file} contains a secret ending ${s.slice(-4)}`);
+  }
+  return hits;
+}
+
+export function awsCliAvailable(): boolean {
+  return fs.existsSync(AWS_CLI);
+}
+
+/** Parses and checks a credential_process document the way the SDKs do. */
+export function parseCredentialDocument(stdout: string): {
+  Version: number;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken?: string;
+  Expiration?: string;
+} {
+  const doc = JSON.parse(stdout);
+  if (doc.Version !== 1) throw new Error(`Version is ${doc.Version}`);
+  return doc;
+}
