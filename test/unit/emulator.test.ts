@@ -65,6 +65,18 @@ async function failure(p: Promise<unknown>): Promise<AwsFailure> {
   assert.fail('expected the call to fail');
 }
 
+/** TOTP codes change every 30 s; a code read a moment ago may belong to the previous step. */
+function assertCurrentCode(code: string, secretBase32: string, nowMs: number): void {
+  assert.ok([totp(secretBase32, nowMs), totp(secretBase32, nowMs - 30_000)].includes(code), `code ${code} is not current`);
+}
+
+/** Expirations are whole seconds after issue; allow for the call's own time. */
+function assertExpiresIn(expiration: Date | undefined, beforeMs: number, seconds: number): void {
+  assert.ok(expiration);
+  const delta = expiration.getTime() - beforeMs - seconds * 1000;
+  assert.ok(delta > -1000 && delta < 5000, `expiration off by ${delta} ms`);
+}
+
 function roleArnOf(emu: Emulator, name: string, account = '111111111111'): string {
   void emu;
   return `arn:aws:iam::${account}:role/${name}`;
@@ -192,14 +204,13 @@ test('GetSessionToken with MFA returns session credentials that need their token
   const alice = emu.createUser('alice');
   const mfa = emu.enableMfa('alice');
   assert.equal(mfa.serial, 'arn:aws:iam::111111111111:mfa/alice');
-  assert.equal(mfa.code(), totp(mfa.secretBase32, emu.clock.now()));
+  assertCurrentCode(mfa.code(), mfa.secretBase32, emu.clock.now());
 
   const before = emu.clock.now();
   const out = await sts(emu, alice).send(new GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: mfa.code(), DurationSeconds: 3600 }));
   const session = creds(out.Credentials);
   assert.match(session.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
-  const expiresIn = out.Credentials!.Expiration!.getTime() - before;
-  assert.ok(expiresIn > 3590_000 && expiresIn <= 3600_000, `expires in ${expiresIn} ms`);
+  assertExpiresIn(out.Credentials!.Expiration, before, 3600);
 
   const who = await sts(emu, session).send(new GetCallerIdentityCommand({}));
   assert.equal(who.Arn, alice.arn);
@@ -262,8 +273,7 @@ test('GetSessionToken enforces its DurationSeconds range', async (t) => {
   }
   const before = emu.clock.now();
   const out = await sts(emu, alice).send(new GetSessionTokenCommand({}));
-  const expiresIn = out.Credentials!.Expiration!.getTime() - before;
-  assert.ok(Math.abs(expiresIn - 43200_000) <= 1000, 'default is 12 hours');
+  assertExpiresIn(out.Credentials!.Expiration, before, 43200); // the default is 12 hours
 });
 
 test('session credentials expire on the emulator clock', async (t) => {
@@ -380,7 +390,7 @@ test('AssumeRole enforces MaxSessionDuration and the 1-hour role-chaining cap', 
   // From the long-term key, a long role session is fine.
   const before = emu.clock.now();
   const direct = await sts(emu, alice).send(new AssumeRoleCommand({ RoleArn: long, RoleSessionName: 'd2', DurationSeconds: 28800 }));
-  assert.ok(Math.abs(direct.Credentials!.Expiration!.getTime() - before - 28800_000) <= 1000);
+  assertExpiresIn(direct.Credentials!.Expiration, before, 28800);
 
   // From a role session: chaining, capped at one hour.
   const shortSession = creds((await sts(emu, alice).send(new AssumeRoleCommand({ RoleArn: short, RoleSessionName: 'd3' }))).Credentials);
@@ -556,7 +566,7 @@ test('control endpoints serve TOTP codes, calls, faults and the clock', async (t
   const alice = emu.createUser('alice');
   const mfa = emu.enableMfa('alice');
   const code = await (await fetch(`${emu.url}/__emulator/totp?serial=${encodeURIComponent(mfa.serial)}`)).text();
-  assert.equal(code, mfa.code());
+  assertCurrentCode(code, mfa.secretBase32, emu.clock.now());
   await sts(emu, alice).send(new GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: code }));
   const fresh = await (await fetch(`${emu.url}/__emulator/totp?serial=${encodeURIComponent(mfa.serial)}&unused=1`)).text();
   assert.notEqual(fresh, code);
@@ -612,7 +622,7 @@ test('cli.js seeds users and roles, prints them on one line, and stops on SIGTER
     assert.ok(alice.mfa);
     // An out-of-process actor fetches the code from the control endpoint, as an mfa_process script would.
     const code = await (await fetch(`${info.url}/__emulator/totp?serial=${encodeURIComponent(alice.mfa.serial)}`)).text();
-    assert.equal(code, totp(alice.mfa.secretBase32, Date.now()));
+    assertCurrentCode(code, alice.mfa.secretBase32, Date.now());
     const client = new STSClient({ region: 'us-east-1', endpoint: info.url, credentials: alice, maxAttempts: 1 });
     const out = await client.send(new AssumeRoleCommand({ RoleArn: info.roles[0].arn, RoleSessionName: 'cli', SerialNumber: alice.mfa.serial, TokenCode: code }));
     assert.equal(out.AssumedRoleUser?.Arn, 'arn:aws:sts::111111111111:assumed-role/admin/cli');
@@ -662,4 +672,32 @@ test('the real AWS CLI v2 signs requests the emulator accepts', async (t) => {
   );
   assert.equal(bad.code, 254);
   assert.match(bad.stderr, /SignatureDoesNotMatch/);
+});
+
+test('boto3 signs requests the emulator accepts', async (t) => {
+  const python = '/usr/bin/python3';
+  const probe = fs.existsSync(python) ? await execFileAsync(python, ['-c', 'import boto3']).then(() => true, () => false) : false;
+  if (!probe) {
+    t.skip('skipped: /usr/bin/python3 with boto3 is not available');
+    console.log('# skipped the boto3 test: /usr/bin/python3 with boto3 is not available');
+    return;
+  }
+  const emu = await emulator(t);
+  const alice = emu.createUser('alice');
+  const mfa = emu.enableMfa('alice');
+  // Secrets travel in the environment, never in argv.
+  const script = [
+    'import boto3, json, os',
+    "kw = dict(endpoint_url=os.environ['EMU_URL'], region_name='eu-central-1', aws_access_key_id=os.environ['KEY_ID'], aws_secret_access_key=os.environ['SECRET'])",
+    "sts = boto3.client('sts', **kw)",
+    "s = sts.get_session_token(SerialNumber=os.environ['SERIAL'], TokenCode=os.environ['CODE'])['Credentials']",
+    "iam = boto3.client('iam', **dict(kw, region_name='us-east-1', aws_access_key_id=s['AccessKeyId'], aws_secret_access_key=s['SecretAccessKey'], aws_session_token=s['SessionToken']))",
+    "print(json.dumps({'arn': iam.get_user()['User']['Arn'], 'exp': s['Expiration'].isoformat()}))",
+  ].join('\n');
+  const { stdout } = await execFileAsync(python, ['-c', script], {
+    env: { PATH: '/usr/bin:/bin', HOME: os.tmpdir(), AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', EMU_URL: emu.url, KEY_ID: alice.accessKeyId, SECRET: alice.secretAccessKey, SERIAL: mfa.serial, CODE: mfa.code() },
+  });
+  const out = JSON.parse(stdout) as { arn: string; exp: string };
+  assert.equal(out.arn, alice.arn);
+  assert.match(out.exp, /\+00:00$/);
 });
