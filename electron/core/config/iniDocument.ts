@@ -128,7 +128,11 @@ export class IniDocument {
     const existing = s.byKey.get(key);
     if (existing) {
       const line = this.lines[existing.line];
-      const prefix = line.text.slice(0, existing.valueStart);
+      const hadValueOnLine = existing.value !== '' && existing.value[0] !== '\n';
+      // `s3 =` (a nested block) has no spacing after its "=" to copy, so borrow the section's style.
+      const prefix = hadValueOnLine
+        ? line.text.slice(0, existing.valueStart)
+        : existing.indent + key + this.keyStyle(s).separator;
       const text = value === '' ? prefix.trimEnd() : prefix + value;
       const hasContinuation = existing.last > existing.line;
       if (existing.value === value && !hasContinuation) return; // keep the bytes, e.g. trailing spaces
@@ -200,7 +204,8 @@ export class IniDocument {
    * blank line between them), which by convention describes it. A comment block directly above the
    * NEXT header is that section's and stays, as does everything after it. When the removed section
    * is the last one, the blank lines that separated it from the one before go too, so that
-   * `addSection` followed by `removeSection` gives back the original bytes. False if absent.
+   * `addSection` followed by `removeSection` gives back the original bytes (except for a file that
+   * already ended in a blank line, which ends without it afterwards). False if absent.
    */
   removeSection(section: string): boolean {
     const s = this.index.byName.get(section);
@@ -229,7 +234,8 @@ export class IniDocument {
   private keyStyle(s: SectionEntry | undefined): KeyStyle {
     const pick = (keys: KeyEntry[]): KeyStyle | undefined => {
       for (let i = keys.length - 1; i >= 0; i--) {
-        if (keys[i].value !== '') return { indent: keys[i].indent, separator: keys[i].separator };
+        const value = keys[i].value;
+        if (value !== '' && value[0] !== '\n') return { indent: keys[i].indent, separator: keys[i].separator };
       }
       return undefined;
     };
