@@ -46,6 +46,7 @@ export const errors = {
   throttling: () => new AwsError(400, 'Throttling', 'Rate exceeded', 'injected'),
   internalFailure: () =>
     new AwsError(500, 'InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 'injected'),
+  serviceUnavailable: () => new AwsError(503, 'ServiceUnavailable', 'Service is unable to handle request.', 'injected'),
   noSuchEntity: (message: string) => new AwsError(404, 'NoSuchEntity', message),
   limitExceeded: (message: string) => new AwsError(409, 'LimitExceeded', message),
   malformedPolicy: () => new AwsError(400, 'MalformedPolicyDocument', 'The policy is not in the valid JSON format.'),

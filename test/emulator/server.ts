@@ -94,10 +94,10 @@ async function handleAwsQuery(state: EmulatorState, req: http.IncomingMessage, r
   try {
     if (wire.method !== 'GET' && wire.method !== 'POST') throw new AwsError(405, 'MethodNotAllowed', `Method ${wire.method} is not allowed`);
     const auth = parseAuth(wire);
+    if (Object.prototype.hasOwnProperty.call(SERVICES, auth.service)) ns = SERVICES[auth.service as keyof typeof SERVICES].ns;
     principal = authenticate(state, wire, auth, Date.now());
     service = auth.service;
     const info = SERVICES[auth.service as keyof typeof SERVICES];
-    ns = info.ns;
     if (!action) throw errors.missingAction();
     const handler = Object.prototype.hasOwnProperty.call(info.actions, action) ? info.actions[action] : undefined;
     if (!handler || version !== info.version) {

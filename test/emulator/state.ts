@@ -134,7 +134,12 @@ export interface SigninTokenRec {
 
 // --- public shapes shared with index.ts -------------------------------------------------------------
 
-export type Fault = { kind: 'throttle' | 'server-error' | 'latency'; action?: string; times?: number; latencyMs?: number };
+/**
+ * `times` defaults to 1. 'throttle' answers 400 Throttling "Rate exceeded"; 'server-error' answers
+ * 500 InternalFailure, or 503 ServiceUnavailable with `status: 503`; 'latency' waits `latencyMs`
+ * and then answers normally. Faults apply after the signature and credentials were verified.
+ */
+export type Fault = { kind: 'throttle' | 'server-error' | 'latency'; action?: string; times?: number; latencyMs?: number; status?: 500 | 503 };
 
 export interface CallRecord {
   action: string;
@@ -378,6 +383,9 @@ export class EmulatorState {
     if (!['throttle', 'server-error', 'latency'].includes(fault.kind)) throw new Error(`unknown fault kind ${JSON.stringify(fault.kind)}`);
     const times = fault.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new Error(`fault.times must be a positive integer, got ${times}`);
+    if (fault.status !== undefined && !(fault.kind === 'server-error' && (fault.status === 500 || fault.status === 503))) {
+      throw new Error('fault.status is 500 or 503, for server-error faults only');
+    }
     if (fault.kind === 'latency' && !(typeof fault.latencyMs === 'number' && fault.latencyMs >= 0)) {
       throw new Error('a latency fault needs latencyMs >= 0');
     }
@@ -397,7 +405,7 @@ export class EmulatorState {
         delayMs += f.latencyMs!;
         f.remaining--;
       } else if (!error) {
-        error = f.kind === 'throttle' ? errors.throttling() : errors.internalFailure();
+        error = f.kind === 'throttle' ? errors.throttling() : f.status === 503 ? errors.serviceUnavailable() : errors.internalFailure();
         f.remaining--;
       }
     }

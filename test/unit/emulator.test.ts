@@ -433,6 +433,11 @@ test('injected throttling, server errors and latency hit the matching action onl
   assert.equal(err.name, 'InternalFailure');
   assert.equal(err.status, 500);
 
+  emu.inject({ kind: 'server-error', status: 503 });
+  const unavailable = await failure(sts(emu, alice).send(new GetCallerIdentityCommand({})));
+  assert.equal(unavailable.name, 'ServiceUnavailable');
+  assert.equal(unavailable.status, 503);
+
   emu.inject({ kind: 'latency', latencyMs: 300, action: 'GetCallerIdentity' });
   const started = Date.now();
   await sts(emu, alice).send(new GetCallerIdentityCommand({}));
