@@ -5,6 +5,10 @@
  */
 const args = process.argv.slice(2);
 
+// The SDK warns on stderr that future releases need Node 22. Under the AWS CLI a credential_process
+// helper's stderr is shown as an error, so the notice would read as a failure; it is in our notes.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 function isPlainCredentialProcess(a: string[]): boolean {
   return a.length === 2 && a[0] === 'credential-process' && !a[1].startsWith('-');
 }

@@ -2,7 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { ENV_FORMATS } from '../core/export/envExport';
 import { asKeytrayError, KeytrayError, oneLine } from '../core/errors';
 
-const VERSION: string = require('../../package.json').version;
+// Resolved from dist/electron/cli at run time, where package.json sits three levels up.
+const VERSION: string = require('../../../package.json').version;
 
 /** Adds the options that every credential-serving command takes (SPEC §4). */
 function withCredentialOptions(cmd: Command): Command {
@@ -20,6 +21,8 @@ export function buildProgram(): Command {
     .description('A vault for AWS credentials: keys in the OS keychain, MFA sessions served on demand.')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
+    // Lets `exec PROFILE -- CMD --flags` hand CMD's options through untouched.
+    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
@@ -90,8 +93,8 @@ export function buildProgram(): Command {
 
 /** Runs the CLI: one plain line on failure, exit 2 for usage errors and 1 for everything else. */
 export async function runCli(argv: string[]): Promise<void> {
-  const program = buildProgram();
   try {
+    const program = buildProgram();
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) {

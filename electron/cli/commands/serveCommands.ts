@@ -45,7 +45,9 @@ function defaultEnvFormat(): string {
  * Runs a command with the session in its environment. Signals are forwarded so Ctrl-C reaches the
  * child, and its exit status (or the signal that ended it) becomes ours, as a shell would report it.
  */
-export async function execCommand(profile: string | undefined, command: string[], options: CredentialOptions): Promise<never> {
+export async function execCommand(profile: string | undefined, commandArgs: string[], options: CredentialOptions): Promise<never> {
+  // Commander passes the `--` separator through along with the command.
+  const command = commandArgs[0] === '--' ? commandArgs.slice(1) : commandArgs;
   if (command.length === 0) {
     throw new KeytrayError('usage', 'Missing the command to run', { hint: 'Use `keytray exec PROFILE -- CMD [ARGS...]`.' });
   }
