@@ -77,8 +77,7 @@ function assertExpiresIn(expiration: Date | undefined, beforeMs: number, seconds
   assert.ok(delta > -1000 && delta < 5000, `expiration off by ${delta} ms`);
 }
 
-function roleArnOf(emu: Emulator, name: string, account = '111111111111'): string {
-  void emu;
+function roleArnOf(name: string, account = '111111111111'): string {
   return `arn:aws:iam::${account}:role/${name}`;
 }
 
@@ -229,7 +228,7 @@ test('GetSessionToken with MFA returns session credentials that need their token
 test('a reused MFA code is refused and recorded as reused; a wrong or foreign code is refused', async (t) => {
   const emu = await emulator(t);
   const alice = emu.createUser('alice');
-  const bob = emu.createUser('bob');
+  emu.createUser('bob');
   const mfa = emu.enableMfa('alice');
   const bobMfa = emu.enableMfa('bob');
   const code = mfa.code();
@@ -251,7 +250,6 @@ test('a reused MFA code is refused and recorded as reused; a wrong or foreign co
   // Bob's device cannot authenticate Alice.
   const foreign = await failure(sts(emu, alice).send(new GetSessionTokenCommand({ SerialNumber: bobMfa.serial, TokenCode: bobMfa.code() })));
   assert.equal(foreign.name, 'AccessDenied');
-  void bob;
 
   // Malformed codes fail model validation, as in AWS.
   const malformed = await failure(sts(emu, alice).send(new GetSessionTokenCommand({ SerialNumber: mfa.serial, TokenCode: '12345' })));
@@ -306,7 +304,7 @@ test('AssumeRole honours trust, returns the assumed-role identity, and denies un
   assert.equal(untrusted.name, 'AccessDenied');
   assert.equal(untrusted.message, `User: ${bob.arn} is not authorized to perform: sts:AssumeRole on resource: ${arn}`);
 
-  const missing = roleArnOf(emu, 'nope');
+  const missing = roleArnOf('nope');
   const unknown = await failure(sts(emu, alice).send(new AssumeRoleCommand({ RoleArn: missing, RoleSessionName: 'alice' })));
   assert.equal(unknown.message, `User: ${alice.arn} is not authorized to perform: sts:AssumeRole on resource: ${missing}`);
 
