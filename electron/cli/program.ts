@@ -67,13 +67,28 @@ export function buildProgram(): Command {
   withCredentialOptions(program.command('env'))
     .description('print shell code that exports the session')
     .addOption(new Option('--format <format>', 'output format').choices([...ENV_FORMATS]))
+    .option('--server', "export a running agent's local credentials endpoint instead of keys")
     .action(async (profile, opts) => (await import('./commands/serveCommands')).envCommand(profile, opts));
 
   withCredentialOptions(program.command('exec'))
     .description('run a command with the session in its environment')
+    .option('--server', 'serve refreshing credentials from a local endpoint instead of exporting keys')
     .argument('[command...]', 'command and arguments, after --')
     .passThroughOptions()
     .action(async (profile, command, opts) => (await import('./commands/serveCommands')).execCommand(profile, command, opts));
+
+  withCredentialOptions(program.command('console'))
+    .description('open the AWS console signed in as the profile')
+    .option('--print', 'print the sign-in URL (a secret for 15 minutes) instead of opening a browser')
+    .option('--destination <path>', 'console page to open, e.g. s3/home')
+    .action(async (profile, opts) => (await import('./commands/consoleCommand')).consoleCommand(profile, opts));
+
+  program
+    .command('rotate')
+    .description("replace the profile's access key with a new one")
+    .argument('<profile>')
+    .option('--mfa-code <code>', 'MFA code to use if one is needed')
+    .action(async (profile, opts) => (await import('./commands/rotateCommand')).rotateCommand(profile, opts));
 
   program
     .command('setup')

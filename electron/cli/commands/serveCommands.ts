@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { KeytrayError } from '../../core/errors';
 import { credentialDocument } from '../../core/export/credentialDocument';
-import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment } from '../../core/export/envExport';
+import type { CredentialsEndpoint } from '../../core/credentialsServer/endpointEnvironment';
+import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
 import { cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
 
@@ -28,11 +29,12 @@ export async function credentialProcessCommand(profile: string | undefined, opti
   process.stdout.write(`${JSON.stringify(credentialDocument(served.credentials))}\n`);
 }
 
-export async function envCommand(profile: string | undefined, options: CredentialOptions & { format?: string }): Promise<void> {
+export async function envCommand(profile: string | undefined, options: CredentialOptions & { format?: string; server?: boolean }): Promise<void> {
   const format = options.format ?? defaultEnvFormat();
   if (!isEnvFormat(format)) {
     throw new KeytrayError('usage', `Unknown --format "${format}"`, { hint: `Use one of: ${ENV_FORMATS.join(', ')}.` });
   }
+  if (options.server) return envWithServer(profile, options, format);
   const served = await serveCredentials(profile, options);
   process.stdout.write(formatEnvExport(served.credentials, served.region, format));
 }
@@ -45,12 +47,13 @@ function defaultEnvFormat(): string {
  * Runs a command with the session in its environment. Signals are forwarded so Ctrl-C reaches the
  * child, and its exit status (or the signal that ended it) becomes ours, as a shell would report it.
  */
-export async function execCommand(profile: string | undefined, commandArgs: string[], options: CredentialOptions): Promise<never> {
+export async function execCommand(profile: string | undefined, commandArgs: string[], options: CredentialOptions & { server?: boolean }): Promise<never> {
   // Commander passes the `--` separator through along with the command.
   const command = commandArgs[0] === '--' ? commandArgs.slice(1) : commandArgs;
   if (command.length === 0) {
     throw new KeytrayError('usage', 'Missing the command to run', { hint: 'Use `keytray exec PROFILE -- CMD [ARGS...]`.' });
   }
+  if (options.server) return execWithServer(profile, command, options);
   const served = await serveCredentials(profile, options);
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of ENV_VARS_TO_UNSET) delete env[name];
@@ -83,4 +86,46 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<nev
       process.exit(code ?? 1);
     });
   });
+}
+
+/**
+ * `exec --server`: CMD gets AWS_CONTAINER_CREDENTIALS_FULL_URI and a bearer token instead of keys,
+ * and this process serves it fresh sessions until it exits, so CMD can outlive any one session.
+ * The first session is fetched before CMD starts, so an MFA prompt happens now and not under an
+ * SDK's one-second timeout.
+ */
+async function execWithServer(profileArg: string | undefined, command: string[], options: CredentialOptions): Promise<never> {
+  if (options.session === false) {
+    throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
+  }
+  const profile = profileArgument(profileArg, options);
+  const first = await serveCredentials(profile, options);
+  // --mfa-code is single-use; later refreshes ask the other sources (mfa_process, agent, terminal).
+  const later: CredentialOptions = { ...options, active: false, mfaCode: undefined };
+  const { startCredentialsServer } = await import('../../core/credentialsServer/credentialsServer');
+  const { environmentForEndpoint } = await import('../../core/credentialsServer/endpointEnvironment');
+  const server = await startCredentialsServer({ profile, credentials: async () => (await serveCredentials(profile, later)).credentials });
+  const env = environmentForEndpoint(process.env, server, first.region);
+  env.KEYTRAY_PROFILE = profile;
+  return runChild(command, env);
+}
+
+/** `env --server`: exports the endpoint that a running agent hosts, since this process ends at once. */
+async function envWithServer(profileArg: string | undefined, options: CredentialOptions, format: EnvFormat): Promise<void> {
+  if (options.session === false) {
+    throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
+  }
+  const profile = profileArgument(profileArg, options);
+  const agent = (await import('../../agent/agentClient')) as {
+    requestCredentialsEndpoint?: (dataDir: string, profile: string, options: CredentialOptions) => Promise<CredentialsEndpoint & { region?: string } | null>;
+  };
+  const endpoint = agent.requestCredentialsEndpoint ? await agent.requestCredentialsEndpoint(getVault().paths.dataDir, profile, options) : null;
+  if (!endpoint) {
+    throw new KeytrayError('agent', 'No Keytray agent is running to host the credentials endpoint', {
+      profile,
+      hint: 'Start `keytray agent` or the Keytray app, or use `keytray exec --server PROFILE -- CMD`.',
+    });
+  }
+  const { formatEndpointExport } = await import('../../core/credentialsServer/endpointEnvironment');
+  process.stdout.write(formatEndpointExport(endpoint, endpoint.region ?? options.region, format));
 }
