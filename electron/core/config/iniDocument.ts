@@ -332,54 +332,77 @@ interface KeyStyle {
 
 function splitLines(text: string): RawLine[] {
   const lines: RawLine[] = [];
-  // Python's universal newlines (how botocore opens the file) also break lines on a lone \r.
-  const breaks = /\r\n|\n|\r/g;
-  let start = 0;
-  for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
-    lines.push({ text: text.slice(start, m.index), eol: m[0] });
-    start = m.index + m[0].length;
+  if (/\r(?!\n)/.test(text)) {
+    // Python's universal newlines (how botocore opens the file) also break lines on a lone \r.
+    const breaks = /\r\n|\n|\r/g;
+    let start = 0;
+    for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
+      lines.push({ text: text.slice(start, m.index), eol: m[0] });
+      start = m.index + m[0].length;
+    }
+    if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
+    return lines;
   }
-  if (start < text.length) lines.push({ text: text.slice(start), eol: '' });
+  // The common LF and CRLF files: a native split is several times faster than a regex scan.
+  const parts = text.split('\n');
+  const last = parts.length - 1;
+  for (let i = 0; i < last; i++) {
+    const part = parts[i];
+    lines.push(part.endsWith('\r') ? { text: part.slice(0, -1), eol: '\r\n' } : { text: part, eol: '\n' });
+  }
+  if (parts[last] !== '') lines.push({ text: parts[last], eol: '' });
   return lines;
 }
 
-/** One pass over the lines; sections and keys go into Maps so 2,000 profiles cost no more than a few ms. */
+/** Python's str.strip() whitespace, with an ASCII fast path (this runs for every character of indentation). */
+function isWhitespace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+}
+
+/**
+ * One pass over the lines, with sections and keys in Maps, so 2,000 profiles index in a few
+ * milliseconds. It avoids per-line string copies: it scans indices and slices only keys and values.
+ */
 function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
-  const kinds: LineKind[] = new Array(lines.length);
+  const kinds: LineKind[] = new Array<LineKind>(lines.length);
   const sections: SectionEntry[] = [];
   const byName = new Map<string, SectionEntry>();
   let section: SectionEntry | undefined;
   let keysLower = new Map<string, KeyEntry>();
   let key: KeyEntry | undefined;
-  let valueParts: string[] = [];
+  let valueParts: string[] | undefined;
   let blanksInValue = 0;
 
   const finishKey = (): void => {
-    if (key && valueParts.length > 1) key.value = valueParts.join('\n').trimEnd();
+    if (key && valueParts) key.value = valueParts.join('\n').trimEnd();
     key = undefined;
-    valueParts = [];
+    valueParts = undefined;
     blanksInValue = 0;
   };
 
   for (let i = 0; i < lines.length; i++) {
-    const text = i === 0 && lines[0].text.startsWith('\uFEFF') ? lines[0].text.slice(1) : lines[i].text;
-    const bom = lines[i].text.length - text.length;
-    const trimmed = text.trim();
+    const text = lines[i].text;
     const lineNo = i + 1;
+    const from = i === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte order mark
+    let first = from;
+    while (first < text.length && isWhitespace(text.charCodeAt(first))) first++;
 
-    if (trimmed === '') {
+    if (first === text.length) {
       kinds[i] = 'blank';
       if (key) blanksInValue++;
       continue;
     }
-    if (trimmed[0] === '#' || trimmed[0] === ';') {
+    const c = text.charCodeAt(first);
+    if (c === 0x23 /* # */ || c === 0x3b /* ; */) {
       kinds[i] = 'comment';
       continue;
     }
-    const indentLength = text.length - text.trimStart().length;
+    const indentLength = first - from;
     if (key && indentLength > key.indent.length) {
+      const trimmed = text.slice(first).trimEnd();
       kinds[i] = 'continuation';
       key.last = i;
+      valueParts ??= [key.value];
       for (; blanksInValue > 0; blanksInValue--) valueParts.push('');
       valueParts.push(trimmed);
       if (valueParts[0] === '' && trimmed.indexOf('=') <= 0) {
@@ -390,13 +413,14 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
     }
     finishKey();
 
-    if (trimmed[0] === '[') {
+    if (c === 0x5b /* [ */) {
+      const trimmed = text.slice(first).trimEnd();
       const close = trimmed.lastIndexOf(']');
-      const rest = close < 0 ? '' : trimmed.slice(close + 1).trim();
       if (close < 0) throw malformed(fileName, lineNo, 'section header is missing its closing "]"');
       if (close === 1) throw malformed(fileName, lineNo, 'section header has no name between "[" and "]"');
+      const rest = trimmed.slice(close + 1).trim();
       if (rest !== '' && rest[0] !== '#' && rest[0] !== ';') {
-        throw malformed(fileName, lineNo, `unexpected text after the section header: "${rest}"`);
+        throw malformed(fileName, lineNo, `unexpected text after the section header: "${clip(rest)}"`);
       }
       const name = trimmed.slice(1, close);
       const earlier = byName.get(name);
@@ -420,14 +444,19 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
     if (!section) {
       throw malformed(fileName, lineNo, 'a setting appears before any [section] header', 'Put it under a section such as [default].');
     }
-    const delimiter = trimmed.search(/[=:]/);
-    if (delimiter < 0) throw malformed(fileName, lineNo, `expected "name = value", "[section]" or a # comment, found "${clip(trimmed)}"`);
-    const name = trimmed.slice(0, delimiter).trimEnd();
+    // configparser's option pattern is non-greedy: the first "=" or ":" separates name and value.
+    const eq = text.indexOf('=', first);
+    const colon = text.indexOf(':', first);
+    const delimiter = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+    if (delimiter < 0) {
+      throw malformed(fileName, lineNo, `expected "name = value", "[section]" or a # comment, found "${clip(text.slice(first).trimEnd())}"`);
+    }
+    const name = text.slice(first, delimiter).trimEnd();
     if (name === '') throw malformed(fileName, lineNo, 'a setting has no name before its "="');
-    const afterDelimiter = trimmed.slice(delimiter + 1);
-    const value = afterDelimiter.trim();
-    const valueStart = bom + indentLength + delimiter + 1 + (afterDelimiter.length - afterDelimiter.trimStart().length);
-    const earlier = keysLower.get(name.toLowerCase());
+    let valueStart = delimiter + 1;
+    while (valueStart < text.length && isWhitespace(text.charCodeAt(valueStart))) valueStart++;
+    const lower = name.toLowerCase();
+    const earlier = keysLower.get(lower);
     if (earlier) {
       throw malformed(
         fileName,
@@ -438,17 +467,16 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
     }
     key = {
       key: name,
-      value,
+      value: text.slice(valueStart).trimEnd(),
       line: i,
       last: i,
-      indent: text.slice(0, indentLength),
-      separator: lines[i].text.slice(bom + indentLength + name.length, valueStart),
+      indent: text.slice(0, first),
+      separator: text.slice(first + name.length, valueStart),
       valueStart,
     };
-    valueParts = [value];
     section.keys.push(key);
     section.byKey.set(name, key);
-    keysLower.set(name.toLowerCase(), key);
+    keysLower.set(lower, key);
     kinds[i] = 'key';
   }
   finishKey();
