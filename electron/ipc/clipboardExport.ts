@@ -1,0 +1,70 @@
+/** The clipboard as main sees it: Electron's `clipboard`, or a stand-in in tests and dev:web. */
+export interface ClipboardLike {
+  writeText(text: string): void;
+  /** Electron 45's clipboard.readText is asynchronous; a plain one may be synchronous. */
+  readText(): string | Promise<string>;
+}
+
+export interface TimerLike {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const CLIPBOARD_CLEAR_MS = 30_000;
+
+/**
+ * Puts an env export on the clipboard and takes it off again after 30 s, so credentials do not sit
+ * in clipboard history managers. It clears only if the clipboard still holds what Keytray put
+ * there: whatever the user copied since is theirs.
+ */
+export class ExpiringClipboard {
+  private pending: { handle: unknown; text: string } | null = null;
+
+  constructor(
+    private readonly clipboard: ClipboardLike,
+    private readonly timers: TimerLike = nodeTimers,
+    readonly clearAfterMs = CLIPBOARD_CLEAR_MS,
+  ) {}
+
+  write(text: string): void {
+    this.cancelPending();
+    this.clipboard.writeText(text);
+    const handle = this.timers.setTimeout(() => void this.clearIfUnchanged(text), this.clearAfterMs);
+    this.pending = { handle, text };
+  }
+
+  /** Clears now (on lock or quit) if the clipboard still holds Keytray's text. */
+  flush(): Promise<void> {
+    return this.pending ? this.clearIfUnchanged(this.pending.text) : Promise.resolve();
+  }
+
+  /** Whether a clear is scheduled (for tests and the quit path). */
+  get hasPending(): boolean {
+    return this.pending !== null;
+  }
+
+  private clearIfUnchanged(text: string): Promise<void> {
+    this.cancelPending();
+    return Promise.resolve(this.clipboard.readText()).then(
+      (now) => {
+        if (now === text) this.clipboard.writeText('');
+      },
+      () => this.clipboard.writeText(''),
+    );
+  }
+
+  private cancelPending(): void {
+    if (this.pending) this.timers.clearTimeout(this.pending.handle);
+    this.pending = null;
+  }
+}
+
+const nodeTimers: TimerLike = {
+  setTimeout(fn, ms) {
+    const timer = setTimeout(fn, ms);
+    // A pending clear must not keep a headless process (dev:web, tests) alive on its own.
+    timer.unref();
+    return timer;
+  },
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};

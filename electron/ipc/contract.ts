@@ -1,0 +1,254 @@
+/**
+ * The single IPC contract between the renderer and the main process: for every channel, the schema
+ * its request must pass at the door and the type of what comes back. The preload, the main-process
+ * handler table, the dev:web bridge and the renderer all derive their types from this file, so they
+ * cannot drift apart.
+ *
+ * Two rules the types encode:
+ * - Nothing secret flows main -> renderer. Responses carry metadata only (masked key hints, times
+ *   left, ARNs). The one secret that crosses at all is a secret access key typed into the "add key"
+ *   form, renderer -> main, once.
+ * - Errors cross as values (`{ ok: false, error }`): Electron keeps only the message of a thrown
+ *   error, and the renderer needs the code to react (e.g. show the MFA code field).
+ *
+ * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
+ * types) type-checks it.
+ */
+import { z } from 'zod';
+import type { Channel } from './channels';
+
+export { CHANNELS, IPC_PREFIX, isChannel, type Channel } from './channels';
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+/** Loose shape check only; core's validateProfileName gives the user-facing message. */
+const profileName = z.string().min(1).max(128);
+const optionalText = z.string().max(2048).optional();
+const mfaCode = z
+  .string()
+  .regex(/^\s*\d{3}\s*\d{3}\s*$/, 'The MFA code must be 6 digits')
+  .optional();
+
+export const ENV_EXPORT_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Request schemas, one per channel
+
+const empty = z.strictObject({});
+
+const userFields = {
+  region: optionalText,
+  mfaSerial: optionalText,
+  mfaProcess: optionalText,
+};
+
+const roleFields = {
+  roleArn: z.string().max(2048),
+  sourceProfile: z.string().max(128),
+  mfaSerial: optionalText,
+  externalId: optionalText,
+  roleSessionName: optionalText,
+  /** Text as typed, so the renderer can send what the user wrote and get the validation message back. */
+  durationSeconds: optionalText,
+  region: optionalText,
+};
+
+export const requestSchemas = {
+  'profiles.list': empty,
+  'profiles.details': z.strictObject({ profile: profileName }),
+  'profiles.validate': z.strictObject({
+    form: z.enum(['user', 'role']),
+    isNew: z.boolean(),
+    profile: z.string().max(128),
+    fields: z.record(z.string(), z.string().max(2048)),
+  }),
+  'profiles.addUser': z.strictObject({
+    profile: profileName,
+    accessKeyId: z.string().min(1).max(128),
+    // The one secret the renderer ever holds: typed by the user, sent here once, then cleared.
+    secretAccessKey: z.string().min(1).max(256),
+    ...userFields,
+  }),
+  'profiles.saveUser': z.strictObject({ profile: profileName, ...userFields }),
+  'profiles.saveRole': z.strictObject({ profile: profileName, isNew: z.boolean(), ...roleFields }),
+  'profiles.makeActive': z.strictObject({ profile: profileName.nullable() }),
+  'sessions.start': z.strictObject({ profile: profileName, mfaCode }),
+  'sessions.end': z.strictObject({ profile: profileName }),
+  'sessions.lock': empty,
+  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_EXPORT_FORMATS), mfaCode }),
+  'console.open': z.strictObject({ profile: profileName, mfaCode }),
+  'import.scan': empty,
+  'import.apply': z.strictObject({
+    candidates: z.array(z.string().max(512)).min(1).max(1000),
+    removePlaintext: z.boolean(),
+  }),
+  'settings.get': empty,
+  'settings.set': z.strictObject({
+    mfaSessionSeconds: z.number().int().min(900).max(129600).optional(),
+    lockOnSleep: z.boolean().optional(),
+    lockOnScreenLock: z.boolean().optional(),
+    startAtLogin: z.boolean().optional(),
+  }),
+  'setup.toggle': z.strictObject({ profile: profileName, enabled: z.boolean() }),
+  'cli.install': empty,
+  'activity.list': empty,
+  'prompt.current': empty,
+  'prompt.answer': z.strictObject({ id: z.string().max(64), code: z.string().max(16) }),
+  'prompt.cancel': z.strictObject({ id: z.string().max(64) }),
+} satisfies Record<Channel, z.ZodType>;
+
+export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
+
+// ---------------------------------------------------------------------------------------------
+// Response types
+
+/** A profile as the renderer and the tray see it. Metadata only. */
+export interface ProfileRow {
+  name: string;
+  kind: 'user' | 'role';
+  hasKey: boolean;
+  /** e.g. `****************WXYZ`: enough to tell keys apart, never the key. */
+  accessKeyIdHint?: string;
+  keyStoredAt?: number;
+  sourceProfile?: string;
+  roleArn?: string;
+  mfaSerial?: string;
+  region?: string;
+  account?: string;
+  managedByKeytray: boolean;
+  /** Seconds left when the list was built; negative once expired; null with no cached session. */
+  sessionSecondsLeft: number | null;
+  inConfig: boolean;
+  /** The user profile at the end of the source chain: the tray and the list group by it. */
+  group: string;
+  active: boolean;
+}
+
+export interface ProfileList {
+  profiles: ProfileRow[];
+  active: string | null;
+  configFile: string;
+  /** Epoch ms when the list was built; the renderer counts time left down from here. */
+  builtAt: number;
+  /** A config file that cannot be read: the list is then what the keychain alone knows. */
+  configError?: string;
+}
+
+/** The editable, non-secret settings of a profile as they are in the config file. */
+export interface ProfileDetails {
+  profile: string;
+  kind: 'user' | 'role';
+  fields: Record<string, string>;
+  managedByKeytray: boolean;
+  hasKey: boolean;
+  accessKeyIdHint?: string;
+}
+
+export type FieldErrors = Record<string, string>;
+
+/** When an operation needs an MFA code that the user has not typed yet. */
+export interface MfaNeeded {
+  status: 'mfa-needed';
+  profile: string;
+  serial: string;
+}
+
+export type SessionStarted = { status: 'started'; profile: string; secondsLeft: number | null } | MfaNeeded;
+export type EnvCopied = { status: 'copied'; profile: string; clearsAfterSeconds: number } | MfaNeeded;
+export type ConsoleOpened = { status: 'opened'; profile: string } | MfaNeeded;
+
+export interface ImportCandidate {
+  /** Opaque id for import.apply: file + section. */
+  id: string;
+  profile: string;
+  file: string;
+  accessKeyIdHint: string;
+  alreadyStored: boolean;
+  /** Why it cannot be imported (a temporary session key), if so. */
+  skippedReason?: string;
+}
+
+export interface ImportResult {
+  imported: string[];
+  removedFrom: string[];
+}
+
+export interface Settings {
+  mfaSessionSeconds: number;
+  lockOnSleep: boolean;
+  lockOnScreenLock: boolean;
+  startAtLogin: boolean;
+}
+
+export interface ActivityEntry {
+  at: number;
+  kind: 'served' | 'session-started' | 'session-ended' | 'locked' | 'mfa-prompt' | 'mfa-cancelled' | 'env-copied' | 'console' | 'config';
+  profile?: string;
+  /** One plain sentence. */
+  summary: string;
+  requester?: { pid: number; command?: string };
+}
+
+/** What the MFA prompt window shows. */
+export interface PromptView {
+  id: string;
+  profile: string;
+  serial: string;
+  requester?: { pid: number; command?: string };
+  requestedAt: number;
+  /** How many more requests are queued behind this one. */
+  queued: number;
+}
+
+export interface ResponseMap {
+  'profiles.list': ProfileList;
+  'profiles.details': ProfileDetails;
+  'profiles.validate': FieldErrors;
+  'profiles.addUser': { profile: string; accessKeyIdHint: string; addedSection: boolean };
+  'profiles.saveUser': { profile: string };
+  'profiles.saveRole': { profile: string };
+  'profiles.makeActive': { active: string | null };
+  'sessions.start': SessionStarted;
+  'sessions.end': { cleared: string[] };
+  'sessions.lock': { cleared: string[] };
+  'env.copy': EnvCopied;
+  'console.open': ConsoleOpened;
+  'import.scan': { candidates: ImportCandidate[]; files: string[] };
+  'import.apply': ImportResult;
+  'settings.get': Settings;
+  'settings.set': Settings;
+  'setup.toggle': { profile: string; managedByKeytray: boolean };
+  'cli.install': { path: string; message: string };
+  'activity.list': { entries: ActivityEntry[] };
+  'prompt.current': PromptView | null;
+  'prompt.answer': { accepted: boolean };
+  'prompt.cancel': { cancelled: boolean };
+}
+
+export type ResponseOf<C extends Channel> = ResponseMap[C];
+
+// ---------------------------------------------------------------------------------------------
+// Results and the API object
+
+/** Core's error codes plus the two the IPC door itself gives. */
+export type IpcErrorCode = string;
+
+export interface IpcError {
+  code: IpcErrorCode;
+  /** One plain line: what went wrong, for which profile, how to fix it. Never a secret. */
+  message: string;
+  /** Per-field messages for form errors, when the failure is about a form. */
+  fields?: FieldErrors;
+}
+
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError };
+
+/**
+ * The object the preload exposes as `window.keytray` (and the dev:web bridge imitates). One generic
+ * call, typed per channel, rather than one method per channel, so that adding a channel is a change
+ * to this file and the handler table only.
+ */
+export interface KeytrayApi {
+  invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+}

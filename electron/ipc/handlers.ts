@@ -1,0 +1,334 @@
+import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
+import { readConfigFile, writeFileAtomically } from '../core/config/configFileWriter';
+import { IniDocument } from '../core/config/iniDocument';
+import { applySetup, undoSetup } from '../core/config/profileSetup';
+import { validateProfileName } from '../core/config/validation';
+import { KeytrayError, maskAccessKeyId } from '../core/errors';
+import { formatEnvExport } from '../core/export/envExport';
+import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
+import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
+import type { RequestContext, ServedCredentials } from '../core/sessions/sessionEngine';
+import { loadSettings, readActiveProfile, saveSettings, writeActiveProfile, type KeytraySettings } from '../core/settings';
+import type { Vault } from '../core/vault';
+import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../cli/commands/keyCommands';
+import { quoteForCredentialProcess } from '../cli/commands/setupCommand';
+import type { ActivityLog } from './activityLog';
+import type { ExpiringClipboard } from './clipboardExport';
+import type { MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
+import { FormError, type HandlerTable } from './ipcDoor';
+import { importPlaintextKeys, scanPlaintextKeys } from './importWizard';
+import { profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
+
+/**
+ * What the handler table needs from its host. Electron's main process and the dev:web harness pass
+ * different implementations of the platform parts (clipboard, console, login items); core is the
+ * same real vault in both.
+ */
+export interface AppServices {
+  vault: Vault;
+  activity: ActivityLog;
+  clipboard: ExpiringClipboard;
+  /** Absolute path of the `keytray` launcher written into credential_process by the setup toggle. */
+  launcherPath: string;
+  /** The MFA prompt queue that the agent's prompter feeds; absent where no agent runs. */
+  prompts?: {
+    current(): PromptView | null;
+    answer(id: string, code: string): boolean;
+    cancel(id: string): boolean;
+  };
+  /** Opens the AWS console signed in as the profile (the console module builds the URL). */
+  openConsole?: (profile: string, ctx: RequestContext) => Promise<void>;
+  setStartAtLogin?: (enabled: boolean) => void;
+  installCli?: () => Promise<{ path: string; message: string }>;
+  /** Called after anything the tray shows may have changed (sessions, active profile, profiles). */
+  onStateChanged?: () => void;
+  /** Called after Lock: drop whatever is cached in memory (the agent's session cache). */
+  onLocked?: () => void;
+  onSettingsChanged?: (settings: KeytraySettings) => void;
+}
+
+/** Who the activity log names when the app itself asked for credentials. */
+const APP_REQUESTER = { pid: process.pid, command: 'Keytray app' };
+
+/**
+ * Thrown by the last MFA source of a UI-initiated request: the renderer has not typed a code yet.
+ * Deliberately not a KeytrayError, so the engine's "serve a stale session when no code source is
+ * available" fallback does not swallow it: the user asked for a fresh session.
+ */
+class MfaCodeNotTypedYet extends Error {
+  constructor(
+    readonly profile: string,
+    readonly serial: string,
+  ) {
+    super('MFA code needed');
+  }
+}
+
+export function createHandlerTable(app: AppServices): HandlerTable {
+  const { vault, activity } = app;
+  const changed = () => app.onStateChanged?.();
+
+  /** Runs a credential request from the UI; an MFA code it still needs comes back as a value. */
+  async function withUiMfa<T>(profile: string, mfaCode: string | undefined, run: (ctx: RequestContext) => Promise<T>): Promise<T | MfaNeeded> {
+    const askRenderer: MfaCodeSource = async (request) => {
+      throw new MfaCodeNotTypedYet(request.profile, request.serial);
+    };
+    const ctx: RequestContext = {
+      mfa: mfaCodeProvider([optionCodeSource(mfaCode), mfaProcessSource, askRenderer]),
+      requester: APP_REQUESTER,
+    };
+    try {
+      return await run(ctx);
+    } catch (err) {
+      if (err instanceof MfaCodeNotTypedYet) return { status: 'mfa-needed', profile: err.profile, serial: err.serial };
+      throw err;
+    }
+  }
+
+  function credentials(profile: string, ctx: RequestContext): Promise<ServedCredentials> {
+    return vault.engine.getCredentials({ profile }, ctx);
+  }
+
+  return {
+    'profiles.list': () => buildProfileList(vault),
+
+    'profiles.details': ({ profile }) => {
+      const config = vault.loadConfig();
+      const p = config.profile(profile);
+      const key = vault.store.getLongTermKey(profile);
+      return {
+        profile,
+        kind: p.kind,
+        fields: profileFormFields(p),
+        managedByKeytray: p.managedByKeytray,
+        hasKey: !!key,
+        accessKeyIdHint: key ? maskAccessKeyId(key.accessKeyId) : undefined,
+      };
+    },
+
+    'profiles.validate': ({ form, isNew, profile, fields }) => {
+      let config: AwsConfig | null = null;
+      try {
+        config = vault.loadConfig();
+      } catch {
+        // A broken file is reported when saving; inline checks still run on the fields themselves.
+      }
+      return validateProfileForm(config, form, isNew, profile, fields);
+    },
+
+    'profiles.addUser': ({ profile, accessKeyId, secretAccessKey, ...fields }) => {
+      const nameProblem = validateProfileName(profile);
+      if (nameProblem) throw new FormError({ profile: nameProblem }, profile);
+      const id = accessKeyId.trim();
+      const secret = secretAccessKey.trim();
+      try {
+        validateLongTermKey(id, secret, profile);
+      } catch (err) {
+        const message = err instanceof KeytrayError ? err.toLine() : 'The key is malformed.';
+        throw new FormError(/secret/i.test(message) ? { secretAccessKey: message } : { accessKeyId: message }, profile);
+      }
+      const config = vault.loadConfig();
+      const formErrors = validateProfileForm(config, 'user', false, profile, fields);
+      if (Object.keys(formErrors).length > 0) throw new FormError(formErrors, profile);
+      const addedSection = config.sectionOf(profile) === undefined;
+      // The section (with region/mfa_serial) first: a key stored for a profile the config then
+      // refused to hold would be a key the user cannot see in the list's grouping.
+      saveProfileForm(vault.paths.configFile, 'user', addedSection, profile, fields);
+      storeKey(vault, profile, id, secret);
+      activity.record({ kind: 'config', profile, summary: `Stored access key ${maskAccessKeyId(id)} for "${profile}" in the keychain.` });
+      changed();
+      return { profile, accessKeyIdHint: maskAccessKeyId(id), addedSection };
+    },
+
+    'profiles.saveUser': ({ profile, ...fields }) => {
+      saveProfileForm(vault.paths.configFile, 'user', false, profile, fields);
+      activity.record({ kind: 'config', profile, summary: `Saved user profile "${profile}".` });
+      changed();
+      return { profile };
+    },
+
+    'profiles.saveRole': ({ profile, isNew, ...fields }) => {
+      saveProfileForm(vault.paths.configFile, 'role', isNew, profile, fields);
+      activity.record({ kind: 'config', profile, summary: `${isNew ? 'Added' : 'Saved'} role profile "${profile}".` });
+      changed();
+      return { profile };
+    },
+
+    'profiles.makeActive': ({ profile }) => {
+      if (profile !== null) {
+        const config = vault.loadConfig();
+        if (!config.has(profile)) throw new KeytrayError('unknown-profile', `There is no profile "${profile}" in ${config.file}`);
+      }
+      writeActiveProfile(vault.paths.dataDir, profile);
+      activity.record({ kind: 'config', profile: profile ?? undefined, summary: profile ? `Made "${profile}" the active profile.` : 'Cleared the active profile.' });
+      changed();
+      return { active: profile };
+    },
+
+    'sessions.start': async ({ profile, mfaCode }) => {
+      const result = await withUiMfa(profile, mfaCode, (ctx) => credentials(profile, ctx));
+      if ('status' in result) return result;
+      const expiration = result.credentials.expiration;
+      const secondsLeft = expiration === undefined ? null : Math.floor((expiration - vault.clock.now()) / 1000);
+      activity.record({
+        kind: 'session-started',
+        profile,
+        requester: APP_REQUESTER,
+        summary: result.source === 'cache' ? `Session for "${profile}" was already running.` : `Started a session for "${profile}".`,
+      });
+      changed();
+      return { status: 'started', profile, secondsLeft };
+    },
+
+    'sessions.end': ({ profile }) => {
+      const cleared = clearSessionsBuiltOn(vault, profile);
+      activity.record({ kind: 'session-ended', profile, summary: cleared.length ? `Ended sessions: ${cleared.join(', ')}.` : `"${profile}" had no session.` });
+      app.onLocked?.();
+      changed();
+      return { cleared };
+    },
+
+    'sessions.lock': () => lock(app, 'Locked'),
+
+    'env.copy': async ({ profile, format, mfaCode }) => {
+      const result = await withUiMfa(profile, mfaCode, (ctx) => credentials(profile, ctx));
+      if ('status' in result) return result;
+      // The export is built and written here in main; the renderer only learns that it happened.
+      app.clipboard.write(formatEnvExport(result.credentials, result.region, format));
+      activity.record({ kind: 'env-copied', profile, requester: APP_REQUESTER, summary: `Copied the ${format} export of "${profile}" to the clipboard.` });
+      changed();
+      return { status: 'copied', profile, clearsAfterSeconds: Math.round(app.clipboard.clearAfterMs / 1000) };
+    },
+
+    'console.open': async ({ profile, mfaCode }) => {
+      const open = app.openConsole;
+      if (!open) throw new KeytrayError('usage', 'Opening the AWS console is not available in this window', { profile, hint: `Run \`keytray console ${profile}\`.` });
+      const result = await withUiMfa(profile, mfaCode, async (ctx) => {
+        await open(profile, ctx);
+        return { status: 'opened' as const, profile };
+      });
+      if (result.status === 'opened') activity.record({ kind: 'console', profile, requester: APP_REQUESTER, summary: `Opened the AWS console as "${profile}".` });
+      changed();
+      return result;
+    },
+
+    'import.scan': () => scanPlaintextKeys(vault),
+
+    'import.apply': ({ candidates, removePlaintext }) => {
+      const result = importPlaintextKeys(vault, candidates, removePlaintext);
+      activity.record({
+        kind: 'config',
+        summary: `Imported ${result.imported.length} key(s) into the keychain${result.removedFrom.length ? ` and removed the plaintext copies from ${result.removedFrom.join(', ')}` : ''}.`,
+      });
+      changed();
+      return result;
+    },
+
+    'settings.get': () => loadSettings(vault.paths.dataDir),
+
+    'settings.set': (patch) => {
+      const before = loadSettings(vault.paths.dataDir);
+      const next: KeytraySettings = { ...before };
+      for (const [k, v] of Object.entries(patch)) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
+      saveSettings(vault.paths.dataDir, next);
+      if (next.startAtLogin !== before.startAtLogin) app.setStartAtLogin?.(next.startAtLogin);
+      app.onSettingsChanged?.(next);
+      return next;
+    },
+
+    'setup.toggle': ({ profile, enabled }) => {
+      const file = vault.paths.configFile;
+      const { text, fingerprint } = readConfigFile(file);
+      const doc = IniDocument.parse(text, file);
+      const command = `${quoteForCredentialProcess(app.launcherPath)} credential-process ${quoteForCredentialProcess(profile)}`;
+      if (enabled) applySetup(doc, profile, command);
+      else undoSetup(doc, profile, command);
+      if (doc.toString() !== text) writeFileAtomically(file, doc.toString(), fingerprint);
+      activity.record({
+        kind: 'config',
+        profile,
+        summary: enabled ? `"${profile}" is now served through credential_process.` : `"${profile}" is back to its own settings.`,
+      });
+      changed();
+      return { profile, managedByKeytray: AwsConfig.fromText(doc.toString(), file).profile(profile).managedByKeytray };
+    },
+
+    'cli.install': async () => {
+      if (!app.installCli) throw new KeytrayError('usage', 'Installing the command-line tool is only possible from the packaged app', { hint: 'Run `npm link` in the checkout instead.' });
+      return app.installCli();
+    },
+
+    'activity.list': () => ({ entries: activity.list() }),
+
+    'prompt.current': () => app.prompts?.current() ?? null,
+
+    'prompt.answer': ({ id, code }) => {
+      if (!app.prompts) throw new KeytrayError('usage', 'No MFA prompt is open');
+      return { accepted: app.prompts.answer(id, code) };
+    },
+
+    'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),
+  };
+}
+
+/** Ends every session: the tray's Lock, and what sleep and screen lock do when the settings say so. */
+export function lock(app: Pick<AppServices, 'vault' | 'activity' | 'clipboard' | 'onLocked' | 'onStateChanged'>, why: string): { cleared: string[] } {
+  const cleared = app.vault.store.clearSessions();
+  void app.clipboard.flush();
+  app.onLocked?.();
+  app.activity.record({ kind: 'locked', summary: `${why}: ended ${cleared.length} session(s).` });
+  app.onStateChanged?.();
+  return { cleared };
+}
+
+/** The profile list with status, grouping and the active mark; the tray is built from it too. */
+export function buildProfileList(vault: Vault): ProfileList {
+  const now = vault.clock.now();
+  let config: AwsConfig;
+  let configError: string | undefined;
+  try {
+    config = vault.loadConfig();
+  } catch (err) {
+    // Show what the keychain knows and say what is wrong with the file, rather than an empty window.
+    configError = err instanceof KeytrayError ? err.toLine() : String(err);
+    config = AwsConfig.fromText('', vault.paths.configFile);
+  }
+  const active = readActiveProfile(vault.paths.dataDir);
+  const statuses = buildProfileStatus(config, vault.store.inventory(), now);
+  const byName = new Map(statuses.map((s) => [s.name, s]));
+  const profiles: ProfileRow[] = statuses.map((s) => ({
+    ...pickRow(s),
+    group: rootSourceOf(s, byName, config),
+    active: s.name === active,
+  }));
+  return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
+}
+
+function pickRow(s: ProfileStatus): Omit<ProfileRow, 'group' | 'active'> {
+  return {
+    name: s.name,
+    kind: s.kind,
+    hasKey: s.hasKey,
+    accessKeyIdHint: s.accessKeyIdHint,
+    keyStoredAt: s.keyStoredAt,
+    sourceProfile: s.sourceProfile,
+    roleArn: s.roleArn,
+    mfaSerial: s.mfaSerial,
+    region: s.region,
+    account: s.account,
+    managedByKeytray: s.managedByKeytray,
+    sessionSecondsLeft: s.sessionSecondsLeft,
+    inConfig: s.inConfig,
+  };
+}
+
+/** The user profile a role's chain ends at; a broken chain groups the role under its first hop. */
+function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>, config: AwsConfig): string {
+  if (s.kind === 'user') return s.name;
+  try {
+    const chain = resolveProfileChain(config, s.name);
+    return chain[chain.length - 1].name;
+  } catch {
+    return s.sourceProfile && byName.has(s.sourceProfile) ? s.sourceProfile : s.name;
+  }
+}

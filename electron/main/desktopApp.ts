@@ -1,0 +1,216 @@
+import { createAgentVault } from '../agent/headlessAgent';
+import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
+import { createConsoleSignin } from '../core/console/consoleSignin';
+import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
+import { asKeytrayError } from '../core/errors';
+import { formatEnvExport } from '../core/export/envExport';
+import { mfaCodeProvider, mfaProcessSource } from '../core/mfa/mfaCodeSources';
+import type { RequestContext } from '../core/sessions/sessionEngine';
+import { loadSettings, writeActiveProfile } from '../core/settings';
+import type { Vault } from '../core/vault';
+import { clearSessionsBuiltOn } from '../cli/commands/keyCommands';
+import { ActivityLog } from '../ipc/activityLog';
+import { ExpiringClipboard, type ClipboardLike } from '../ipc/clipboardExport';
+import { buildProfileList, createHandlerTable, lock, type AppServices } from '../ipc/handlers';
+import type { HandlerTable } from '../ipc/ipcDoor';
+import { ExpiryNotifier } from './expiryNotifier';
+import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
+import { buildTrayTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayTemplate';
+
+/**
+ * The desktop app without Electron: vault, embedded agent, MFA prompt queue, activity log, tray
+ * state and the IPC handler table, wired together. main/index.ts passes the Electron surface in;
+ * tests pass fakes for what cannot run here (windows, tray, notifications) and real parts for the
+ * rest (keychain, agent socket, STS emulator).
+ */
+
+/** What the app needs from Electron. */
+export interface ElectronSurface {
+  clipboard: ClipboardLike;
+  promptWindow: PromptWindowHost;
+  showMainWindow(): void;
+  renderTray(template: TrayMenuItem[], tooltip: string): void;
+  notify(title: string, body: string): void;
+  setStartAtLogin(enabled: boolean): void;
+  /** Opens a URL in the user's browser (shell.openExternal). */
+  openExternal(url: string): Promise<void>;
+  quit(): void;
+  /** Where blocked actions and failures are reported (the console in dev, a log file in production). */
+  log(line: string): void;
+}
+
+export interface DesktopAppOptions {
+  env?: NodeJS.ProcessEnv;
+  surface: ElectronSurface;
+  launcherPath: string;
+  installCli?: AppServices['installCli'];
+  /** Injected for tests; the real agent by default. */
+  startAgent?: (options: AgentOptions) => Promise<RunningAgent>;
+}
+
+export interface DesktopApp {
+  vault: Vault;
+  handlers: HandlerTable;
+  activity: ActivityLog;
+  prompts: MfaPromptBroker;
+  agent: RunningAgent | null;
+  /** Rebuilds the tray and checks for sessions about to expire. */
+  refresh(): TrayState;
+  runTrayAction(action: TrayAction): Promise<void>;
+  /** powerMonitor's 'suspend' and 'lock-screen'. */
+  onSystemEvent(event: 'suspend' | 'lock-screen'): void;
+  stop(): Promise<void>;
+}
+
+export async function startDesktopApp(options: DesktopAppOptions): Promise<DesktopApp> {
+  const { surface } = options;
+  const env = options.env ?? process.env;
+  // The same vault the headless agent uses: sessions held in memory after the first keychain read.
+  const { vault, forget } = createAgentVault(env);
+  const activity = new ActivityLog(() => vault.clock.now());
+  const clipboard = new ExpiringClipboard(surface.clipboard);
+  const notifier = new ExpiryNotifier((title, body) => surface.notify(title, body));
+  let tray: TrayState = { profiles: [], active: null, pendingPrompts: 0 };
+
+  const refresh = (): TrayState => {
+    try {
+      const list = buildProfileList(vault);
+      tray = { profiles: list.profiles, active: list.active, pendingPrompts: prompts.pendingCount, problem: list.configError };
+      notifier.update(list.profiles, list.builtAt);
+    } catch (err) {
+      // A locked keychain must show as a problem in the menu, not as "no profiles".
+      tray = { ...tray, pendingPrompts: prompts.pendingCount, problem: asKeytrayError(err).toLine() };
+    }
+    surface.renderTray(buildTrayTemplate(tray), trayTooltip(tray));
+    return tray;
+  };
+
+  const prompts = new MfaPromptBroker(surface.promptWindow, { activity, now: () => vault.clock.now(), onChange: () => refresh() });
+
+  const openConsole = async (profile: string, ctx: RequestContext): Promise<void> => {
+    const signin = await createConsoleSignin({ engine: vault.engine, loadConfig: vault.loadConfig, env }, { profile }, ctx);
+    await openSecretUrlInBrowser(signin.url, { launch: (url) => surface.openExternal(url) });
+  };
+
+  const services: AppServices = {
+    vault,
+    activity,
+    clipboard,
+    launcherPath: options.launcherPath,
+    prompts,
+    openConsole,
+    setStartAtLogin: (enabled) => surface.setStartAtLogin(enabled),
+    installCli: options.installCli,
+    onStateChanged: () => refresh(),
+    onLocked: () => forget(),
+  };
+  const handlers = createHandlerTable(services);
+
+  const agent = await (options.startAgent ?? startRealAgent)({
+    vault,
+    prompter: prompts.prompter,
+    onActivity: (a) => recordAgentActivity(activity, a),
+    onStopRequested: () => surface.log('keytray agent --stop is ignored while the desktop app hosts the agent; quit the app instead.'),
+  }).catch((err: unknown) => {
+    // Another agent (a headless `keytray agent`) already serves this user: the app still works, the
+    // CLI just talks to that one. Say so rather than refusing to start.
+    surface.log(asKeytrayError(err).toLine());
+    return null;
+  });
+
+  /** Tray actions ask for MFA codes through the prompt window, like any other client of the agent. */
+  const trayContext = (): RequestContext => ({
+    mfa: mfaCodeProvider([mfaProcessSource, prompts.prompter]),
+    requester: { pid: process.pid, command: 'Keytray tray menu' },
+  });
+
+  const runTrayAction = async (action: TrayAction): Promise<void> => {
+    try {
+      switch (action.type) {
+        case 'make-active':
+          writeActiveProfile(vault.paths.dataDir, action.profile);
+          activity.record({ kind: 'config', profile: action.profile, summary: `Made "${action.profile}" the active profile.` });
+          break;
+        case 'start-session': {
+          await vault.engine.getCredentials({ profile: action.profile }, trayContext());
+          activity.record({ kind: 'session-started', profile: action.profile, summary: `Started a session for "${action.profile}" from the tray.` });
+          break;
+        }
+        case 'end-session': {
+          const cleared = clearSessionsBuiltOn(vault, action.profile);
+          forget();
+          activity.record({ kind: 'session-ended', profile: action.profile, summary: `Ended sessions: ${cleared.join(', ') || 'none'}.` });
+          break;
+        }
+        case 'copy-env': {
+          const served = await vault.engine.getCredentials({ profile: action.profile }, trayContext());
+          clipboard.write(formatEnvExport(served.credentials, served.region, process.platform === 'win32' ? 'powershell' : 'sh'));
+          activity.record({ kind: 'env-copied', profile: action.profile, summary: `Copied the env export of "${action.profile}"; it clears in 30 s.` });
+          surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for 30 seconds.`);
+          break;
+        }
+        case 'open-console':
+          await openConsole(action.profile, trayContext());
+          activity.record({ kind: 'console', profile: action.profile, summary: `Opened the AWS console as "${action.profile}".` });
+          break;
+        case 'show-prompt':
+          surface.promptWindow.show();
+          break;
+        case 'lock':
+          prompts.cancelAll('Keytray was locked');
+          lock(services, 'Locked from the tray');
+          break;
+        case 'open-window':
+          surface.showMainWindow();
+          break;
+        case 'quit':
+          surface.quit();
+          return;
+      }
+    } catch (err) {
+      const line = asKeytrayError(err).toLine();
+      surface.notify('Keytray', line);
+      surface.log(line);
+    }
+    refresh();
+  };
+
+  const onSystemEvent = (event: 'suspend' | 'lock-screen'): void => {
+    const settings = loadSettings(vault.paths.dataDir);
+    const wanted = event === 'suspend' ? settings.lockOnSleep : settings.lockOnScreenLock;
+    if (!wanted) return;
+    prompts.cancelAll(event === 'suspend' ? 'the computer went to sleep' : 'the screen was locked');
+    lock(services, event === 'suspend' ? 'Locked on sleep' : 'Locked on screen lock');
+  };
+
+  refresh();
+  return {
+    vault,
+    handlers,
+    activity,
+    prompts,
+    agent,
+    refresh,
+    runTrayAction,
+    onSystemEvent,
+    async stop() {
+      prompts.cancelAll('Keytray quit');
+      await clipboard.flush();
+      await agent?.close();
+    },
+  };
+}
+
+function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
+  const who = a.requester.command ? `${a.requester.command} (pid ${a.requester.parentPid ?? a.requester.pid})` : `pid ${a.requester.pid}`;
+  activity.record({
+    at: a.at,
+    kind: 'served',
+    profile: a.profile,
+    requester: { pid: a.requester.parentPid ?? a.requester.pid, command: a.requester.command },
+    summary:
+      a.outcome === 'served'
+        ? `Served "${a.profile}" to ${who}${a.source === 'cache' ? ' from the cached session' : a.source === 'sts' ? ' with a new session' : ''}.`
+        : `Refused "${a.profile}" to ${who}: ${a.error ?? 'failed'}`,
+  });
+}

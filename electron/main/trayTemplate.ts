@@ -1,0 +1,175 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import type { ProfileRow } from '../ipc/contract';
+
+/**
+ * The tray menu as a pure function of state (SPEC §5), so it can be tested without Electron and
+ * rebuilt from one place whenever anything changes. Items carry an `action` value instead of a
+ * click callback; `toElectronTemplate` attaches the callbacks at the edge.
+ */
+
+export type TrayProfile = Pick<ProfileRow, 'name' | 'kind' | 'group' | 'sessionSecondsLeft' | 'hasKey' | 'account'>;
+
+export interface TrayState {
+  profiles: TrayProfile[];
+  active: string | null;
+  /** MFA codes the agent is waiting for; the menu offers to open the prompt. */
+  pendingPrompts: number;
+  /** Set when the profile list could not be built (a malformed config, a locked keychain). */
+  problem?: string;
+}
+
+export type TrayAction =
+  | { type: 'make-active'; profile: string }
+  | { type: 'start-session'; profile: string }
+  | { type: 'end-session'; profile: string }
+  | { type: 'copy-env'; profile: string }
+  | { type: 'open-console'; profile: string }
+  | { type: 'show-prompt' }
+  | { type: 'lock' }
+  | { type: 'open-window' }
+  | { type: 'quit' };
+
+export interface TrayMenuItem {
+  label?: string;
+  type?: 'normal' | 'separator' | 'submenu' | 'checkbox';
+  checked?: boolean;
+  enabled?: boolean;
+  submenu?: TrayMenuItem[];
+  action?: TrayAction;
+}
+
+/** Up to this many profiles are listed inline under group headings; more go into group submenus. */
+export const INLINE_PROFILE_LIMIT = 12;
+/** A group longer than this is split into alphabetical ranges so no submenu runs off the screen. */
+export const SUBMENU_CHUNK = 25;
+
+export function buildTrayTemplate(state: TrayState): TrayMenuItem[] {
+  const items: TrayMenuItem[] = [];
+  const active = state.active ? state.profiles.find((p) => p.name === state.active) : undefined;
+  if (state.active) {
+    const left = active ? describeTimeLeft(active.sessionSecondsLeft) : 'not in the config';
+    items.push({ label: `Active: ${state.active}${left ? ` — ${left}` : ''}`, enabled: false });
+  } else {
+    items.push({ label: 'No active profile', enabled: false });
+  }
+  if (state.pendingPrompts > 0) {
+    items.push({ label: `Enter MFA code… (${state.pendingPrompts} waiting)`, action: { type: 'show-prompt' } });
+  }
+  if (state.problem) items.push({ label: truncate(state.problem, 80), enabled: false });
+  items.push({ type: 'separator' });
+
+  if (state.profiles.length === 0) {
+    items.push({ label: 'No profiles yet — add one in Keytray…', action: { type: 'open-window' } });
+  } else {
+    const groups = groupProfiles(state.profiles);
+    if (state.profiles.length <= INLINE_PROFILE_LIMIT) {
+      groups.forEach(([group, profiles], i) => {
+        if (i > 0) items.push({ type: 'separator' });
+        items.push({ label: groupLabel(group, profiles), enabled: false });
+        for (const p of profiles) items.push(profileItem(p, state.active));
+      });
+    } else {
+      for (const [group, profiles] of groups) {
+        items.push({ label: `${groupLabel(group, profiles)} (${profiles.length})`, type: 'submenu', submenu: chunked(profiles, state.active) });
+      }
+    }
+  }
+
+  const anyLive = state.profiles.some((p) => (p.sessionSecondsLeft ?? 0) > 0);
+  items.push(
+    { type: 'separator' },
+    { label: 'Lock (end all sessions)', enabled: anyLive, action: { type: 'lock' } },
+    { label: 'Open Keytray…', action: { type: 'open-window' } },
+    { label: 'Quit Keytray', action: { type: 'quit' } },
+  );
+  return items;
+}
+
+/** One line for the tray icon's tooltip. */
+export function trayTooltip(state: TrayState): string {
+  if (!state.active) return 'Keytray — no active profile';
+  const p = state.profiles.find((x) => x.name === state.active);
+  const left = p ? describeTimeLeft(p.sessionSecondsLeft) : '';
+  return `Keytray — ${state.active}${left ? `, ${left}` : ''}`;
+}
+
+/** "42 min left", "7 h 5 min left", "expired", or '' with no session. */
+export function describeTimeLeft(seconds: number | null): string {
+  if (seconds === null) return '';
+  if (seconds <= 0) return 'expired';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return 'under a minute left';
+  if (minutes < 60) return `${minutes} min left`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h left` : `${h} h ${m} min left`;
+}
+
+/** Groups by the user profile at the end of each chain; the user itself first, then its roles. */
+function groupProfiles(profiles: TrayProfile[]): Array<[string, TrayProfile[]]> {
+  const groups = new Map<string, TrayProfile[]>();
+  for (const p of profiles) {
+    const list = groups.get(p.group);
+    if (list) list.push(p);
+    else groups.set(p.group, [p]);
+  }
+  for (const [group, list] of groups) {
+    list.sort((a, b) => Number(b.name === group) - Number(a.name === group) || a.name.localeCompare(b.name));
+  }
+  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+function groupLabel(group: string, profiles: TrayProfile[]): string {
+  const accounts = [...new Set(profiles.map((p) => p.account).filter((a): a is string => !!a))];
+  return accounts.length === 1 ? `${group} · ${accounts[0]}` : group;
+}
+
+function chunked(profiles: TrayProfile[], active: string | null): TrayMenuItem[] {
+  if (profiles.length <= SUBMENU_CHUNK) return profiles.map((p) => profileItem(p, active));
+  const out: TrayMenuItem[] = [];
+  for (let i = 0; i < profiles.length; i += SUBMENU_CHUNK) {
+    const slice = profiles.slice(i, i + SUBMENU_CHUNK);
+    out.push({ label: `${slice[0].name} … ${slice[slice.length - 1].name}`, type: 'submenu', submenu: slice.map((p) => profileItem(p, active)) });
+  }
+  return out;
+}
+
+function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
+  const isActive = p.name === active;
+  const left = describeTimeLeft(p.sessionSecondsLeft);
+  const live = (p.sessionSecondsLeft ?? 0) > 0;
+  // A user profile without a stored key can do nothing until one is added.
+  const usable = p.kind === 'role' || p.hasKey;
+  return {
+    label: `${isActive ? '✓ ' : ''}${p.name}${left ? ` — ${left}` : ''}`,
+    type: 'submenu',
+    submenu: [
+      { label: 'Make active', type: 'checkbox', checked: isActive, action: { type: 'make-active', profile: p.name } },
+      { type: 'separator' },
+      live
+        ? { label: 'End session', action: { type: 'end-session', profile: p.name } }
+        : { label: 'Start session', enabled: usable, action: { type: 'start-session', profile: p.name } },
+      { label: 'Copy env export', enabled: usable, action: { type: 'copy-env', profile: p.name } },
+      { label: 'Open console', enabled: usable, action: { type: 'open-console', profile: p.name } },
+    ],
+  };
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** Attaches click handlers; the only place tray items meet Electron's menu type. */
+export function toElectronTemplate(items: TrayMenuItem[], dispatch: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+  return items.map((item) => {
+    const out: MenuItemConstructorOptions = {};
+    if (item.label !== undefined) out.label = item.label;
+    if (item.type !== undefined) out.type = item.type;
+    if (item.checked !== undefined) out.checked = item.checked;
+    if (item.enabled !== undefined) out.enabled = item.enabled;
+    if (item.submenu) out.submenu = toElectronTemplate(item.submenu, dispatch);
+    const action = item.action;
+    if (action) out.click = () => dispatch(action);
+    return out;
+  });
+}
