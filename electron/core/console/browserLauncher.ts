@@ -29,15 +29,17 @@ export async function openSecretUrlInBrowser(secretUrl: string, options: OpenSec
   const launch = options.launch ?? launchSystemBrowser;
   const nonce = randomBytes(24).toString('base64url');
   let port = 0;
+  let used = false;
   let settle: { resolve: () => void; reject: (e: Error) => void } | undefined;
   const followed = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
 
   const server = http.createServer((req, res) => {
     const expectedHost = (req.headers.host ?? '').toLowerCase() === `127.0.0.1:${port}`;
-    if (req.method !== 'GET' || req.url !== `/${nonce}` || !expectedHost) {
+    if (used || req.method !== 'GET' || req.url !== `/${nonce}` || !expectedHost) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found\n');
       return;
     }
+    used = true;
     res.writeHead(302, { location: secretUrl, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' });
     res.end(() => settle!.resolve());
   });
