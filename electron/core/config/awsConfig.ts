@@ -260,7 +260,7 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
 
   profile.kind = profile.roleArn ? 'role' : 'user';
   profile.managedByKeytray =
-    isKeytrayCredentialProcess(profile.credentialProcess) || doc.entries(section).some(([key]) => key.startsWith(KEYTRAY_PREFIX));
+    isKeytrayCredentialProcess(profile.credentialProcess) || doc.keys(section).some((key) => key.startsWith(KEYTRAY_PREFIX));
   return profile;
 }
 

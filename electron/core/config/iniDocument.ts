@@ -72,12 +72,18 @@ export class IniDocument {
   }
 
   get(section: string, key: string): string | undefined {
-    return this.index.byName.get(section)?.byKey.get(key)?.value;
+    const s = this.index.byName.get(section);
+    return s && findKey(s, key)?.value;
   }
 
   entries(section: string): Array<[string, string]> {
     const s = this.index.byName.get(section);
     return s ? s.keys.map((k): [string, string] => [k.key, k.value]) : [];
+  }
+
+  keys(section: string): string[] {
+    const s = this.index.byName.get(section);
+    return s ? s.keys.map((k) => k.key) : [];
   }
 
   /** botocore's nested values: `s3 =` followed by indented `sub = value` lines. */
@@ -97,7 +103,7 @@ export class IniDocument {
     const s = this.index.byName.get(section);
     if (!s) return undefined;
     if (key === undefined) return s.header + 1;
-    const k = s.byKey.get(key);
+    const k = findKey(s, key);
     return k ? k.line + 1 : undefined;
   }
 
@@ -125,14 +131,14 @@ export class IniDocument {
       this.addSection(section, [[key, value]]);
       return;
     }
-    const existing = s.byKey.get(key);
+    const existing = findKey(s, key);
     if (existing) {
       const line = this.lines[existing.line];
       const hadValueOnLine = existing.value !== '' && existing.value[0] !== '\n';
       // `s3 =` (a nested block) has no spacing after its "=" to copy, so borrow the section's style.
       const prefix = hadValueOnLine
         ? line.text.slice(0, existing.valueStart)
-        : existing.indent + key + this.keyStyle(s).separator;
+        : line.text.slice(0, existing.keyStart) + key + this.keyStyle(s).separator;
       const text = value === '' ? prefix.trimEnd() : prefix + value;
       const hasContinuation = existing.last > existing.line;
       if (existing.value === value && !hasContinuation) return; // keep the bytes, e.g. trailing spaces
@@ -151,19 +157,20 @@ export class IniDocument {
   rename(section: string, oldKey: string, newKey: string): boolean {
     assertKey(newKey, this.fileName);
     const s = this.index.byName.get(section);
-    const k = s?.byKey.get(oldKey);
+    const k = s && findKey(s, oldKey);
     if (!s || !k) return false;
     if (oldKey === newKey) return true;
     this.assertNoCaseTwin(s, newKey, oldKey);
     const line = this.lines[k.line];
-    line.text = k.indent + newKey + line.text.slice(k.indent.length + k.key.length);
+    line.text = line.text.slice(0, k.keyStart) + newKey + line.text.slice(k.keyStart + k.key.length);
     this.changed();
     return true;
   }
 
   /** Removes the key's line and its continuation lines. False if absent. */
   delete(section: string, key: string): boolean {
-    const k = this.index.byName.get(section)?.byKey.get(key);
+    const s = this.index.byName.get(section);
+    const k = s && findKey(s, key);
     if (!k) return false;
     this.splice(k.line, k.last - k.line + 1, []);
     return true;
@@ -234,8 +241,11 @@ export class IniDocument {
   private keyStyle(s: SectionEntry | undefined): KeyStyle {
     const pick = (keys: KeyEntry[]): KeyStyle | undefined => {
       for (let i = keys.length - 1; i >= 0; i--) {
-        const value = keys[i].value;
-        if (value !== '' && value[0] !== '\n') return { indent: keys[i].indent, separator: keys[i].separator };
+        const { value, line, keyStart, key, valueStart } = keys[i];
+        if (value !== '' && value[0] !== '\n') {
+          const text = this.lines[line].text;
+          return { indent: text.slice(0, keyStart), separator: text.slice(keyStart + key.length, valueStart) };
+        }
       }
       return undefined;
     };
@@ -302,11 +312,12 @@ interface KeyEntry {
   line: number;
   /** 0-based index of its last continuation line (`line` when it has none). */
   last: number;
-  indent: string;
-  /** The text between key and value, e.g. ` = ` or `=`. */
-  separator: string;
-  /** Where the value starts in the key line's text. */
+  /** Where the key starts in the line's text: the indentation's length. */
+  keyStart: number;
+  /** Where the value starts in the line's text; between key and value is the ` = ` spacing. */
   valueStart: number;
+  /** The key lower-cased, as configparser compares keys. */
+  lower: string;
 }
 
 interface SectionEntry {
@@ -316,7 +327,33 @@ interface SectionEntry {
   /** Index of the next section's header, or the line count: the body is (header, end). */
   end: number;
   keys: KeyEntry[];
-  byKey: Map<string, KeyEntry>;
+  /** Built only for sections with many keys; a short linear scan is cheaper than a Map per section. */
+  byLower?: Map<string, KeyEntry>;
+}
+
+const MAP_AFTER_KEYS = 8;
+
+/** V8 returns the same string when there is nothing to lower, so this costs little for normal keys. */
+function lowerKey(key: string): string {
+  return key.toLowerCase();
+}
+
+function findKeyLower(s: SectionEntry, lower: string): KeyEntry | undefined {
+  if (s.byLower) return s.byLower.get(lower);
+  for (const k of s.keys) if (k.lower === lower) return k;
+  return undefined;
+}
+
+/** Keys are unique without regard to case within a section (parse refuses twins), so this is exact. */
+function findKey(s: SectionEntry, key: string): KeyEntry | undefined {
+  const k = findKeyLower(s, lowerKey(key));
+  return k && k.key === key ? k : undefined;
+}
+
+function addKey(s: SectionEntry, k: KeyEntry): void {
+  s.keys.push(k);
+  if (s.byLower) s.byLower.set(k.lower, k);
+  else if (s.keys.length > MAP_AFTER_KEYS) s.byLower = new Map(s.keys.map((e): [string, KeyEntry] => [e.lower, e]));
 }
 
 interface DocumentIndex {
@@ -356,7 +393,8 @@ function splitLines(text: string): RawLine[] {
 
 /** Python's str.strip() whitespace, with an ASCII fast path (this runs for every character of indentation). */
 function isWhitespace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(String.fromCharCode(code)));
+  if (code > 32) return code > 127 && /\s/.test(String.fromCharCode(code));
+  return code === 32 || (code >= 9 && code <= 13);
 }
 
 /**
@@ -368,7 +406,6 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
   const sections: SectionEntry[] = [];
   const byName = new Map<string, SectionEntry>();
   let section: SectionEntry | undefined;
-  let keysLower = new Map<string, KeyEntry>();
   let key: KeyEntry | undefined;
   let valueParts: string[] | undefined;
   let blanksInValue = 0;
@@ -398,7 +435,7 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
       continue;
     }
     const indentLength = first - from;
-    if (key && indentLength > key.indent.length) {
+    if (key && indentLength > key.keyStart) {
       const trimmed = text.slice(first).trimEnd();
       kinds[i] = 'continuation';
       key.last = i;
@@ -433,8 +470,7 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
         );
       }
       if (section) section.end = i;
-      section = { name, header: i, end: lines.length, keys: [], byKey: new Map() };
-      keysLower = new Map();
+      section = { name, header: i, end: lines.length, keys: [] };
       sections.push(section);
       byName.set(name, section);
       kinds[i] = 'section';
@@ -455,8 +491,8 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
     if (name === '') throw malformed(fileName, lineNo, 'a setting has no name before its "="');
     let valueStart = delimiter + 1;
     while (valueStart < text.length && isWhitespace(text.charCodeAt(valueStart))) valueStart++;
-    const lower = name.toLowerCase();
-    const earlier = keysLower.get(lower);
+    const lower = lowerKey(name);
+    const earlier = findKeyLower(section, lower);
     if (earlier) {
       throw malformed(
         fileName,
@@ -470,13 +506,11 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
       value: text.slice(valueStart).trimEnd(),
       line: i,
       last: i,
-      indent: text.slice(0, first),
-      separator: text.slice(first + name.length, valueStart),
+      keyStart: first,
       valueStart,
+      lower,
     };
-    section.keys.push(key);
-    section.byKey.set(name, key);
-    keysLower.set(lower, key);
+    addKey(section, key);
     kinds[i] = 'key';
   }
   finishKey();

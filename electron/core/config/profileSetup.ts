@@ -119,8 +119,7 @@ export function removeCredentialKeys(
   options: { keepEmptySection?: boolean } = {},
 ): { removedKeys: string[]; removedSection: boolean } {
   const removedKeys = doc
-    .entries(section)
-    .map(([key]) => key)
+    .keys(section)
     .filter((key) => CREDENTIAL_KEYS.includes(key.toLowerCase()));
   for (const key of removedKeys) doc.delete(section, key);
   const removedSection =
@@ -142,7 +141,7 @@ function profileSection(doc: IniDocument, profileName: string): string {
  *   would keep reading it as role_arn and bypass Keytray's credential_process.
  */
 function assertRenamable(doc: IniDocument, section: string, profileName: string, action: 'setup' | 'undo'): void {
-  const keys = doc.entries(section).map(([key]) => key);
+  const keys = doc.keys(section);
   const wanted = new Set(DEFINITION_KEYS.flatMap((k) => [k, KEYTRAY_PREFIX + k]));
   for (const key of keys) {
     if (!wanted.has(key) && wanted.has(key.toLowerCase())) {
