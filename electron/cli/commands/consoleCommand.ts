@@ -35,7 +35,8 @@ export async function consoleCommand(profileArg: string | undefined, options: Co
     process.stdout.write(`${signin.url}\n`);
     return;
   }
-  const who = signin.identityArn ? ` as ${signin.identityArn}` : '';
-  process.stderr.write(`Opening the AWS console${who} for profile "${profile}" in your browser...\n`);
   await openSecretUrlInBrowser(signin.url);
+  // Said after the fact, so that a failure to open a browser is the only line on stderr.
+  const who = signin.identityArn ? ` as ${signin.identityArn}` : '';
+  process.stderr.write(`Opened the AWS console${who} for profile "${profile}" in your browser.\n`);
 }
