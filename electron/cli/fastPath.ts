@@ -1,12 +1,7 @@
 import { requestThroughAgent } from '../agent/agentClient';
-import { AwsConfig } from '../core/config/awsConfig';
 import { KeytrayError } from '../core/errors';
 import { credentialDocument } from '../core/export/credentialDocument';
-import { OsKeychainBackend } from '../core/keychain/secretBackend';
-import { VaultStore } from '../core/keychain/vaultStore';
 import { resolvePaths } from '../core/paths';
-import { REUSE_MARGIN_MS } from '../core/sessions/reuseMargin';
-import { definitionOf } from '../core/sessions/sessionDefinition';
 
 /**
  * `keytray credential-process PROFILE` as the AWS CLI runs it, once per command: a running agent
@@ -27,6 +22,16 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
     }
     throw err;
   }
+  return cachedFromKeychain(profile, configFile);
+}
+
+function cachedFromKeychain(profile: string, configFile: string): string | null {
+  // Loaded only without an agent: the keyring binding is a native module.
+  const { AwsConfig } = require('../core/config/awsConfig') as typeof import('../core/config/awsConfig');
+  const { OsKeychainBackend } = require('../core/keychain/secretBackend') as typeof import('../core/keychain/secretBackend');
+  const { VaultStore } = require('../core/keychain/vaultStore') as typeof import('../core/keychain/vaultStore');
+  const { REUSE_MARGIN_MS } = require('../core/sessions/reuseMargin') as typeof import('../core/sessions/reuseMargin');
+  const { definitionOf } = require('../core/sessions/sessionDefinition') as typeof import('../core/sessions/sessionDefinition');
   try {
     const config = AwsConfig.load({ configFile });
     const session = new VaultStore(new OsKeychainBackend()).getSession(profile);

@@ -119,6 +119,8 @@ export async function runCli(argv: string[]): Promise<void> {
       process.exit(2);
     }
     const e = err instanceof KeytrayError ? err : asKeytrayError(err);
+    // For developers only: the stack of an unexpected failure. Users get the one line.
+    if (process.env.KEYTRAY_DEBUG && !(err instanceof KeytrayError)) process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
     process.stderr.write(`keytray: ${e.toLine()}\n`);
     process.exit(e.exitCode);
   }

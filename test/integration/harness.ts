@@ -66,6 +66,8 @@ export async function createSandbox(): Promise<Sandbox> {
     AWS_EC2_METADATA_DISABLED: 'true',
     // The AWS CLI would otherwise page output and print through `less`.
     AWS_PAGER: '',
+    // Set KEYTRAY_DEBUG=1 when running tests to see the stack of an unexpected failure.
+    KEYTRAY_DEBUG: process.env.KEYTRAY_DEBUG,
   };
 
   const run = (cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>

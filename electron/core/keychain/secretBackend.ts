@@ -35,22 +35,32 @@ export class OsKeychainBackend implements SecretBackend {
 
   constructor(private readonly service: string = KEYCHAIN_SERVICE) {}
 
+  /**
+   * On Linux the binding otherwise falls back to the kernel keyring when no Secret Service answers:
+   * keys would land in a store that vanishes at logout, and reads would quietly find nothing. Pinned
+   * to the Secret Service, an unreachable or locked keyring throws instead.
+   */
+  private entry(account: string) {
+    const options = process.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
+    return new this.keyring.Entry(this.service, account, options);
+  }
+
   get(account: string): string | null {
     let value: string | null;
     try {
-      value = new this.keyring.Entry(this.service, account).getPassword();
+      value = this.entry(account).getPassword();
     } catch (err) {
       throw keychainUnavailable(err);
     }
-    // @napi-rs/keyring returns null both for "no such item" and for "could not reach the store".
-    // findCredentials throws in the second case, so a locked keychain never reads as "no credentials".
-    if (value === null) this.list();
+    // Elsewhere @napi-rs/keyring returns null both for "no such item" and for "could not reach the
+    // store"; findCredentials throws in the second case, so a locked keychain never reads as "no credentials".
+    if (value === null && process.platform !== 'linux') this.list();
     return value;
   }
 
   set(account: string, value: string): void {
     try {
-      new this.keyring.Entry(this.service, account).setPassword(value);
+      this.entry(account).setPassword(value);
     } catch (err) {
       throw keychainUnavailable(err);
     }
@@ -58,7 +68,7 @@ export class OsKeychainBackend implements SecretBackend {
 
   delete(account: string): boolean {
     try {
-      return new this.keyring.Entry(this.service, account).deletePassword();
+      return this.entry(account).deletePassword();
     } catch (err) {
       throw keychainUnavailable(err);
     }
