@@ -156,6 +156,15 @@ describe('IniDocument.set', () => {
     );
   });
 
+  it('never indents a new key deeper than the key above it, which would make it a continuation', () => {
+    const text = '[p]\n  a = 1\nb =\n  x = 1\n';
+    const doc = parse(text);
+    doc.set('p', 'c', '3');
+    assert.equal(doc.toString(), '[p]\n  a = 1\nb =\n  x = 1\nc = 3\n');
+    assert.equal(doc.get('p', 'c'), '3');
+    assert.deepEqual(doc.nested('p', 'b'), { x: '1' });
+  });
+
   it('puts the first key of an empty section right under its header', () => {
     assert.equal(edited('[default]\n\n[profile b]\nx = 1\n', (d) => d.set('default', 'region', 'a')), '[default]\nregion = a\n\n[profile b]\nx = 1\n');
   });
@@ -270,6 +279,10 @@ describe('IniDocument.addSection and removeSection', () => {
         JSON.stringify(text),
       );
     }
+  });
+
+  it('keeps the byte order mark when the first section goes', () => {
+    assert.equal(edited('\uFEFF[a]\nk = v\n\n# b\n[b]\n', (d) => d.removeSection('a')), '\uFEFF# b\n[b]\n');
   });
 
   it('returns false for a missing section', () => {

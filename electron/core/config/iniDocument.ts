@@ -149,7 +149,12 @@ export class IniDocument {
     }
     this.assertNoCaseTwin(s, key);
     const style = this.keyStyle(s);
-    const anchor = s.keys.length > 0 ? s.keys[s.keys.length - 1].last : s.header;
+    const lastKey = s.keys[s.keys.length - 1];
+    if (lastKey) {
+      // Indented deeper than the key above it, the new line would read as that key's continuation.
+      style.indent = this.lines[lastKey.line].text.slice(0, lastKey.keyStart);
+    }
+    const anchor = lastKey ? lastKey.last : s.header;
     this.splice(anchor + 1, 0, [{ text: formatKeyLine(style, key, value), eol: this.lineEnding }]);
   }
 
@@ -221,7 +226,12 @@ export class IniDocument {
     if (end === this.lines.length) {
       while (start > 0 && this.index.kinds[start - 1] === 'blank') start--;
     }
+    const bom = start === 0 && this.lines[0].text.startsWith('\uFEFF');
     this.splice(start, end - start, []);
+    if (bom && this.lines.length > 0) {
+      this.lines[0].text = `\uFEFF${this.lines[0].text}`; // the encoding marker belongs to the file, not the section
+      this.changed();
+    }
     return true;
   }
 
