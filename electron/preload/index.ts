@@ -3,7 +3,7 @@
  * contract's channels and refuses any other name, so a compromised page cannot reach an ipcMain
  * listener the contract does not declare. Main validates sender and payload again regardless.
  *
- * Sandboxed preloads cannot require local files, so build/renderer.mjs bundles this with the
+ * Sandboxed preloads cannot require local files, so renderer/build.mjs bundles this with the
  * channel list into one file.
  */
 import { contextBridge, ipcRenderer } from 'electron';

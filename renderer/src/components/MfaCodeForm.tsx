@@ -1,0 +1,63 @@
+import { useEffect, useRef, useState } from 'react';
+
+/**
+ * Asks for the six digits of the current MFA code. The code is one-time, so it may live in state
+ * while typed; it is dropped as soon as it is submitted.
+ */
+export function MfaCodeForm(props: {
+  id: string;
+  profile: string;
+  serial: string;
+  busy: boolean;
+  onSubmit(code: string): void;
+  onCancel(): void;
+  submitLabel?: string;
+}) {
+  const [code, setCode] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => input.current?.focus(), []);
+  const valid = /^\d{6}$/.test(code.replace(/\s+/g, ''));
+  return (
+    <form
+      className="mfa-form"
+      aria-label={`MFA code for ${props.profile}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!valid || props.busy) return;
+        const c = code.replace(/\s+/g, '');
+        setCode('');
+        props.onSubmit(c);
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') props.onCancel();
+      }}
+    >
+      <label htmlFor={props.id}>
+        MFA code for <strong>{props.profile}</strong>
+      </label>
+      <p className="field-hint" id={`${props.id}-hint`}>
+        Device: <code>{props.serial}</code>
+      </p>
+      <div className="row">
+        <input
+          id={props.id}
+          ref={input}
+          className="code-input"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9 ]*"
+          maxLength={7}
+          aria-describedby={`${props.id}-hint`}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+        />
+        <button type="submit" className="primary" disabled={!valid || props.busy}>
+          {props.submitLabel ?? 'Continue'}
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
