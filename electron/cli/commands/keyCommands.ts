@@ -173,7 +173,8 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
     for (const file of new Set(found.map((k) => k.file))) {
       const { text, fingerprint } = readConfigFile(file);
       const doc = IniDocument.parse(text, file);
-      for (const k of found.filter((f) => f.file === file)) removeCredentialKeys(doc, k.section);
+      // A config-file profile keeps its (possibly now empty) section: `[profile x]` still defines it.
+      for (const k of found.filter((f) => f.file === file)) removeCredentialKeys(doc, k.section, { keepEmptySection: k.kind === 'config' });
       writeFileAtomically(file, doc.toString(), fingerprint);
       process.stdout.write(`Removed the plaintext keys from ${file}.\n`);
     }
