@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { CREDENTIALS_PATH, startCredentialsServer, type CredentialsRequestEvent, type RunningCredentialsServer } from '../../electron/core/credentialsServer/credentialsServer';
+import { environmentForEndpoint, formatEndpointExport } from '../../electron/core/credentialsServer/endpointEnvironment';
+import { ProfileEndpoints } from '../../electron/core/credentialsServer/profileEndpoints';
 import type { RequestContext } from '../../electron/core/sessions/sessionEngine';
 import { createVault } from '../../electron/core/vault';
 import { awsCliAvailable, createSandbox, REPO, type Sandbox } from './harness';
@@ -294,5 +296,57 @@ describe('keytray exec --server', () => {
     assert.equal(r.stdout, '');
     assert.match(r.stderr.trim(), /^keytray: No Keytray agent is running to host the credentials endpoint.*keytray agent/);
     assert.equal(r.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('endpoint exports and per-profile endpoints', () => {
+  const endpoint = { url: 'http://127.0.0.1:4567/keytray/credentials', token: 'AbC-123_xyz' };
+
+  test('each shell format sets the two variables and unsets what would win over them', () => {
+    const sh = formatEndpointExport(endpoint, 'eu-west-1', 'sh');
+    assert.match(sh, /^unset AWS_ACCESS_KEY_ID$/m);
+    assert.match(sh, /^unset AWS_PROFILE$/m);
+    assert.match(sh, /^unset AWS_CONTAINER_CREDENTIALS_RELATIVE_URI$/m);
+    assert.match(sh, /^export AWS_CONTAINER_CREDENTIALS_FULL_URI='http:\/\/127\.0\.0\.1:4567\/keytray\/credentials'$/m);
+    assert.match(sh, /^export AWS_CONTAINER_AUTHORIZATION_TOKEN='AbC-123_xyz'$/m);
+    assert.match(sh, /^export AWS_REGION='eu-west-1'$/m);
+    assert.match(formatEndpointExport(endpoint, undefined, 'fish'), /^set -gx AWS_CONTAINER_AUTHORIZATION_TOKEN 'AbC-123_xyz'$/m);
+    assert.match(formatEndpointExport(endpoint, undefined, 'powershell'), /^\$Env:AWS_CONTAINER_AUTHORIZATION_TOKEN = 'AbC-123_xyz'$/m);
+    assert.match(formatEndpointExport(endpoint, undefined, 'cmd'), /^set AWS_SESSION_TOKEN=$/m);
+    assert.equal(formatEndpointExport(endpoint, undefined, 'dotenv'), `AWS_CONTAINER_CREDENTIALS_FULL_URI=${endpoint.url}\nAWS_CONTAINER_AUTHORIZATION_TOKEN=AbC-123_xyz\n`);
+    assert.deepEqual(JSON.parse(formatEndpointExport(endpoint, undefined, 'json')), {
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url,
+      AWS_CONTAINER_AUTHORIZATION_TOKEN: 'AbC-123_xyz',
+    });
+    assert.throws(() => formatEndpointExport({ ...endpoint, token: "a'b" }, undefined, 'sh'), /unexpected characters/);
+  });
+
+  test('a child environment keeps everything else', () => {
+    const env = environmentForEndpoint({ PATH: '/bin', AWS_PROFILE: 'x', AWS_SESSION_TOKEN: 't', AWS_CONFIG_FILE: '/c' }, endpoint);
+    assert.deepEqual(env, { PATH: '/bin', AWS_CONFIG_FILE: '/c', AWS_CONTAINER_CREDENTIALS_FULL_URI: endpoint.url, AWS_CONTAINER_AUTHORIZATION_TOKEN: endpoint.token });
+  });
+
+  test('a host keeps one endpoint per profile; a token for one profile fetches nothing from another', async () => {
+    const endpoints = new ProfileEndpoints();
+    const credentialsOf = (profile: string) => async () => ({ accessKeyId: `ASIA${profile.toUpperCase()}`, secretAccessKey: 's', sessionToken: 't', expiration: Date.now() + 3_600_000 });
+    try {
+      const a1 = await endpoints.endpointFor('a', credentialsOf('a'));
+      const a2 = await endpoints.endpointFor('a', credentialsOf('a'));
+      const b = await endpoints.endpointFor('b', credentialsOf('b'));
+      assert.deepEqual(a1, a2);
+      assert.notEqual(a1.url, b.url);
+      assert.notEqual(a1.token, b.token);
+      const port = (u: string) => Number(new URL(u).port);
+      const asServer = (e: { url: string; token: string }) => ({ port: port(e.url), token: e.token }) as RunningCredentialsServer;
+      const crossed = await get({ ...asServer(b), token: b.token }, { Host: `127.0.0.1:${port(b.url)}`, Authorization: a1.token });
+      assert.equal(crossed.status, 403);
+      const own = await get(asServer(b), { Host: `127.0.0.1:${port(b.url)}`, Authorization: b.token });
+      assert.equal(JSON.parse(own.body).AccessKeyId, 'ASIAB');
+      await endpoints.stop('a');
+      assert.deepEqual(endpoints.profiles(), ['b']);
+      await assert.rejects(get(asServer(a1), { Host: `127.0.0.1:${port(a1.url)}`, Authorization: a1.token }), /ECONNREFUSED/);
+    } finally {
+      await endpoints.stopAll();
+    }
   });
 });
