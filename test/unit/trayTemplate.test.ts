@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  INLINE_PROFILE_LIMIT,
+  SUBMENU_CHUNK,
+  buildTrayTemplate,
+  describeTimeLeft,
+  toElectronTemplate,
+  trayTooltip,
+  type TrayAction,
+  type TrayMenuItem,
+  type TrayProfile,
+  type TrayState,
+} from '../../electron/main/trayTemplate';
+
+const user = (name: string, extra: Partial<TrayProfile> = {}): TrayProfile => ({
+  name,
+  kind: 'user',
+  group: name,
+  sessionSecondsLeft: null,
+  hasKey: true,
+  account: '111111111111',
+  ...extra,
+});
+const role = (name: string, group: string, extra: Partial<TrayProfile> = {}): TrayProfile => ({
+  name,
+  kind: 'role',
+  group,
+  sessionSecondsLeft: null,
+  hasKey: false,
+  account: '222222222222',
+  ...extra,
+});
+const state = (profiles: TrayProfile[], extra: Partial<TrayState> = {}): TrayState => ({ profiles, active: null, pendingPrompts: 0, ...extra });
+
+const labels = (items: TrayMenuItem[]) => items.filter((i) => i.type !== 'separator').map((i) => i.label);
+const find = (items: TrayMenuItem[], label: RegExp): TrayMenuItem => {
+  const hit = items.find((i) => i.label !== undefined && label.test(i.label));
+  assert.ok(hit, `no item matching ${label} in ${JSON.stringify(labels(items))}`);
+  return hit;
+};
+/** A profile's own submenu (not its group heading, nor the "Active:" line). */
+const profileMenu = (items: TrayMenuItem[], name: string): TrayMenuItem => {
+  const hit = walk(items).find((i) => i.type === 'submenu' && i.submenu?.some((s) => s.action?.type === 'make-active' && s.action.profile === name));
+  assert.ok(hit, `no submenu for ${name}`);
+  return hit;
+};
+/** Every item reachable in the menu, at any depth. */
+const walk = (items: TrayMenuItem[]): TrayMenuItem[] => items.flatMap((i) => [i, ...walk(i.submenu ?? [])]);
+
+describe('buildTrayTemplate', () => {
+  it('with no profiles says so, offers to add one, and keeps Lock disabled', () => {
+    const menu = buildTrayTemplate(state([]));
+    assert.deepEqual(labels(menu), ['No active profile', 'No profiles yet — add one in Keytray…', 'Lock (end all sessions)', 'Open Keytray…', 'Quit Keytray']);
+    assert.deepEqual(find(menu, /^No profiles yet/).action, { type: 'open-window' });
+    assert.equal(find(menu, /^Lock/).enabled, false);
+    assert.deepEqual(find(menu, /^Quit/).action, { type: 'quit' });
+  });
+
+  it('shows the active role and its time left at the top, marks it, and offers End session', () => {
+    const menu = buildTrayTemplate(
+      state([user('alice'), role('admin', 'alice', { sessionSecondsLeft: 42 * 60 + 5 }), role('readonly', 'alice')], { active: 'admin' }),
+    );
+    assert.equal(menu[0].label, 'Active: admin — 42 min left');
+    assert.equal(menu[0].enabled, false);
+    const admin = profileMenu(menu, 'admin');
+    assert.equal(admin.label, '✓ admin — 42 min left');
+    const makeActive = find(admin.submenu!, /^Make active$/);
+    assert.equal(makeActive.checked, true);
+    assert.deepEqual(find(admin.submenu!, /^End session$/).action, { type: 'end-session', profile: 'admin' });
+    assert.deepEqual(find(admin.submenu!, /^Copy env export$/).action, { type: 'copy-env', profile: 'admin' });
+    assert.deepEqual(find(admin.submenu!, /^Open console$/).action, { type: 'open-console', profile: 'admin' });
+    // Not active, no session: can be made active, and started.
+    const readonly = profileMenu(menu, 'readonly');
+    assert.equal(readonly.label, 'readonly');
+    assert.equal(find(readonly.submenu!, /^Make active$/).checked, false);
+    assert.deepEqual(find(readonly.submenu!, /^Start session$/).action, { type: 'start-session', profile: 'readonly' });
+    assert.equal(find(menu, /^Lock/).enabled, true);
+    assert.equal(trayTooltip(state([role('admin', 'alice', { sessionSecondsLeft: 7200 })], { active: 'admin' })), 'Keytray — admin, 2 h left');
+  });
+
+  it('groups a few profiles inline under their source user with the account', () => {
+    const menu = buildTrayTemplate(state([role('prod', 'bob'), user('bob'), user('alice'), role('dev', 'alice')]));
+    // Groups sorted by name; within a group the user first, then its roles. A group whose
+    // profiles all live in one account names it.
+    assert.deepEqual(labels(menu).slice(1, 7), ['alice', 'alice', 'dev', 'bob', 'bob', 'prod']);
+    assert.equal(menu[2].enabled, false, 'a group heading is not clickable');
+    assert.equal(menu[3].type, 'submenu');
+    const single = buildTrayTemplate(state([user('carol'), role('ops', 'carol', { account: '111111111111' })]));
+    assert.equal(single[2].label, 'carol · 111111111111');
+  });
+
+  it('marks expired sessions and offers Start session again; Lock stays off when nothing is live', () => {
+    const menu = buildTrayTemplate(state([user('alice', { sessionSecondsLeft: -30 }), role('admin', 'alice', { sessionSecondsLeft: 0 })], { active: 'admin' }));
+    assert.equal(menu[0].label, 'Active: admin — expired');
+    const alice = profileMenu(menu, 'alice');
+    assert.equal(alice.label, 'alice — expired');
+    assert.ok(find(alice.submenu!, /^Start session$/));
+    assert.equal(find(menu, /^Lock/).enabled, false);
+  });
+
+  it('disables key actions for a user profile without a stored key', () => {
+    const menu = buildTrayTemplate(state([user('nokey', { hasKey: false })]));
+    const item = profileMenu(menu, 'nokey');
+    assert.equal(find(item.submenu!, /^Start session$/).enabled, false);
+    assert.equal(find(item.submenu!, /^Copy env export$/).enabled, false);
+  });
+
+  it('offers the MFA prompt when codes are waiting, and reports a problem line', () => {
+    const menu = buildTrayTemplate(state([user('alice')], { pendingPrompts: 2, problem: 'The keychain is locked.' }));
+    assert.deepEqual(find(menu, /^Enter MFA code/).action, { type: 'show-prompt' });
+    assert.ok(find(menu, /keychain is locked/));
+  });
+
+  it('keeps 200 profiles usable: one submenu per group, long groups split, every profile reachable once', () => {
+    const profiles: TrayProfile[] = [];
+    for (let u = 0; u < 4; u++) {
+      const owner = `user${u}`;
+      profiles.push(user(owner));
+      for (let r = 0; r < 49; r++) profiles.push(role(`${owner}-role${String(r).padStart(2, '0')}`, owner, { sessionSecondsLeft: r % 3 === 0 ? 1800 : null }));
+    }
+    assert.equal(profiles.length, 200);
+    const active = 'user2-role06';
+    const menu = buildTrayTemplate(state(profiles, { active }));
+    assert.ok(profiles.length > INLINE_PROFILE_LIMIT);
+    const top = menu.filter((i) => i.type === 'submenu');
+    assert.deepEqual(top.map((i) => i.label), ['user0 (50)', 'user1 (50)', 'user2 (50)', 'user3 (50)']);
+    for (const group of top) {
+      assert.ok(group.submenu!.length <= SUBMENU_CHUNK, `${group.label} has ${group.submenu!.length} entries`);
+      for (const chunk of group.submenu!) assert.ok((chunk.submenu ?? []).length <= SUBMENU_CHUNK);
+    }
+    // Each profile appears exactly once, as a submenu holding its own Make active item.
+    const makeActive = walk(menu).filter((i) => i.action?.type === 'make-active');
+    assert.equal(makeActive.length, 200);
+    assert.equal(new Set(makeActive.map((i) => (i.action as { profile: string }).profile)).size, 200);
+    assert.equal(makeActive.filter((i) => i.checked).length, 1);
+    assert.equal(menu[0].label, `Active: ${active} — 30 min left`);
+  });
+
+  it('builds the menu for 2,000 profiles within the 50 ms budget', () => {
+    const profiles: TrayProfile[] = [];
+    for (let i = 0; i < 2000; i++) profiles.push(i % 10 === 0 ? user(`u${i}`) : role(`r${i}`, `u${i - (i % 10)}`, { sessionSecondsLeft: i }));
+    buildTrayTemplate(state(profiles)); // warm up
+    const started = process.hrtime.bigint();
+    buildTrayTemplate(state(profiles, { active: 'r55' }));
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms <= 50, `took ${ms.toFixed(1)} ms`);
+  });
+});
+
+describe('describeTimeLeft', () => {
+  it('reads like a person would say it', () => {
+    assert.equal(describeTimeLeft(null), '');
+    assert.equal(describeTimeLeft(-1), 'expired');
+    assert.equal(describeTimeLeft(30), 'under a minute left');
+    assert.equal(describeTimeLeft(59 * 60 + 59), '59 min left');
+    assert.equal(describeTimeLeft(3600), '1 h left');
+    assert.equal(describeTimeLeft(8 * 3600 - 60), '7 h 59 min left');
+  });
+});
+
+describe('toElectronTemplate', () => {
+  it('turns actions into click handlers and keeps the structure', () => {
+    const seen: TrayAction[] = [];
+    const electron = toElectronTemplate(buildTrayTemplate(state([user('alice')], { active: 'alice' })), (a) => seen.push(a));
+    const alice = electron.find((i) => typeof i.label === 'string' && i.label.startsWith('✓ alice'));
+    assert.ok(alice && Array.isArray(alice.submenu));
+    const start = (alice.submenu as Array<{ label?: string; click?: () => void }>).find((i) => i.label === 'Start session');
+    start!.click!();
+    electron.find((i) => i.label === 'Quit Keytray')!.click!({} as never, undefined, {} as never);
+    assert.deepEqual(seen, [{ type: 'start-session', profile: 'alice' }, { type: 'quit' }]);
+    assert.equal(electron.find((i) => i.type === 'separator')?.click, undefined);
+  });
+});
