@@ -22,7 +22,8 @@ export class FormError extends KeytrayError {
     readonly fields: FieldErrors,
     profile?: string,
   ) {
-    super('config-invalid', Object.values(fields)[0] ?? 'The form has errors', { profile, hint: 'Correct the marked fields.' });
+    // Validation messages end with a full stop; toLine adds the profile and its own.
+    super('config-invalid', (Object.values(fields)[0] ?? 'The form has errors').replace(/\.$/, ''), { profile, hint: 'Correct the marked fields.' });
   }
 }
 
