@@ -31,6 +31,7 @@ export function buildProgram(): Command {
     .description('store a long-term access key in the keychain')
     .argument('<profile>')
     .option('--env', 'read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment')
+    .option('--stdin', 'read a credential_process JSON document, e.g. from `aws-vault export --format=json --no-session`')
     .action(async (profile, opts) => (await import('./commands/keyCommands')).addCommand(profile, opts));
 
   program
@@ -96,6 +97,15 @@ export function buildProgram(): Command {
     .argument('<profile>')
     .option('--undo', 'restore the profile')
     .action(async (profile, opts) => (await import('./commands/setupCommand')).setupCommand(profile, opts));
+
+  program
+    .command('install-cli')
+    .description('put a `keytray` launcher on PATH (/usr/local/bin if writable, else ~/.local/bin)')
+    .option('--prefix <dir>', 'directory to install the launcher into')
+    .option('--uninstall', 'remove the launcher')
+    .action(async (opts) => {
+      process.stdout.write(`${(await import('../core/install/installCli')).installCliForThisProcess(opts)}\n`);
+    });
 
   program
     .command('agent')

@@ -1,0 +1,62 @@
+/**
+ * CLI mode of the packaged app. The `keytray` launcher starts the app binary as
+ * `<binary> --keytray-cli -- ARGS…`; the main process calls `startCliModeIfRequested(process.argv)`
+ * before anything else, and when it returns true, runs the command line instead of the app: no
+ * single-instance lock (the CLI must work while the app runs), no window, no tray.
+ *
+ * This is how the CLI ships without the RunAsNode fuse: the binary only ever runs its own code.
+ * Electron-free, so the same path runs under plain Node in the tests.
+ */
+export const CLI_MODE_FLAG = '--keytray-cli';
+export const INSTALL_CLI_FLAG = '--install-cli';
+
+/** The CLI's arguments when argv asks for CLI mode, else null. A `--` after the flag is dropped. */
+export function cliModeArgs(argv: readonly string[]): string[] | null {
+  const at = argv.indexOf(CLI_MODE_FLAG);
+  // `Keytray --install-cli` (e.g. from a terminal after installing the app) is the CLI's install-cli.
+  if (at < 0) return argv.includes(INSTALL_CLI_FLAG) ? ['install-cli'] : null;
+  // The launcher puts `--` after the flag so that Chromium stops looking for its own switches.
+  const start = argv[at + 1] === '--' ? at + 2 : at + 1;
+  return argv.slice(start);
+}
+
+/**
+ * Runs the CLI when argv asks for it and returns true; returns false otherwise, and the app starts.
+ * Electron's main process does not end when its work is done, so CLI mode exits explicitly once
+ * the command has finished and stdout has drained. Commands that live on (`exec`, `agent`) exit
+ * on their own and never resolve.
+ */
+export function startCliModeIfRequested(argv: readonly string[] = process.argv, exit: (code: number) => void = (code) => process.exit(code)): boolean {
+  const args = cliModeArgs(argv);
+  if (args === null) return false;
+  // setup writes KEYTRAY_LAUNCHER (set by the launcher); argv[1] of an app binary is not a script,
+  // so an empty one makes setup ask for KEYTRAY_LAUNCHER instead of guessing a wrong path.
+  process.argv = [process.execPath, process.env.KEYTRAY_LAUNCHER ?? '', ...args];
+  runCli(args).then(
+    () => process.stdout.write('', () => exit(typeof process.exitCode === 'number' ? process.exitCode : 0)),
+    (err: unknown) => {
+      process.stderr.write(`keytray: ${err instanceof Error ? err.message.split('\n')[0] : 'unexpected failure'}\n`);
+      exit(1);
+    },
+  );
+  return true;
+}
+
+/**
+ * The same dispatch as electron/cli/entry.ts: a plain `credential-process PROFILE` tries the fast
+ * path (agent, then keychain cache) before the full CLI loads. Required lazily so that the desktop
+ * app's start never pays for the CLI modules.
+ */
+async function runCli(args: string[]): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  if (args.length === 2 && args[0] === 'credential-process' && !args[1].startsWith('-')) {
+    const { fastCredentialDocument } = require('../../cli/fastPath') as typeof import('../../cli/fastPath');
+    const doc = await fastCredentialDocument(args[1]);
+    if (doc !== null) {
+      process.stdout.write(doc);
+      return;
+    }
+  }
+  const { runCli: runFullCli } = require('../../cli/program') as typeof import('../../cli/program');
+  await runFullCli(args);
+}
