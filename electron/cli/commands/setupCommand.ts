@@ -24,8 +24,9 @@ export function setupCommand(profile: string, options: { undo?: boolean }): void
 }
 
 /**
- * The command line written into the config. The AWS CLI splits it with shlex (POSIX rules) and
- * botocore/the JS SDK run it without a shell, so the path is double-quoted when it has spaces.
+ * The command line written into the config. The AWS CLI splits it with shlex (POSIX rules) and runs
+ * it without a shell; the JS SDK runs it through one (/bin/sh, or cmd.exe on Windows). So the path
+ * is double-quoted when it has spaces: that one form means the same to all three.
  */
 export function credentialProcessCommandLine(profile: string): string {
   return `${quoteForCredentialProcess(launcherPath())} credential-process ${quoteForCredentialProcess(profile)}`;
@@ -39,11 +40,18 @@ export function launcherPath(): string {
   return fs.realpathSync(path.resolve(script));
 }
 
-export function quoteForCredentialProcess(arg: string): string {
-  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
-  if (/["\\$`]/.test(arg)) {
+/**
+ * Inside double quotes, shlex and /bin/sh still treat \ $ and ` specially, and cmd.exe expands %VAR%
+ * and !VAR!; a path with any of them (or a quote, or a control character) would run differently
+ * under the AWS CLI and the JS SDK, so it is refused. Windows paths need their backslashes, and
+ * there neither the AWS CLI's Windows split nor cmd.exe treats one before a letter specially.
+ */
+export function quoteForCredentialProcess(arg: string, platform: NodeJS.Platform = process.platform): string {
+  if (/^[\w@+=:,./-]+$/.test(arg)) return arg;
+  const unsafe = platform === 'win32' ? /["%!\x00-\x1f]/ : /["\\$`%!\x00-\x1f]/;
+  if (unsafe.test(arg)) {
     throw new KeytrayError('usage', `Cannot write "${arg}" into credential_process safely`, {
-      hint: 'Install Keytray to a path without quotes, backslashes or $.',
+      hint: 'Install Keytray to a path without quotes, backslashes, $, `, % or !.',
     });
   }
   return `"${arg}"`;
