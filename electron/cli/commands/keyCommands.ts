@@ -29,10 +29,15 @@ export function validateLongTermKey(accessKeyId: string, secretAccessKey: string
   }
 }
 
-export async function addCommand(profile: string, options: { env?: boolean }): Promise<void> {
+export async function addCommand(profile: string, options: { env?: boolean; stdin?: boolean }): Promise<void> {
   assertValidProfileName(profile);
+  if (options.env && options.stdin) throw new KeytrayError('usage', 'Use either --env or --stdin, not both', { profile });
   const vault = getVault();
-  const { accessKeyId, secretAccessKey } = options.env ? keyFromEnvironment(profile) : await keyFromTerminal(profile);
+  const { accessKeyId, secretAccessKey } = options.env
+    ? keyFromEnvironment(profile)
+    : options.stdin
+      ? keyFromCredentialDocument(await readStdin(), profile)
+      : await keyFromTerminal(profile);
   validateLongTermKey(accessKeyId, secretAccessKey, profile);
   storeKey(vault, profile, accessKeyId, secretAccessKey);
   const created = ensureProfileSection(vault, profile);
@@ -56,6 +61,47 @@ function keyFromEnvironment(profile: string): { accessKeyId: string; secretAcces
     });
   }
   return { accessKeyId, secretAccessKey };
+}
+
+/**
+ * A credential_process document, as `aws-vault export --format=json --no-session` prints it:
+ * {"Version":1,"AccessKeyId":"AKIA…","SecretAccessKey":"…"}. A SessionToken means a temporary
+ * session, which must not be stored as a long-term key. Messages never quote the input: it is secret.
+ */
+export function keyFromCredentialDocument(text: string, profile: string): { accessKeyId: string; secretAccessKey: string } {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = undefined;
+  }
+  const d = doc as Record<string, unknown> | undefined;
+  if (!d || typeof d !== 'object' || Array.isArray(d) || typeof d.AccessKeyId !== 'string' || typeof d.SecretAccessKey !== 'string') {
+    throw new KeytrayError('usage', 'stdin is not a credential_process JSON document with AccessKeyId and SecretAccessKey', {
+      profile,
+      hint: 'Pipe in e.g. `aws-vault export --no-session --format=json PROFILE`.',
+    });
+  }
+  if (d.Version !== undefined && d.Version !== 1) throw new KeytrayError('usage', `The document on stdin has Version ${JSON.stringify(d.Version)}; only 1 is known`, { profile });
+  if ((typeof d.SessionToken === 'string' && d.SessionToken !== '') || d.AccessKeyId.startsWith('ASIA')) {
+    throw new KeytrayError('usage', 'The document on stdin holds a temporary session (it has a SessionToken), not a long-term key', {
+      profile,
+      hint: 'Export the long-term key, e.g. `aws-vault export --no-session --format=json PROFILE`.',
+    });
+  }
+  return { accessKeyId: d.AccessKeyId.trim(), secretAccessKey: d.SecretAccessKey.trim() };
+}
+
+/** All of stdin; a key document is tiny, so anything over 64 KiB is a mistake, not a key. */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    size += (chunk as Buffer).length;
+    if (size > 65536) throw new KeytrayError('usage', 'stdin is larger than a credential document can be', { hint: 'Pipe in only the JSON document.' });
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 async function keyFromTerminal(profile: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
