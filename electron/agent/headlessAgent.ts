@@ -1,5 +1,5 @@
 import { KeychainGeneration, MemoryCachedBackend, generationFile } from '../core/keychain/keychainGeneration';
-import { OsKeychainBackend } from '../core/keychain/secretBackend';
+import { OsKeychainBackend, keychainServiceFor } from '../core/keychain/secretBackend';
 import { resolvePaths } from '../core/paths';
 import { createVault, type Vault } from '../core/vault';
 import { startAgent, type AgentOptions, type RunningAgent } from './agentServer';
@@ -10,7 +10,7 @@ import { startAgent, type AgentOptions, type RunningAgent } from './agentServer'
  */
 export function createAgentVault(env: NodeJS.ProcessEnv = process.env): { vault: Vault; forget: () => void } {
   const { dataDir } = resolvePaths(env);
-  const backend = new MemoryCachedBackend(new OsKeychainBackend(), new KeychainGeneration(generationFile(dataDir)));
+  const backend = new MemoryCachedBackend(new OsKeychainBackend(keychainServiceFor(env)), new KeychainGeneration(generationFile(dataDir)));
   return { vault: createVault({ env, backend }), forget: () => backend.forget() };
 }
 

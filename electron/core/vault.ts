@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { AwsConfig } from './config/awsConfig';
 import { GenerationBumpingBackend, KeychainGeneration, generationFile } from './keychain/keychainGeneration';
-import { OsKeychainBackend, type SecretBackend } from './keychain/secretBackend';
+import { OsKeychainBackend, keychainServiceFor, type SecretBackend } from './keychain/secretBackend';
 import { VaultStore } from './keychain/vaultStore';
 import { TotpReuseGuard } from './mfa/totpReuseGuard';
 import { resolvePaths, type KeytrayPaths } from './paths';
@@ -34,7 +34,7 @@ export function createVault(options: VaultOptions = {}): Vault {
   const env = options.env ?? process.env;
   const paths = resolvePaths(env);
   const clock = options.clock ?? systemClock;
-  const backend = options.backend ?? new GenerationBumpingBackend(new OsKeychainBackend(), new KeychainGeneration(generationFile(paths.dataDir)));
+  const backend = options.backend ?? new GenerationBumpingBackend(new OsKeychainBackend(keychainServiceFor(env)), new KeychainGeneration(generationFile(paths.dataDir)));
   const store = new VaultStore(backend);
   const loadConfig = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
   const engine = new SessionEngine({

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { OsKeychainBackend } from '../../electron/core/keychain/secretBackend';
+import { OsKeychainBackend, keychainServiceFor } from '../../electron/core/keychain/secretBackend';
 import { VaultStore } from '../../electron/core/keychain/vaultStore';
 import { createSandbox, parseCredentialDocument, type RunResult, type Sandbox } from './harness';
 
 /** `keytray rotate` against the emulator's IAM, with the real keychain of run-with-keyring.sh. */
 describe('keytray rotate', () => {
   let sb: Sandbox;
-  const store = new VaultStore(new OsKeychainBackend());
+  // The sandbox's own vault: KEYTRAY_HOME keeps its keychain items apart from other test files'.
+  let store: VaultStore;
   let alice: string, carol: string, dave: string;
   let device: { serial: string; unusedCode(): string };
   const secrets: string[] = [];
@@ -15,6 +16,7 @@ describe('keytray rotate', () => {
 
   before(async () => {
     sb = await createSandbox();
+    store = new VaultStore(new OsKeychainBackend(keychainServiceFor(sb.env)));
     alice = sb.name('alice');
     carol = sb.name('carol');
     dave = sb.name('dave');

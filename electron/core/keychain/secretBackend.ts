@@ -14,6 +14,15 @@ export interface SecretBackend {
 
 export const KEYCHAIN_SERVICE = 'keytray';
 
+/**
+ * The keychain service name Keytray's items live under. A KEYTRAY_HOME makes a separate vault (its
+ * own agent, locks and settings), so its keychain items are kept apart too: `keytray clear` in one
+ * vault must never wipe another's sessions.
+ */
+export function keychainServiceFor(env: NodeJS.ProcessEnv = process.env): string {
+  return env.KEYTRAY_HOME ? `${KEYCHAIN_SERVICE}@${require('node:path').resolve(env.KEYTRAY_HOME)}` : KEYCHAIN_SERVICE;
+}
+
 export function keychainUnavailable(cause: unknown): KeytrayError {
   const detail = cause instanceof Error ? oneLine(cause.message) : String(cause);
   return new KeytrayError('keychain-unavailable', `The OS keychain is unavailable or locked (${detail})`, {
@@ -33,7 +42,7 @@ export function keychainUnavailable(cause: unknown): KeytrayError {
 export class OsKeychainBackend implements SecretBackend {
   private readonly keyring = require('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
 
-  constructor(private readonly service: string = KEYCHAIN_SERVICE) {}
+  constructor(private readonly service: string = keychainServiceFor()) {}
 
   /**
    * On Linux the binding otherwise falls back to the kernel keyring when no Secret Service answers:
