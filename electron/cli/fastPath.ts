@@ -13,7 +13,11 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
   const { dataDir, configFile } = resolvePaths();
   try {
     const viaAgent = await requestThroughAgent(dataDir, { profile }, {});
-    if (viaAgent) return `${JSON.stringify(credentialDocument(viaAgent.credentials))}\n`;
+    if (viaAgent) {
+      // Under the AWS CLI stderr is captured and shown as an error, so warnings go to terminals only.
+      if (process.stderr.isTTY) for (const w of viaAgent.warnings) process.stderr.write(`${w}\n`);
+      return `${JSON.stringify(credentialDocument(viaAgent.credentials))}\n`;
+    }
   } catch (err) {
     // The agent answered with a failure (a wrong MFA code, an unknown profile): that is the answer.
     if (err instanceof KeytrayError) {
