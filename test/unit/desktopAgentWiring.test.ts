@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { callHandler } from '../../electron/ipc/ipcDoor';
+import type { PromptView } from '../../electron/ipc/contract';
+import { startDesktopApp, type DesktopApp, type ElectronSurface } from '../../electron/main/desktopApp';
+import type { TrayMenuItem } from '../../electron/main/trayTemplate';
+import { createSandbox, parseCredentialDocument, type Sandbox } from '../integration/harness';
+import type { EmulatorUser, MfaDevice } from '../emulator';
+
+/**
+ * The app's agent wiring under Node, with the Electron surface passed in as fakes and everything
+ * else real: the agent socket, the keychain, the STS emulator and the built `keytray` CLI.
+ */
+describe('desktop app hosting the agent', () => {
+  let sb: Sandbox;
+  let app: DesktopApp;
+  let alice: EmulatorUser;
+  let mfa: MfaDevice;
+  let user: string;
+  let role: string;
+  let roleArn: string;
+  const promptShows: number[] = [];
+  const notifications: string[] = [];
+  let tray: { template: TrayMenuItem[]; tooltip: string } = { template: [], tooltip: '' };
+
+  const surface: ElectronSurface = {
+    clipboard: { writeText: () => undefined, readText: () => '' },
+    promptWindow: { show: () => void promptShows.push(Date.now()), hide: () => undefined },
+    showMainWindow: () => undefined,
+    renderTray: (template, tooltip) => void (tray = { template, tooltip }),
+    notify: (title, body) => void notifications.push(`${title}: ${body}`),
+    setStartAtLogin: () => undefined,
+    openExternal: async () => undefined,
+    quit: () => undefined,
+    log: () => undefined,
+  };
+
+  async function waitForPrompt(): Promise<PromptView> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const result = await callHandler(app.handlers, 'prompt.current', {});
+      if (result.ok && result.value) return result.value as PromptView;
+      if (Date.now() > deadline) throw new Error('no MFA prompt appeared');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  before(async () => {
+    sb = await createSandbox();
+    user = sb.name('alice');
+    role = sb.name('admin');
+    alice = sb.emu.createUser(user);
+    mfa = sb.emu.enableMfa(user);
+    roleArn = sb.emu.createRole({ name: role, trustedPrincipals: [alice.arn], requireMfa: true }).arn;
+    sb.writeConfig(`[profile ${user}]\nmfa_serial = ${mfa.serial}\n\n[profile ${role}]\nrole_arn = ${roleArn}\nsource_profile = ${user}\n`);
+    app = await startDesktopApp({ env: sb.env, surface, launcherPath: '/opt/Keytray/bin/keytray' });
+    app.vault.store.setLongTermKey(user, { accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey, storedAt: Date.now() });
+  });
+
+  after(async () => {
+    await app?.stop();
+    app?.vault.store.deleteLongTermKey(user);
+    app?.vault.store.clearSessions(user);
+    app?.vault.store.clearSessions(role);
+    await sb?.close();
+  });
+
+  it('starts its agent where the CLI looks for it', () => {
+    assert.ok(app.agent, 'the agent started');
+    assert.ok(fs.existsSync(app.agent.socketPath));
+  });
+
+  it('prompts in its window for a credential-process that needs MFA, naming the requesting process, and serves it', async () => {
+    const cli = sb.keytray(['credential-process', role]);
+    const prompt = await waitForPrompt();
+    assert.equal(prompt.serial, mfa.serial);
+    assert.equal(prompt.profile, user, 'the code is for the user whose MFA session the role is assumed from');
+    // The CLI reports its parent (the tool that ran credential_process): here, this test process.
+    assert.equal(prompt.requester?.pid, process.pid);
+    assert.ok(prompt.requester?.command && prompt.requester.command.length > 0);
+    assert.ok(promptShows.length > 0, 'the prompt window was shown');
+
+    const answered = await callHandler(app.handlers, 'prompt.answer', { id: prompt.id, code: mfa.unusedCode() });
+    assert.deepEqual(answered, { ok: true, value: { accepted: true } });
+    const result = await cli;
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, '');
+    const doc = parseCredentialDocument(result.stdout);
+
+    // The credentials are the role's: ask STS (the emulator) who they belong to.
+    const sts = new STSClient({
+      region: 'us-east-1',
+      endpoint: sb.emu.url,
+      credentials: { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken },
+    });
+    const identity = await sts.send(new GetCallerIdentityCommand({}));
+    assert.match(identity.Arn ?? '', new RegExp(`:assumed-role/${role}/`));
+
+    const log = app.activity.list();
+    const served = log.find((e) => e.kind === 'served' && e.profile === role);
+    assert.ok(served, JSON.stringify(log));
+    assert.equal(served.requester?.pid, process.pid);
+    assert.ok(log.some((e) => e.kind === 'mfa-prompt' && e.profile === user));
+    assert.ok(!JSON.stringify(log).includes(doc.SecretAccessKey));
+    assert.equal((await callHandler(app.handlers, 'prompt.current', {})).ok && null, null);
+  });
+
+  it('serves the next call from memory without a prompt', async () => {
+    const before = sb.emu.count('AssumeRole');
+    const result = await sb.keytray(['credential-process', role]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(sb.emu.count('AssumeRole'), before);
+    const tooltip = app.refresh() && tray.tooltip;
+    assert.match(tooltip, /^Keytray/);
+    const roleItem = JSON.stringify(tray.template);
+    assert.match(roleItem, new RegExp(`${role} — (59|60) min left`));
+  });
+
+  it('gives the CLI a clear "MFA cancelled" error when the prompt is cancelled', async () => {
+    await callHandler(app.handlers, 'sessions.lock', {});
+    const cli = sb.keytray(['credential-process', role]);
+    const prompt = await waitForPrompt();
+    assert.deepEqual(await callHandler(app.handlers, 'prompt.cancel', { id: prompt.id }), { ok: true, value: { cancelled: true } });
+    const result = await cli;
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^keytray: MFA cancelled in the Keytray window \(profile "[^"]+"\)\. Run the command again and enter the code\.\n$/);
+    assert.ok(app.activity.list().some((e) => e.kind === 'mfa-cancelled'));
+  });
+
+  it('ends every session on sleep when the settings say so', async () => {
+    const cli = sb.keytray(['credential-process', role]);
+    const prompt = await waitForPrompt();
+    await callHandler(app.handlers, 'prompt.answer', { id: prompt.id, code: mfa.unusedCode() });
+    assert.equal((await cli).code, 0);
+    assert.ok(app.vault.store.getSession(role));
+    app.onSystemEvent('suspend');
+    assert.equal(app.vault.store.getSession(role), null);
+    assert.equal(app.vault.store.getSession(user), null);
+    assert.ok(app.activity.list().some((e) => e.kind === 'locked' && /sleep/.test(e.summary)));
+  });
+});
