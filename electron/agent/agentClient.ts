@@ -73,6 +73,8 @@ function currentRequester(): Requester {
       // /proc may be hidden; our own command line still says something.
     }
   }
+  // Long enough to recognise the tool; the agent refuses oversized requests.
+  requester.command = requester.command?.slice(0, 1000);
   return requester;
 }
 

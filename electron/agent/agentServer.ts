@@ -12,9 +12,9 @@ import {
   agentTokenFile,
   type AgentMessage,
   type AgentRequest,
-  type ClientReply,
   type Requester,
 } from './agentProtocol';
+import { agentRequestSchema, clientReplySchema } from './agentSchemas';
 
 /** One served request, for the activity log ("which process received which profile's credentials"). */
 export interface AgentActivity {
@@ -148,17 +148,19 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       }
       if (!started) {
         started = true;
-        const request = msg as AgentRequest;
-        if (!tokensMatch(request?.token, token)) {
+        if (!tokensMatch((msg as { token?: unknown })?.token, token)) {
           return fail({ code: 'agent', message: 'Refused: the request did not carry the agent token', hint: 'Only the user who started the agent may use it.' });
         }
-        void dispatch(request);
+        const parsed = agentRequestSchema.safeParse(msg);
+        if (!parsed.success) return fail({ code: 'agent', message: 'Refused: malformed request' });
+        void dispatch(parsed.data);
       } else if (pendingMfa) {
-        const reply = msg as ClientReply;
+        const parsed = clientReplySchema.safeParse(msg);
         const waiter = pendingMfa;
         pendingMfa = null;
-        if (reply?.type === 'mfa-code' && typeof reply.code === 'string') waiter.resolve(reply.code);
-        else waiter.reject(KeytrayError.fromJSON((reply as { error?: SerializedError })?.error ?? { code: 'mfa-required', message: 'No MFA code was given' }));
+        if (parsed.success && parsed.data.type === 'mfa-code') waiter.resolve(parsed.data.code);
+        else if (parsed.success && parsed.data.type === 'mfa-error') waiter.reject(KeytrayError.fromJSON(parsed.data.error as SerializedError));
+        else waiter.reject(new KeytrayError('mfa-required', 'The requesting process sent no usable MFA code'));
       }
     }
   });
@@ -177,10 +179,7 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       options.onStopRequested?.();
       return;
     }
-    if (request.op !== 'credentials' || !request.request || typeof request.request.profile !== 'string') {
-      return fail({ code: 'agent', message: 'Unknown request' });
-    }
-    const requester: Requester = sanitizeRequester(request.requester);
+    const requester: Requester = request.requester;
     // SPEC §3 order: --mfa-code, then mfa_process, then the app's window; headless, the client's own
     // sources (mfa_process, /dev/tty) answer instead.
     const sources: MfaCodeSource[] = options.prompter
@@ -201,13 +200,4 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
     }
     socket.end();
   }
-}
-
-function sanitizeRequester(r: Requester | undefined): Requester {
-  const num = (v: unknown) => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined);
-  return {
-    pid: num(r?.pid) ?? 0,
-    parentPid: num(r?.parentPid),
-    command: typeof r?.command === 'string' ? r.command.slice(0, 500) : undefined,
-  };
 }
