@@ -1,4 +1,5 @@
 import { AwsConfig, resolveProfileChain } from '../../core/config/awsConfig';
+import { applyIncludeResolution, planIncludeResolution } from '../../core/config/awsVaultConventions';
 import { readConfigFile, writeFileAtomically } from '../../core/config/configFileWriter';
 import { IniDocument } from '../../core/config/iniDocument';
 import { addProfileSection, listPlaintextCredentials, removeCredentialKeys } from '../../core/config/profileSetup';
@@ -169,6 +170,7 @@ export function assertValidProfileName(profile: string): void {
  */
 export async function importCommand(options: { file?: string; removePlaintext?: boolean; yes?: boolean }): Promise<void> {
   const vault = getVault();
+  await resolveAwsVaultIncludes(vault, options);
   const sources = options.file
     ? [{ file: options.file, kind: 'credentials' as const }]
     : [
@@ -227,6 +229,43 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
   } else {
     process.stdout.write('The plaintext copies are still on disk; run `keytray import --remove-plaintext` to delete them.\n');
   }
+}
+
+/**
+ * aws-vault's include_profile / parent_profile (see awsVaultConventions): the inherited settings are
+ * written into each profile, after a yes on the terminal or with --yes; problems are reported and
+ * leave the file alone. The plaintext key import goes on either way.
+ */
+async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean }): Promise<void> {
+  const file = vault.paths.configFile;
+  const { text, fingerprint } = readConfigFile(file);
+  const doc = IniDocument.parse(text, file);
+  const { resolutions, problems } = planIncludeResolution(doc);
+  for (const p of problems) process.stdout.write(`Cannot resolve: ${p.toLine()}\n`);
+  if (resolutions.length === 0) return;
+  for (const r of resolutions) {
+    const settings = r.inherited.map((s) => `${s.key} = ${s.value}`).join(', ');
+    process.stdout.write(`Profile "${r.profile}" inherits ${settings} through ${r.via.join(' -> ')} (aws-vault's ${r.includeKey}).\n`);
+  }
+  if (!options.yes) {
+    const terminal = openTerminal();
+    if (!terminal) {
+      process.stdout.write(`Left ${file} unchanged; run \`keytray import --yes\` to write these settings into the profiles, so the AWS CLI and Keytray see them too.\n`);
+      return;
+    }
+    try {
+      const answer = (await terminal.ask(`Write them into the profiles in ${file}? aws-vault reads the same values either way. [y/N] `)).trim().toLowerCase();
+      if (answer !== 'y' && answer !== 'yes') {
+        process.stdout.write(`Left ${file} unchanged.\n`);
+        return;
+      }
+    } finally {
+      terminal.close();
+    }
+  }
+  applyIncludeResolution(doc, resolutions);
+  writeFileAtomically(file, doc.toString(), fingerprint);
+  process.stdout.write(`Wrote the inherited settings of ${resolutions.length} profile(s) into ${file}.\n`);
 }
 
 function profileOfConfigSection(section: string): string | null {
