@@ -9,6 +9,7 @@ import {
   type AgentRequest,
   type ClientReply,
   type Requester,
+  type WireEndpoint,
   type WireServedCredentials,
 } from './agentProtocol';
 
@@ -37,6 +38,27 @@ export async function requestThroughAgent(
   try {
     const result = await exchange(dataDir, { op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }, sources);
     return result.served ?? null;
+  } catch (err) {
+    if (err instanceof NoAgent) return null;
+    throw err;
+  }
+}
+
+/**
+ * Asks a running agent to host a credentials endpoint for a profile (`keytray env --server`): the
+ * shell outlives this process, so only a long-lived host can serve it. Null when no agent runs.
+ */
+export async function requestCredentialsEndpoint(
+  dataDir: string,
+  request: CredentialRequest,
+  options: { mfaCode?: string },
+  sources?: AgentCodeSources,
+): Promise<WireEndpoint | null> {
+  const token = readToken(dataDir);
+  if (token === null) return null;
+  try {
+    const result = await exchange(dataDir, { op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester() }, sources);
+    return result.endpoint ?? null;
   } catch (err) {
     if (err instanceof NoAgent) return null;
     throw err;
@@ -82,7 +104,7 @@ function exchange(
   dataDir: string,
   message: AgentRequest,
   sources?: AgentCodeSources,
-): Promise<{ served?: ServedCredentials; pid?: number }> {
+): Promise<{ served?: ServedCredentials; endpoint?: WireEndpoint; pid?: number }> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(agentSocketPath(dataDir));
     let connected = false;
@@ -122,7 +144,7 @@ function exchange(
           return settle(() => reject(agentFailure('the agent sent an unreadable answer')));
         }
         if (msg.type === 'result') {
-          if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), pid: msg.pid }));
+          if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), endpoint: msg.endpoint, pid: msg.pid }));
           return settle(() => reject(KeytrayError.fromJSON(msg.error)));
         }
         if (msg.type === 'mfa-needed') answerMfa(socket, msg, sources);

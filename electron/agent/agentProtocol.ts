@@ -21,12 +21,13 @@ export interface Requester {
 
 export type AgentRequest =
   | { op: 'credentials'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
+  | { op: 'endpoint'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
   | { op: 'ping'; token: string }
   | { op: 'stop'; token: string };
 
 export type AgentMessage =
   | { type: 'mfa-needed'; profile: string; serial: string; mfaProcess?: string }
-  | { type: 'result'; ok: true; served?: WireServedCredentials; pid?: number }
+  | { type: 'result'; ok: true; served?: WireServedCredentials; endpoint?: WireEndpoint; pid?: number }
   | { type: 'result'; ok: false; error: SerializedError };
 
 export type ClientReply = { type: 'mfa-code'; code: string } | { type: 'mfa-error'; error: SerializedError };
@@ -37,6 +38,13 @@ export interface WireServedCredentials {
   region?: string;
   source: 'cache' | 'sts' | 'long-term';
   warnings: string[];
+}
+
+/** A credentials endpoint the agent hosts for `keytray env --server`: its URL and bearer token. */
+export interface WireEndpoint {
+  url: string;
+  token: string;
+  region?: string;
 }
 
 export function agentDir(dataDir: string): string {

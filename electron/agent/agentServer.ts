@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { KeytrayError, asKeytrayError, type SerializedError } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeRequest, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
+import { ProfileEndpoints } from '../core/credentialsServer/profileEndpoints';
 import type { ServedCredentials } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
 import {
@@ -59,7 +60,17 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   await clearStaleSocket(socketPath);
 
   const token = randomBytes(32).toString('hex');
-  const server = net.createServer((socket) => handleConnection(socket, token, options));
+  // Endpoints for `keytray env --server`, one per profile, living as long as the agent.
+  const endpoints = new ProfileEndpoints((event) =>
+    options.onActivity?.({
+      at: Date.now(),
+      profile: event.profile,
+      requester: { pid: 0, command: 'credentials endpoint' },
+      outcome: event.ok ? 'served' : 'failed',
+      error: event.ok ? undefined : event.error ?? `refused: ${event.refused ?? event.status}`,
+    }),
+  );
+  const server = net.createServer((socket) => handleConnection(socket, token, options, endpoints));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
@@ -80,6 +91,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const f of [agentTokenFile(dataDir), agentPidFile(dataDir)]) fs.rmSync(f, { force: true });
+        void endpoints.stopAll();
         server.close(() => resolve());
         // Idle keep-alive clients must not hold the agent open.
         server.unref();
@@ -118,7 +130,7 @@ function tokensMatch(given: unknown, expected: string): boolean {
 /** A request line may not exceed this; nothing legitimate comes close. */
 const MAX_LINE = 64 * 1024;
 
-function handleConnection(socket: net.Socket, token: string, options: AgentOptions): void {
+function handleConnection(socket: net.Socket, token: string, options: AgentOptions, endpoints: ProfileEndpoints): void {
   socket.setEncoding('utf8');
   let buffered = '';
   let started = false;
@@ -186,13 +198,24 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       ? [optionCodeSource(request.mfaCode), mfaProcessSource, async (r) => options.prompter!(r)]
       : [optionCodeSource(request.mfaCode), askClient];
     const { profile, durationSeconds, noSession, forceRefresh, region } = request.request;
+    const engine = options.vault.engine;
     try {
-      const served = await options.vault.engine.getCredentials(
+      // Served now even for an endpoint request, so any MFA prompt happens while the client waits,
+      // not later under an SDK's one-second endpoint timeout.
+      const served = await engine.getCredentials(
         { profile, durationSeconds, noSession, forceRefresh, region },
         { mfa: mfaCodeProvider(sources), requester: { pid: requester.parentPid ?? requester.pid, command: requester.command } },
       );
       options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'served', source: served.source });
-      send({ type: 'result', ok: true, served });
+      if (request.op === 'endpoint') {
+        // Later refreshes have no client to ask: mfa_process or the app's window, else the engine
+        // serves the session it has while it is valid.
+        const later = mfaCodeProvider(options.prompter ? [mfaProcessSource, async (r) => options.prompter!(r)] : [mfaProcessSource]);
+        const endpoint = await endpoints.endpointFor(profile, async () => (await engine.getCredentials({ profile }, { mfa: later })).credentials);
+        send({ type: 'result', ok: true, endpoint: { ...endpoint, region: served.region } });
+      } else {
+        send({ type: 'result', ok: true, served });
+      }
     } catch (err) {
       const e = asKeytrayError(err, profile);
       options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'failed', error: e.toLine() });

@@ -21,8 +21,6 @@ export function buildProgram(): Command {
     .description('A vault for AWS credentials: keys in the OS keychain, MFA sessions served on demand.')
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
-    // Lets `exec PROFILE -- CMD --flags` hand CMD's options through untouched.
-    .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
 
@@ -75,7 +73,7 @@ export function buildProgram(): Command {
     .description('run a command with the session in its environment')
     .option('--server', 'serve refreshing credentials from a local endpoint instead of exporting keys')
     .argument('[command...]', 'command and arguments, after --')
-    .passThroughOptions()
+    // Keytray's own options go anywhere before `--`; everything after it is the command, untouched.
     .action(async (profile, command, opts) => (await import('./commands/serveCommands')).execCommand(profile, command, opts));
 
   withCredentialOptions(program.command('console'))

@@ -173,6 +173,9 @@ describe('keytray with a user, an MFA role and a chained role', () => {
     });
     assert.equal(r.code, 0, r.stderr);
     assert.match(JSON.parse(r.stdout).Arn, /:assumed-role\/Deploy\//);
+    const withOptions = await sb.keytray(['exec', deploy, '--region', 'eu-west-3', '--', 'sh', '-c', 'echo "$AWS_REGION $1"', 'sh', '--not-ours']);
+    assert.equal(withOptions.code, 0, withOptions.stderr);
+    assert.equal(withOptions.stdout.trim(), 'eu-west-3 --not-ours', 'options before -- are keytray\'s, after it the command\'s');
     const failing = await sb.keytray(['exec', deploy, '--', 'sh', '-c', 'exit 7']);
     assert.equal(failing.code, 7);
     const signalled = await sb.keytray(['exec', deploy, '--', 'sh', '-c', 'kill -TERM $$']);

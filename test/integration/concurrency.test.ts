@@ -82,6 +82,28 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     }
   });
 
+  test('env --server exports an endpoint the agent hosts, and the AWS CLI uses it without raw keys', async () => {
+    const agent = await startAgentProcess(sb);
+    try {
+      const exported = await sb.keytray(['env', role, '--server', '--format', 'sh']);
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.match(exported.stdout, /^export AWS_CONTAINER_CREDENTIALS_FULL_URI='http:\/\/127\.0\.0\.1:\d+\//m);
+      assert.match(exported.stdout, /^export AWS_CONTAINER_AUTHORIZATION_TOKEN='/m);
+      assert.doesNotMatch(exported.stdout, /AWS_SECRET_ACCESS_KEY=|AWS_SESSION_TOKEN=/);
+      const r = await sb.run('bash', ['-c', `${exported.stdout}\n/usr/bin/aws sts get-caller-identity --output json --endpoint-url "$AWS_ENDPOINT_URL"`], {
+        env: { AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(JSON.parse(r.stdout).Arn, /assumed-role\/CarolAdmin\//);
+    } finally {
+      agent.kill('SIGTERM');
+      await onceExited(agent);
+    }
+    const noAgent = await sb.keytray(['env', role, '--server']);
+    assert.equal(noAgent.code, 1);
+    assert.match(noAgent.stderr, /No Keytray agent is running/);
+  });
+
   test('a helper killed while holding the lock does not block the next call', async () => {
     await sb.keytray(['clear']);
     sb.emu.inject({ kind: 'latency', action: 'AssumeRole', latencyMs: 4000 });

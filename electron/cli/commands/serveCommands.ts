@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { KeytrayError } from '../../core/errors';
 import { credentialDocument } from '../../core/export/credentialDocument';
-import type { CredentialsEndpoint } from '../../core/credentialsServer/endpointEnvironment';
 import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
 import { cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
@@ -116,10 +115,12 @@ async function envWithServer(profileArg: string | undefined, options: Credential
     throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
   }
   const profile = profileArgument(profileArg, options);
-  const agent = (await import('../../agent/agentClient')) as {
-    requestCredentialsEndpoint?: (dataDir: string, profile: string, options: CredentialOptions) => Promise<CredentialsEndpoint & { region?: string } | null>;
-  };
-  const endpoint = agent.requestCredentialsEndpoint ? await agent.requestCredentialsEndpoint(getVault().paths.dataDir, profile, options) : null;
+  const { requestCredentialsEndpoint } = await import('../../agent/agentClient');
+  const endpoint = await requestCredentialsEndpoint(
+    getVault().paths.dataDir,
+    { profile, durationSeconds: parseDuration(options.duration), region: options.region },
+    options,
+  );
   if (!endpoint) {
     throw new KeytrayError('agent', 'No Keytray agent is running to host the credentials endpoint', {
       profile,
