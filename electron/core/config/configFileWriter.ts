@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeytrayError } from '../errors';
@@ -21,12 +20,22 @@ export function fingerprintOf(
   stat?: { size?: number; mtimeMs?: number } | null,
 ): FileFingerprint {
   const bytes = content === null ? Buffer.alloc(0) : typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  let sha256: string | undefined;
   return {
     exists: content !== null,
     size: content === null ? 0 : (stat?.size ?? bytes.length),
     mtimeMs: stat?.mtimeMs ?? 0,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    // Hashed on first use: only a write compares it, and the credential-process fast path, which only
+    // reads, should not pay for loading node:crypto.
+    get sha256() {
+      sha256 ??= crypto().createHash('sha256').update(bytes).digest('hex');
+      return sha256;
+    },
   };
+}
+
+function crypto(): typeof import('node:crypto') {
+  return require('node:crypto');
 }
 
 /** A missing file reads as empty text with `exists: false`; the AWS CLI treats it as no profiles. */
@@ -70,7 +79,7 @@ export function writeFileAtomically(file: string, text: string, expected: FileFi
 
   const mode = current ? current.mode & 0o777 : 0o600;
   const bytes = Buffer.from(text, 'utf8');
-  const temp = path.join(dir, `.${path.basename(target)}.keytray-${randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(dir, `.${path.basename(target)}.keytray-${crypto().randomBytes(6).toString('hex')}.tmp`);
   let fd: number | undefined;
   try {
     fd = fs.openSync(temp, 'wx', mode);
