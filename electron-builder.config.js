@@ -1,0 +1,76 @@
+/**
+ * electron-builder configuration: `npx electron-builder --config electron-builder.config.js`
+ * after `npm run build`. test/unit/packaging.test.ts checks it with build/validatePackagingConfig.js,
+ * because the Electron runtime cannot be downloaded in CI and the build itself cannot run there.
+ */
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** build/linux/keytray.desktop is the source of the Linux [Desktop Entry]; electron-builder adds Exec and Icon. */
+function desktopEntry(file = path.join(__dirname, 'build', 'linux', 'keytray.desktop')) {
+  const entry = {};
+  let inEntry = false;
+  for (const line of fs.readFileSync(file, 'utf8').split(/\r?\n/)) {
+    if (/^\s*(#|$)/.test(line)) continue;
+    if (/^\[.*\]$/.test(line.trim())) {
+      inEntry = line.trim() === '[Desktop Entry]';
+      continue;
+    }
+    const eq = line.indexOf('=');
+    if (inEntry && eq > 0) entry[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
+  }
+  return entry;
+}
+
+/** @type {import('electron-builder').Configuration} */
+const config = {
+  appId: 'dev.keytray.app',
+  productName: 'Keytray',
+  copyright: 'Copyright © Keytray contributors',
+  directories: { buildResources: 'build', output: 'release' },
+  // Only what the app runs: compiled main, preload, core, CLI and the renderer bundle. Tests, the
+  // browser dev harness (dist/test/devweb) and sources stay out. The tray images are read at run
+  // time, and build resources are not packed unless listed.
+  files: ['package.json', 'dist/**', '!dist/test/**', '!dist/**/*.map', '!**/*.ts', 'build/tray/**'],
+  asar: true,
+  // A native module cannot be loaded from inside an asar archive; its .node file is unpacked beside it.
+  asarUnpack: ['node_modules/@napi-rs/keyring*/**', '**/*.node'],
+  // @napi-rs/keyring is N-API and ships prebuilt per platform: no rebuild against Electron's headers.
+  npmRebuild: false,
+  afterPack: './build/afterPack.js',
+  mac: {
+    target: ['dmg', 'zip'],
+    category: 'public.app-category.developer-tools',
+    icon: 'build/icon.png',
+    hardenedRuntime: true,
+    gatekeeperAssess: false,
+    entitlements: 'build/entitlements.mac.plist',
+    entitlementsInherit: 'build/entitlements.mac.plist',
+  },
+  win: {
+    target: ['nsis'],
+    icon: 'build/icon.png',
+  },
+  nsis: {
+    // A per-user install, like the CLI launcher's user PATH entry: no administrator needed.
+    oneClick: false,
+    perMachine: false,
+    allowToChangeInstallationDirectory: true,
+  },
+  linux: {
+    target: ['AppImage', 'deb'],
+    icon: 'build/icon.png',
+    category: 'Utility',
+    executableName: 'keytray',
+    maintainer: 'Keytray contributors <keytray@users.noreply.github.com>',
+    desktop: { entry: desktopEntry() },
+  },
+  deb: {
+    // The Secret Service: without a provider the keychain is unavailable and Keytray says so.
+    recommends: ['gnome-keyring | kwalletmanager'],
+  },
+  publish: null,
+};
+
+module.exports = config;

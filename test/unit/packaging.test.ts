@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+
+/**
+ * The electron-builder configuration, checked without building: the Electron runtime cannot be
+ * downloaded here. The same checks must fail on broken copies, or passing them would prove nothing.
+ */
+const REPO = path.resolve(__dirname, '..', '..', '..');
+const { validatePackagingConfig, REQUIRED_FUSES } = require(path.join(REPO, 'build', 'validatePackagingConfig.js')) as {
+  validatePackagingConfig(config: Record<string, any>, rootDir: string, options?: { fuses?: Record<string, boolean>; schema?: boolean }): Promise<string[]>;
+  REQUIRED_FUSES: Record<string, boolean>;
+};
+const CONFIG_FILE = path.join(REPO, 'electron-builder.config.js');
+const loadConfig = (): Record<string, any> => structuredClone(require(CONFIG_FILE));
+
+/** A copy of the files the config refers to, to break one at a time. */
+function copyOfProject(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-packaging-'));
+  fs.cpSync(path.join(REPO, 'build'), path.join(dir, 'build'), { recursive: true });
+  fs.copyFileSync(CONFIG_FILE, path.join(dir, 'electron-builder.config.js'));
+  return dir;
+}
+
+describe('electron-builder configuration', () => {
+  test('is accepted by electron-builder and passes every check', async () => {
+    assert.deepEqual(await validatePackagingConfig(loadConfig(), REPO), []);
+  });
+
+  test('targets dmg+zip with the hardened runtime, nsis, and AppImage+deb with a desktop entry', () => {
+    const c = loadConfig();
+    assert.deepEqual(c.mac.target, ['dmg', 'zip']);
+    assert.equal(c.mac.hardenedRuntime, true);
+    assert.deepEqual(c.win.target, ['nsis']);
+    assert.deepEqual(c.linux.target, ['AppImage', 'deb']);
+    assert.equal(c.linux.desktop.entry.Name, 'Keytray');
+    assert.match(c.linux.desktop.entry.Categories, /Utility/);
+    assert.ok(c.asarUnpack.some((p: string) => p.includes('@napi-rs/keyring')));
+    assert.ok(c.files.includes('!dist/test/**'), 'tests and the browser dev harness are not shipped');
+  });
+
+  test('fails when a referenced icon is deleted', async () => {
+    const dir = copyOfProject();
+    fs.rmSync(path.join(dir, 'build', 'icon.png'));
+    const problems = await validatePackagingConfig(loadConfig(), dir);
+    assert.ok(problems.includes('missing resource build/icon.png'), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('mac.icon must name an existing file')));
+  });
+
+  test('fails when a tray image is missing or the wrong size', async () => {
+    const dir = copyOfProject();
+    fs.rmSync(path.join(dir, 'build', 'tray', 'trayTemplate@2x.png'));
+    fs.copyFileSync(path.join(dir, 'build', 'tray', 'tray@2x.png'), path.join(dir, 'build', 'tray', 'tray-dark.png'));
+    const problems = await validatePackagingConfig(loadConfig(), dir, { schema: false });
+    assert.ok(problems.includes('missing resource build/tray/trayTemplate@2x.png'), problems.join('\n'));
+    assert.ok(problems.includes('build/tray/tray-dark.png must be a 16x16 PNG'), problems.join('\n'));
+  });
+
+  test('fails when a fuse is flipped in the afterPack hook', async () => {
+    const dir = copyOfProject();
+    const hook = path.join(dir, 'build', 'afterPack.js');
+    fs.writeFileSync(hook, fs.readFileSync(hook, 'utf8').replace('RunAsNode: false', 'RunAsNode: true'));
+    const problems = await validatePackagingConfig(loadConfig(), dir, { schema: false });
+    assert.deepEqual(problems, ['fuse RunAsNode must be off (afterPack sets true)']);
+    for (const [name, value] of Object.entries(REQUIRED_FUSES)) {
+      const flipped = await validatePackagingConfig(loadConfig(), REPO, { schema: false, fuses: { ...REQUIRED_FUSES, [name]: !value } });
+      assert.equal(flipped.length, 1, `${name}: ${flipped.join('; ')}`);
+    }
+  });
+
+  test('fails without asarUnpack for the keyring, with dev files shipped, or with a dropped target', async () => {
+    const c = loadConfig();
+    c.asarUnpack = ['**/*.node'];
+    c.files = c.files.filter((f: string) => f !== '!dist/test/**');
+    c.linux.target = ['AppImage'];
+    c.mac.hardenedRuntime = false;
+    const problems = await validatePackagingConfig(c, REPO, { schema: false });
+    assert.equal(problems.length, 4, problems.join('\n'));
+  });
+
+  test('fails on a key electron-builder does not know', async () => {
+    const problems = await validatePackagingConfig({ ...loadConfig(), maac: {} }, REPO);
+    assert.match(problems[0], /^electron-builder rejects the configuration/);
+  });
+
+  test('the afterPack hook flips the fuses in an Electron binary', async () => {
+    // A stand-in binary with Electron's fuse wire at its defaults (RunAsNode on, asar checks off).
+    const { getCurrentFuseWire, FuseV1Options } = require('@electron/fuses');
+    const { FuseState } = require('@electron/fuses/dist/constants');
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-afterpack-'));
+    const wire = Buffer.from([0x31, 0x30, 0x31, 0x31, 0x30, 0x30, 0x30, 0x31]);
+    fs.writeFileSync(path.join(out, 'keytray'), Buffer.concat([Buffer.alloc(64, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, wire.length]), wire, Buffer.alloc(64, 7)]));
+    const hook = require(path.join(REPO, 'build', 'afterPack.js'));
+    await hook.default({ appOutDir: out, electronPlatformName: 'linux', arch: 1, packager: { executableName: 'keytray', appInfo: { productFilename: 'Keytray' } } });
+    const fuses = await getCurrentFuseWire(path.join(out, 'keytray'));
+    for (const [name, value] of Object.entries(REQUIRED_FUSES)) {
+      assert.equal(fuses[FuseV1Options[name]], value ? FuseState.ENABLE : FuseState.DISABLE, name);
+    }
+  });
+
+  test('electron-builder is installed and runs', () => {
+    const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'electron-builder', 'cli.js'), '--help'], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /--config/);
+    assert.match(r.stdout, /--linux/);
+  });
+});
