@@ -62,7 +62,8 @@ const config = {
     target: ['AppImage', 'deb'],
     icon: 'build/icon.png',
     category: 'Utility',
-    executableName: 'keytray',
+    // Not `keytray`: the deb links /usr/bin/<executableName>, and that name belongs to the CLI launcher.
+    executableName: 'keytray-app',
     maintainer: 'Keytray contributors <keytray@users.noreply.github.com>',
     desktop: { entry: desktopEntry() },
   },
