@@ -12,7 +12,7 @@ import { TrustedSenders } from '../ipc/senderValidation';
 import { installCliLink } from './cliInstaller';
 import { startDesktopApp, type DesktopApp } from './desktopApp';
 import { toElectronTemplate } from './trayTemplate';
-import { denyAllPermissions, hardenWebContents, mainWindowOptions, promptWindowOptions, withCspHeader } from './windowSecurity';
+import { denyAllPermissions, hardenWebContents, mainWindowOptions, promptWindowOptions, secureWebPreferences, withCspHeader } from './windowSecurity';
 
 const RENDERER_PAGE = path.join(__dirname, '..', '..', 'renderer', 'index.html');
 const APP_PAGE_URL = pathToFileURL(RENDERER_PAGE).href;
@@ -52,7 +52,12 @@ async function start(): Promise<void> {
 
   const showMainWindow = () => {
     if (!mainWindow) {
-      mainWindow = new BrowserWindow(mainWindowOptions(PRELOAD));
+      // The security flags are restated at the call site so reviewers and static checkers
+      // (electronegativity) see them here; windowSecurity.ts holds the tested source of truth.
+      mainWindow = new BrowserWindow({
+        ...mainWindowOptions(PRELOAD),
+        webPreferences: { ...secureWebPreferences(PRELOAD), contextIsolation: true, sandbox: true, nodeIntegration: false },
+      });
       track(mainWindow);
       // Closing the window keeps Keytray in the tray; Quit is in the tray menu.
       mainWindow.on('close', (e) => {
@@ -73,7 +78,10 @@ async function start(): Promise<void> {
   const promptHost = {
     show() {
       if (!promptWindow) {
-        promptWindow = new BrowserWindow(promptWindowOptions(PRELOAD));
+        promptWindow = new BrowserWindow({
+          ...promptWindowOptions(PRELOAD),
+          webPreferences: { ...secureWebPreferences(PRELOAD), contextIsolation: true, sandbox: true, nodeIntegration: false },
+        });
         track(promptWindow);
         // Closing the window is a cancel: the waiting CLI gets "MFA cancelled" instead of a hang.
         promptWindow.on('close', () => {
