@@ -66,7 +66,10 @@ export function SettingsView() {
                   </option>
                 ))}
             </select>
-            <p className="field-hint">Role sessions use the role's own duration_seconds (1 hour by default).</p>
+            <p className="field-hint">
+              Role sessions use the role's own duration_seconds (1 hour by default). A new length applies to sessions started after Keytray
+              restarts.
+            </p>
           </div>
           <Toggle id="setting-lock-sleep" label="End all sessions when the computer sleeps" checked={settings.lockOnSleep} onChange={(v) => void update({ lockOnSleep: v })} />
           <Toggle id="setting-lock-screen" label="End all sessions when the screen locks" checked={settings.lockOnScreenLock} onChange={(v) => void update({ lockOnScreenLock: v })} />
