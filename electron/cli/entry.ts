@@ -1,19 +1,14 @@
 /**
- * The `keytray` process entry. A plain `credential-process PROFILE` is answered by a running agent,
- * or from the keychain cache, before commander, the AWS SDK or any command module loads; everything
- * else goes to the full CLI.
+ * The `keytray` command's entry, shared by the checkout launcher (bin/keytray.js) and the packaged
+ * app's CLI mode. A plain `credential-process PROFILE` is answered by a running agent, or from the
+ * keychain cache, before commander, the AWS SDK or any command module loads; everything else goes
+ * to the full CLI. Built into one file (dist/electron/cli/entry.bundle.js) so a cache hit resolves
+ * and compiles one module instead of a dozen.
  */
-const args = process.argv.slice(2);
-
-// The SDK warns on stderr that future releases need Node 22. Under the AWS CLI a credential_process
-// helper's stderr is shown as an error, so the notice would read as a failure; it is in our notes.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-function isPlainCredentialProcess(a: string[]): boolean {
-  return a.length === 2 && a[0] === 'credential-process' && !a[1].startsWith('-');
-}
-
-async function main(): Promise<void> {
+export async function runKeytray(args: string[]): Promise<void> {
+  // The SDK warns on stderr that future releases need Node 22. Under the AWS CLI a credential_process
+  // helper's stderr is shown as an error, so the notice would read as a failure; it is in our notes.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (isPlainCredentialProcess(args)) {
     const { fastCredentialDocument } = require('./fastPath') as typeof import('./fastPath');
     const doc = await fastCredentialDocument(args[1]);
@@ -26,4 +21,6 @@ async function main(): Promise<void> {
   await runCli(args);
 }
 
-void main();
+function isPlainCredentialProcess(a: string[]): boolean {
+  return a.length === 2 && a[0] === 'credential-process' && !a[1].startsWith('-');
+}

@@ -43,20 +43,11 @@ export function startCliModeIfRequested(argv: readonly string[] = process.argv, 
 }
 
 /**
- * The same dispatch as electron/cli/entry.ts: a plain `credential-process PROFILE` tries the fast
- * path (agent, then keychain cache) before the full CLI loads. Required lazily so that the desktop
- * app's start never pays for the CLI modules.
+ * The CLI's own entry, from its one-file bundle (the same one bin/keytray.js runs), so a
+ * credential_process cache hit costs the packaged app no more than the checkout. Required lazily so
+ * the desktop app's start never pays for the CLI.
  */
-async function runCli(args: string[]): Promise<void> {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  if (args.length === 2 && args[0] === 'credential-process' && !args[1].startsWith('-')) {
-    const { fastCredentialDocument } = require('../../cli/fastPath') as typeof import('../../cli/fastPath');
-    const doc = await fastCredentialDocument(args[1]);
-    if (doc !== null) {
-      process.stdout.write(doc);
-      return;
-    }
-  }
-  const { runCli: runFullCli } = require('../../cli/program') as typeof import('../../cli/program');
-  await runFullCli(args);
+function runCli(args: string[]): Promise<void> {
+  const { runKeytray } = require('../../cli/entry.bundle.js') as typeof import('../../cli/entry');
+  return runKeytray(args);
 }
