@@ -10,13 +10,13 @@ import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
 import type { RequestContext, ServedCredentials } from '../core/sessions/sessionEngine';
 import { loadSettings, readActiveProfile, saveSettings, writeActiveProfile, type KeytraySettings } from '../core/settings';
 import type { Vault } from '../core/vault';
-import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../cli/commands/keyCommands';
-import { quoteForCredentialProcess } from '../cli/commands/setupCommand';
+import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
+import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../core/keys/longTermKeys';
 import type { ActivityLog } from './activityLog';
 import type { ExpiringClipboard } from './clipboardExport';
 import type { MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
 import { FormError, type HandlerTable } from './ipcDoor';
-import { importPlaintextKeys, scanPlaintextKeys } from './importWizard';
+import { importChosenKeys, scanPlaintextKeysForWizard } from './importWizard';
 import { profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
 
 /**
@@ -29,7 +29,8 @@ export interface AppServices {
   activity: ActivityLog;
   clipboard: ExpiringClipboard;
   /** Absolute path of the `keytray` launcher written into credential_process by the setup toggle. */
-  launcherPath: string;
+  /** The `keytray` launcher to write into credential_process; throws when none is installed yet. */
+  launcherPath: () => string;
   /** The MFA prompt queue that the agent's prompter feeds; absent where no agent runs. */
   prompts?: {
     current(): PromptView | null;
@@ -212,10 +213,10 @@ export function createHandlerTable(app: AppServices): HandlerTable {
       return result;
     },
 
-    'import.scan': () => scanPlaintextKeys(vault),
+    'import.scan': () => scanPlaintextKeysForWizard(vault),
 
     'import.apply': ({ candidates, removePlaintext }) => {
-      const result = importPlaintextKeys(vault, candidates, removePlaintext);
+      const result = importChosenKeys(vault, candidates, removePlaintext);
       activity.record({
         kind: 'config',
         summary: `Imported ${result.imported.length} key(s) into the keychain${result.removedFrom.length ? ` and removed the plaintext copies from ${result.removedFrom.join(', ')}` : ''}.`,
@@ -237,20 +238,14 @@ export function createHandlerTable(app: AppServices): HandlerTable {
     },
 
     'setup.toggle': ({ profile, enabled }) => {
-      const file = vault.paths.configFile;
-      const { text, fingerprint } = readConfigFile(file);
-      const doc = IniDocument.parse(text, file);
-      const command = `${quoteForCredentialProcess(app.launcherPath)} credential-process ${quoteForCredentialProcess(profile)}`;
-      if (enabled) applySetup(doc, profile, command);
-      else undoSetup(doc, profile, command);
-      if (doc.toString() !== text) writeFileAtomically(file, doc.toString(), fingerprint);
+      const { managedByKeytray } = setProfileServedByKeytray(vault.paths.configFile, profile, enabled, app.launcherPath());
       activity.record({
         kind: 'config',
         profile,
         summary: enabled ? `"${profile}" is now served through credential_process.` : `"${profile}" is back to its own settings.`,
       });
       changed();
-      return { profile, managedByKeytray: AwsConfig.fromText(doc.toString(), file).profile(profile).managedByKeytray };
+      return { profile, managedByKeytray };
     },
 
     'cli.install': async () => {

@@ -8,7 +8,7 @@ import { mfaCodeProvider, mfaProcessSource } from '../core/mfa/mfaCodeSources';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { loadSettings, writeActiveProfile } from '../core/settings';
 import type { Vault } from '../core/vault';
-import { clearSessionsBuiltOn } from '../cli/commands/keyCommands';
+import { clearSessionsBuiltOn } from '../core/keys/longTermKeys';
 import { ActivityLog } from '../ipc/activityLog';
 import { ExpiringClipboard, type ClipboardLike } from '../ipc/clipboardExport';
 import { buildProfileList, createHandlerTable, lock, type AppServices } from '../ipc/handlers';
@@ -42,7 +42,8 @@ export interface ElectronSurface {
 export interface DesktopAppOptions {
   env?: NodeJS.ProcessEnv;
   surface: ElectronSurface;
-  launcherPath: string;
+  /** The launcher credential_process lines name; may throw when none is installed yet. */
+  launcherPath: () => string;
   installCli?: AppServices['installCli'];
   /** Injected for tests; the real agent by default. */
   startAgent?: (options: AgentOptions) => Promise<RunningAgent>;

@@ -3,13 +3,13 @@
  * it lives in Electron-free modules (desktopApp, trayTemplate, windowSecurity, mfaPromptBroker,
  * ipc/*) that the unit tests run under plain Node.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, Menu, Notification, Tray, app, clipboard, ipcMain, nativeImage, powerMonitor, session, shell } from 'electron';
 import { registerIpcHandlers } from '../ipc/ipcDoor';
 import { TrustedSenders } from '../ipc/senderValidation';
-import { installCliLink } from './cliInstaller';
+import { installCliForThisProcess, launcherForCredentialProcess } from '../core/install/installCli';
+import { startCliModeIfRequested } from '../core/install/cliMode';
 import { startDesktopApp, type DesktopApp } from './desktopApp';
 import { toElectronTemplate } from './trayTemplate';
 import { denyAllPermissions, hardenWebContents, mainWindowOptions, promptWindowOptions, secureWebPreferences, withCspHeader } from './windowSecurity';
@@ -22,7 +22,11 @@ const STATUS_REFRESH_MS = 30_000;
 
 const log = (line: string) => process.stderr.write(`keytray: ${line}\n`);
 
-if (!app.requestSingleInstanceLock()) {
+// CLI mode first: the installed `keytray` launcher starts this binary with --keytray-cli, and it must
+// work while the app runs, so it takes no single-instance lock, window or tray.
+if (startCliModeIfRequested(process.argv)) {
+  // The command runs and exits by itself.
+} else if (!app.requestSingleInstanceLock()) {
   // A second launch only brings the first one forward (see 'second-instance').
   app.quit();
 } else {
@@ -104,8 +108,11 @@ async function start(): Promise<void> {
   let tray: Tray | null = null;
   let desktop: DesktopApp | null = null;
   desktop = await startDesktopApp({
-    launcherPath: process.env.KEYTRAY_LAUNCHER ?? path.join(app.getAppPath(), 'bin', 'keytray.js'),
-    installCli: async () => installCliLink(process.env.KEYTRAY_LAUNCHER ?? path.join(app.getAppPath(), 'bin', 'keytray.js'), path.join(os.homedir(), '.local', 'bin')),
+    launcherPath: () => launcherForCredentialProcess(),
+    installCli: async () => {
+      const message = installCliForThisProcess();
+      return { path: launcherForCredentialProcess(), message };
+    },
     surface: {
       clipboard,
       promptWindow: promptHost,

@@ -45,7 +45,7 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
 
   const app = await startDesktopApp({
     env,
-    launcherPath: path.join(REPO_ROOT, 'bin', 'keytray.js'),
+    launcherPath: () => path.join(REPO_ROOT, 'bin', 'keytray.js'),
     surface: {
       // The browser's clipboard is out of main's reach by design; this stands in for Electron's.
       clipboard: { writeText: (t) => void (clipboardText = t), readText: () => clipboardText },

@@ -177,10 +177,10 @@ describe('keytray add: addProfileSection', () => {
     const doc = IniDocument.parse('[profile default]\n', FILE);
     assert.equal(keytrayError(() => addProfileSection(doc, 'default', [])).code, 'config-invalid');
     const err = keytrayError(() => addProfileSection(doc, 'my profile', []));
-    assert.equal(err.code, 'config-invalid');
+    assert.equal(err.code, 'usage', 'a bad name is the caller\'s input, so it exits 2');
     assert.match(err.message, /cannot contain spaces/);
     assert.doesNotThrow(() => assertValidProfileName('team.admin@corp+1'));
-    assert.throws(() => assertValidProfileName('-x'), { code: 'config-invalid' });
+    assert.throws(() => assertValidProfileName('-x'), { code: 'usage' });
   });
 });
 

@@ -62,7 +62,7 @@ describe('IPC handlers over the real vault', () => {
       vault,
       activity,
       clipboard: new ExpiringClipboard({ writeText: (t) => void (clipboardText = t), readText: () => clipboardText }, fakeTimers),
-      launcherPath: '/opt/Keytray/bin/keytray',
+      launcherPath: () => '/opt/Keytray/bin/keytray',
     });
   });
 

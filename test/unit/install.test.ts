@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { quoteForCredentialProcess } from '../../electron/cli/commands/setupCommand';
+import { quoteForCredentialProcess } from '../../electron/core/config/credentialProcessSetup';
 import { KeytrayError } from '../../electron/core/errors';
 import { cliModeArgs } from '../../electron/core/install/cliMode';
 import { installCli, uninstallCli, windowsUserPathCommand } from '../../electron/core/install/installCli';

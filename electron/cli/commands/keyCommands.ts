@@ -1,34 +1,13 @@
-import { AwsConfig, resolveProfileChain } from '../../core/config/awsConfig';
 import { applyIncludeResolution, planIncludeResolution } from '../../core/config/awsVaultConventions';
 import { readConfigFile, writeFileAtomically } from '../../core/config/configFileWriter';
 import { IniDocument } from '../../core/config/iniDocument';
-import { addProfileSection, listPlaintextCredentials, removeCredentialKeys } from '../../core/config/profileSetup';
-import { validateProfileName } from '../../core/config/validation';
+import { assertValidProfileName } from '../../core/config/profileSetup';
 import { KeytrayError, maskAccessKeyId } from '../../core/errors';
+import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../../core/keys/longTermKeys';
+import { importPlaintextKeys, plaintextSources, scanPlaintextKeys } from '../../core/keys/plaintextImport';
 import type { Vault } from '../../core/vault';
 import { getVault } from '../cliContext';
 import { openTerminal } from '../terminal';
-
-/** Long-term keys start with AKIA; ASIA keys are temporary and must not be stored as long-term. */
-const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
-
-export function validateLongTermKey(accessKeyId: string, secretAccessKey: string, profile: string): void {
-  if (/^ASIA/.test(accessKeyId)) {
-    throw new KeytrayError('usage', 'That is a temporary (ASIA…) session key, not a long-term IAM user key', {
-      profile,
-      hint: 'Store the IAM user\'s own access key; Keytray makes the sessions.',
-    });
-  }
-  if (!LONG_TERM_KEY_ID.test(accessKeyId)) {
-    throw new KeytrayError('usage', `"${maskAccessKeyId(accessKeyId)}" is not an AWS access key ID`, {
-      profile,
-      hint: 'Access key IDs start with AKIA followed by 16 upper-case letters and digits.',
-    });
-  }
-  if (secretAccessKey.length < 16 || /\s/.test(secretAccessKey)) {
-    throw new KeytrayError('usage', 'The secret access key is malformed', { profile, hint: 'Paste the 40-character secret exactly.' });
-  }
-}
 
 export async function addCommand(profile: string, options: { env?: boolean; stdin?: boolean }): Promise<void> {
   assertValidProfileName(profile);
@@ -122,48 +101,6 @@ async function keyFromTerminal(profile: string): Promise<{ accessKeyId: string; 
   }
 }
 
-/** Stores a key and drops every session made from the previous one. */
-export function storeKey(vault: Vault, profile: string, accessKeyId: string, secretAccessKey: string): void {
-  vault.store.setLongTermKey(profile, { accessKeyId, secretAccessKey, storedAt: Date.now() });
-  clearSessionsBuiltOn(vault, profile);
-}
-
-/** Sessions of the profile and of every role whose chain passes through it. */
-export function clearSessionsBuiltOn(vault: Vault, profile: string): string[] {
-  const cleared = vault.store.clearSessions(profile);
-  let config: AwsConfig;
-  try {
-    config = vault.loadConfig();
-  } catch {
-    return cleared;
-  }
-  for (const name of config.profileNames()) {
-    if (name === profile) continue;
-    try {
-      if (resolveProfileChain(config, name).some((p) => p.name === profile)) cleared.push(...vault.store.clearSessions(name));
-    } catch {
-      // A broken chain elsewhere in the file is not this command's business.
-    }
-  }
-  return cleared;
-}
-
-/** Adds `[profile NAME]` to the config file when missing, keeping every other byte. Returns true if added. */
-export function ensureProfileSection(vault: Vault, profile: string): boolean {
-  const { text, fingerprint } = readConfigFile(vault.paths.configFile);
-  const doc = IniDocument.parse(text, vault.paths.configFile);
-  const config = AwsConfig.fromText(text, vault.paths.configFile);
-  if (config.has(profile)) return false;
-  addProfileSection(doc, profile, []);
-  writeFileAtomically(vault.paths.configFile, doc.toString(), fingerprint);
-  return true;
-}
-
-export function assertValidProfileName(profile: string): void {
-  const problem = validateProfileName(profile);
-  if (problem) throw new KeytrayError('usage', problem, { hint: 'Profile names may use letters, digits and _ . @ + = , -' });
-}
-
 /**
  * Moves plaintext keys into the keychain. The AWS CLI reads keys from the credentials file and from
  * the config file, so both are swept; with --remove-plaintext both are rewritten without them.
@@ -171,71 +108,25 @@ export function assertValidProfileName(profile: string): void {
 export async function importCommand(options: { file?: string; removePlaintext?: boolean; yes?: boolean }): Promise<void> {
   const vault = getVault();
   await resolveAwsVaultIncludes(vault, options);
-  const sources = options.file
-    ? [{ file: options.file, kind: 'credentials' as const }]
-    : [
-        { file: vault.paths.credentialsFile, kind: 'credentials' as const },
-        { file: vault.paths.configFile, kind: 'config' as const },
-      ];
-
-  const found: Array<{ file: string; kind: 'credentials' | 'config'; section: string; profile: string; accessKeyId: string; secretAccessKey: string }> = [];
-  const skipped: string[] = [];
-  for (const source of sources) {
-    const { text } = readConfigFile(source.file);
-    const doc = IniDocument.parse(text, source.file);
-    for (const entry of listPlaintextCredentials(doc)) {
-      const profile = source.kind === 'config' ? profileOfConfigSection(entry.section) : entry.section;
-      if (!profile) continue;
-      if (entry.sessionToken || entry.accessKeyId.startsWith('ASIA')) {
-        skipped.push(`${profile} (a temporary session key)`);
-        continue;
-      }
-      found.push({ ...source, section: entry.section, profile, accessKeyId: entry.accessKeyId, secretAccessKey: entry.secretAccessKey });
-    }
-  }
+  const sources = plaintextSources(vault, options.file);
+  const scanned = scanPlaintextKeys(sources);
+  const found = scanned.filter((k) => !k.temporary);
+  const skipped = scanned.filter((k) => k.temporary).map((k) => `${k.profile} (a temporary session key)`);
   if (found.length === 0) {
     process.stdout.write(`No plaintext long-term keys found in ${sources.map((s) => s.file).join(' or ')}.\n`);
+    for (const s of skipped) process.stdout.write(`Skipped ${s}.\n`);
     return;
   }
 
   if (options.removePlaintext && !options.yes) await confirm(`Move ${found.length} key(s) into the keychain and delete them from the plaintext files?`);
 
-  for (const k of found) {
-    validateLongTermKey(k.accessKeyId, k.secretAccessKey, k.profile);
-    storeKey(vault, k.profile, k.accessKeyId, k.secretAccessKey);
-    ensureProfileSection(vault, k.profile);
-    process.stdout.write(`Imported ${maskAccessKeyId(k.accessKeyId)} for profile "${k.profile}" from ${k.file}.\n`);
-  }
+  const rewritten = importPlaintextKeys(vault, found, { removePlaintext: !!options.removePlaintext });
+  for (const k of found) process.stdout.write(`Imported ${maskAccessKeyId(k.accessKeyId)} for profile "${k.profile}" from ${k.file}.\n`);
   for (const s of skipped) process.stdout.write(`Skipped ${s}.\n`);
-
-  if (options.removePlaintext) {
-    // Verify the keychain holds every key before any plaintext copy is deleted: nothing may be lost.
-    for (const k of found) {
-      const stored = vault.store.getLongTermKey(k.profile);
-      if (stored?.accessKeyId !== k.accessKeyId || stored.secretAccessKey !== k.secretAccessKey) {
-        throw new KeytrayError('keychain-unavailable', 'The keychain did not keep the imported key, so the plaintext copy was left in place', {
-          profile: k.profile,
-        });
-      }
-    }
-    for (const file of new Set(found.map((k) => k.file))) {
-      const { text, fingerprint } = readConfigFile(file);
-      const doc = IniDocument.parse(text, file);
-      // A config-file profile keeps its (possibly now empty) section: `[profile x]` still defines it.
-      for (const k of found.filter((f) => f.file === file)) removeCredentialKeys(doc, k.section, { keepEmptySection: k.kind === 'config' });
-      writeFileAtomically(file, doc.toString(), fingerprint);
-      process.stdout.write(`Removed the plaintext keys from ${file}.\n`);
-    }
-  } else {
-    process.stdout.write('The plaintext copies are still on disk; run `keytray import --remove-plaintext` to delete them.\n');
-  }
+  for (const file of rewritten) process.stdout.write(`Removed the plaintext keys from ${file}.\n`);
+  if (!options.removePlaintext) process.stdout.write('The plaintext copies are still on disk; run `keytray import --remove-plaintext` to delete them.\n');
 }
 
-/**
- * aws-vault's include_profile / parent_profile (see awsVaultConventions): the inherited settings are
- * written into each profile, after a yes on the terminal or with --yes; problems are reported and
- * leave the file alone. The plaintext key import goes on either way.
- */
 async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean }): Promise<void> {
   const file = vault.paths.configFile;
   const { text, fingerprint } = readConfigFile(file);
@@ -266,12 +157,6 @@ async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean })
   applyIncludeResolution(doc, resolutions);
   writeFileAtomically(file, doc.toString(), fingerprint);
   process.stdout.write(`Wrote the inherited settings of ${resolutions.length} profile(s) into ${file}.\n`);
-}
-
-function profileOfConfigSection(section: string): string | null {
-  if (section === 'default') return 'default';
-  const m = /^profile\s+(.+)$/.exec(section);
-  return m ? m[1].trim() : null;
 }
 
 export async function removeCommand(profile: string, options: { yes?: boolean }): Promise<void> {

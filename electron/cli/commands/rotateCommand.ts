@@ -3,7 +3,7 @@ import { createSdkIamAccessKeys } from '../../core/rotate/iamAccessKeys';
 import { rotateAccessKey, type RotationStep } from '../../core/rotate/keyRotation';
 import { createSdkStsGateway } from '../../core/sts/stsGateway';
 import { cliRequestContext, getVault } from '../cliContext';
-import { clearSessionsBuiltOn } from './keyCommands';
+import { clearSessionsBuiltOn } from '../../core/keys/longTermKeys';
 import { serveCredentials } from './serveCommands';
 
 const STEP_LABELS: Record<RotationStep, string> = {

@@ -71,7 +71,8 @@ export function addProfileSection(doc: IniDocument, profileName: string, entries
 export function assertValidProfileName(name: string): void {
   const problem = validateProfileName(name);
   if (problem) {
-    throw new KeytrayError('config-invalid', problem.replace(/\.$/, ''), {
+    // A usage error (exit 2): the name came from the command line or a form, not from a file.
+    throw new KeytrayError('usage', problem.replace(/\.$/, ''), {
       hint: 'Use letters, digits and _ . @ + = , - only, e.g. work-admin.',
     });
   }

@@ -153,3 +153,20 @@ export function installCliForThisProcess(options: { prefix?: string; uninstall?:
   }
   return installCli({ prefix: options.prefix, ...launcherTargetOfThisProcess() }).message;
 }
+
+/**
+ * The launcher a credential_process line should name for the running Keytray: KEYTRAY_LAUNCHER (set
+ * by an installed launcher), the checkout's bin/keytray.js, or a packaged app's installed launcher.
+ * A packaged app without one has nothing stable to point at (its binary moves with updates), so the
+ * user is asked to install the command-line tool first.
+ */
+export function launcherForCredentialProcess(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.KEYTRAY_LAUNCHER) return path.resolve(env.KEYTRAY_LAUNCHER);
+  const target = launcherTargetOfThisProcess(env);
+  if (target.nodeScript) return target.nodeScript;
+  const installed = path.join(defaultCliPrefix(platform, env), launcherFileName(platform));
+  if (readIfExists(installed)?.includes(LAUNCHER_MARKER)) return installed;
+  throw new KeytrayError('usage', 'The keytray command-line tool is not installed yet', {
+    hint: 'Install it from Settings (Install command line tool), then try again.',
+  });
+}

@@ -1,0 +1,53 @@
+import { KeytrayError } from '../errors';
+import { AwsConfig } from './awsConfig';
+import { readConfigFile, writeFileAtomically } from './configFileWriter';
+import { IniDocument } from './iniDocument';
+import { applySetup, undoSetup } from './profileSetup';
+
+/**
+ * `keytray setup` and the app's per-profile toggle (SPEC §1): serve a profile through
+ * credential_process, or restore it. One implementation so the CLI and the app write the same line.
+ */
+export function setProfileServedByKeytray(
+  configFile: string,
+  profile: string,
+  served: boolean,
+  launcher: string,
+): { changed: boolean; managedByKeytray: boolean } {
+  const { text, fingerprint } = readConfigFile(configFile);
+  AwsConfig.fromText(text, configFile).profile(profile); // a clear error for an unknown profile
+  const doc = IniDocument.parse(text, configFile);
+  const command = credentialProcessLine(launcher, profile);
+  if (served) applySetup(doc, profile, command);
+  else undoSetup(doc, profile, command);
+  const next = doc.toString();
+  const changed = next !== text;
+  if (changed) writeFileAtomically(configFile, next, fingerprint);
+  return { changed, managedByKeytray: AwsConfig.fromText(next, configFile).profile(profile).managedByKeytray };
+}
+
+/**
+ * The command line written into the config. The AWS CLI splits it with shlex (POSIX rules) and runs
+ * it without a shell; the JS SDK runs it through one (/bin/sh, or cmd.exe on Windows). So the path
+ * is double-quoted when it has spaces: that one form means the same to all three.
+ */
+export function credentialProcessLine(launcher: string, profile: string, platform: NodeJS.Platform = process.platform): string {
+  return `${quoteForCredentialProcess(launcher, platform)} credential-process ${quoteForCredentialProcess(profile, platform)}`;
+}
+
+/**
+ * Inside double quotes, shlex and /bin/sh still treat \ $ and ` specially, and cmd.exe expands %VAR%
+ * and !VAR!; a path with any of them (or a quote, or a control character) would run differently
+ * under the AWS CLI and the JS SDK, so it is refused. Windows paths need their backslashes, and
+ * there neither the AWS CLI's Windows split nor cmd.exe treats one before a letter specially.
+ */
+export function quoteForCredentialProcess(arg: string, platform: NodeJS.Platform = process.platform): string {
+  if (/^[\w@+=:,./-]+$/.test(arg)) return arg;
+  const unsafe = platform === 'win32' ? /["%!\x00-\x1f]/ : /["\\$`%!\x00-\x1f]/;
+  if (unsafe.test(arg)) {
+    throw new KeytrayError('usage', `Cannot write "${arg}" into credential_process safely`, {
+      hint: 'Install Keytray to a path without quotes, backslashes, $, `, % or !.',
+    });
+  }
+  return `"${arg}"`;
+}
