@@ -45,7 +45,7 @@ export function createVault(options: VaultOptions = {}): Vault {
     clock,
     lock: new FileProfileLock(path.join(paths.dataDir, 'locks')),
     env,
-    mfaSessionSeconds: loadSettings(paths.dataDir).mfaSessionSeconds,
+    mfaSessionSeconds: () => loadSettings(paths.dataDir).mfaSessionSeconds,
     onSessionIssued: options.onSessionIssued,
   });
   return { paths, store, engine, clock, env, loadConfig };

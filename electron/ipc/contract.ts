@@ -194,6 +194,8 @@ export interface ActivityEntry {
 export interface PromptView {
   id: string;
   profile: string;
+  /** The profile the tool asked for, when it differs (a role assumed through `profile`). */
+  requestedProfile?: string;
   serial: string;
   requester?: { pid: number; command?: string };
   requestedAt: number;

@@ -48,6 +48,7 @@ export class MfaPromptBroker {
         view: {
           id,
           profile: request.profile,
+          requestedProfile: request.requestedProfile !== request.profile ? request.requestedProfile : undefined,
           serial: request.serial,
           requester: request.requester && { pid: request.requester.pid, command: request.requester.command },
           requestedAt: (this.options.now ?? Date.now)(),

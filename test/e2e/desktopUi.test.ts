@@ -204,7 +204,7 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
     const prompt = await browser.newPage({ viewport: { width: 460, height: 420 } });
     await prompt.goto(`${url}#prompt`);
     await prompt.getByText('Requested by').waitFor();
-    assert.equal(await prompt.getByTestId('prompt-profile').innerText(), user);
+    assert.equal(await prompt.getByTestId('prompt-profile').innerText(), `${role} (via ${user})`);
     assert.match(await prompt.getByTestId('prompt-requester').innerText(), new RegExp(`pid ${process.pid}`));
     await shot('07-mfa-prompt-window', prompt);
     await prompt.getByLabel('Code from your MFA device').fill(mfa.unusedCode());

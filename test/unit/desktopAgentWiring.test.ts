@@ -77,6 +77,7 @@ describe('desktop app hosting the agent', () => {
     const prompt = await waitForPrompt();
     assert.equal(prompt.serial, mfa.serial);
     assert.equal(prompt.profile, user, 'the code is for the user whose MFA session the role is assumed from');
+    assert.equal(prompt.requestedProfile, role, 'and the window says which profile the tool asked for');
     // The CLI reports its parent (the tool that ran credential_process): here, this test process.
     assert.equal(prompt.requester?.pid, process.pid);
     assert.ok(prompt.requester?.command && prompt.requester.command.length > 0);

@@ -3,7 +3,10 @@ import { KeytrayError, oneLine } from '../errors';
 
 /** What a code source is told: enough to show the user who is asking and for which device. */
 export interface MfaCodeRequest {
+  /** The profile whose MFA device is needed (the user profile at the root of a role chain, say). */
   profile: string;
+  /** The profile that was asked for, when another one's code is needed for it: "admin (via alice)". */
+  requestedProfile?: string;
   serial: string;
   /** The profile's `mfa_process`, if it has one. */
   mfaProcess?: string;

@@ -55,7 +55,8 @@ export interface SessionEngineDeps {
   lock?: ProfileLock;
   env?: NodeJS.ProcessEnv;
   /** Duration of GetSessionToken sessions for user profiles (SPEC §3: 8 h unless configured). */
-  mfaSessionSeconds?: number;
+  /** Read per session, so a change in the app's Settings applies without a restart. */
+  mfaSessionSeconds?: () => number;
   /** Told about every STS session obtained, for the activity log. */
   onSessionIssued?: (event: { profile: string; kind: CachedSession['kind']; expiration: number }) => void;
 }
@@ -187,7 +188,7 @@ class ChainResolver {
   /** GetSessionToken for a user profile: with MFA when it has mfa_serial (SPEC §3). */
   private async mfaSession(profile: ProfileConfig, isTarget: boolean): Promise<CachedSession> {
     const longTerm = this.engine.longTermKey(profile.name);
-    const duration = (isTarget && this.request.durationSeconds) || this.deps.mfaSessionSeconds || DEFAULT_MFA_SESSION_SECONDS;
+    const duration = (isTarget && this.request.durationSeconds) || this.deps.mfaSessionSeconds?.() || DEFAULT_MFA_SESSION_SECONDS;
     const mfa = profile.mfaSerial ? await this.mfaParameters(profile, profile.mfaSerial) : undefined;
     const issued = await this.call(profile, 'GetSessionToken', longTerm, mfa, (sts) =>
       sts.getSessionToken(longTerm, { durationSeconds: duration, mfa }),
@@ -262,7 +263,13 @@ class ChainResolver {
   }
 
   private async mfaParameters(profile: ProfileConfig, serial: string): Promise<MfaParameters> {
-    const code = await this.ctx.mfa({ profile: profile.name, serial, mfaProcess: profile.mfaProcess, requester: this.ctx.requester });
+    const code = await this.ctx.mfa({
+      profile: profile.name,
+      requestedProfile: this.request.profile,
+      serial,
+      mfaProcess: profile.mfaProcess,
+      requester: this.ctx.requester,
+    });
     this.deps.guard.assertUnused(serial, code, profile.name);
     return { serialNumber: serial, tokenCode: code };
   }

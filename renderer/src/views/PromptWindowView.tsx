@@ -65,7 +65,7 @@ export function PromptWindowView() {
         <form onSubmit={answer}>
           <dl className="prompt-facts">
             <dt>Profile</dt>
-            <dd data-testid="prompt-profile">{prompt.profile}</dd>
+            <dd data-testid="prompt-profile">{prompt.requestedProfile ? `${prompt.requestedProfile} (via ${prompt.profile})` : prompt.profile}</dd>
             <dt>MFA device</dt>
             <dd>
               <code>{prompt.serial}</code>
