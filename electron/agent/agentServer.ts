@@ -37,7 +37,7 @@ export interface AgentOptions {
   vault: Vault;
   prompter?: AgentPrompter;
   onActivity?: (activity: AgentActivity) => void;
-  /** Called after a client asked the agent to stop (`keytray agent --stop`). */
+  /** Called after a client asked the agent to stop (`keytray agent --stop`); without it, stopping is refused. */
   onStopRequested?: () => void;
 }
 
@@ -186,6 +186,9 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
   async function dispatch(request: AgentRequest): Promise<void> {
     if (request.op === 'ping') return void (send({ type: 'result', ok: true, pid: process.pid }), socket.end());
     if (request.op === 'stop') {
+      if (!options.onStopRequested) {
+        return fail({ code: 'agent', message: 'The agent is hosted by the Keytray app', hint: 'Quit the app from its tray menu to stop it.' });
+      }
       send({ type: 'result', ok: true, pid: process.pid });
       socket.end();
       options.onStopRequested?.();

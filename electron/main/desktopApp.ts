@@ -111,7 +111,6 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     vault,
     prompter: prompts.prompter,
     onActivity: (a) => recordAgentActivity(activity, a),
-    onStopRequested: () => surface.log('keytray agent --stop is ignored while the desktop app hosts the agent; quit the app instead.'),
   }).catch((err: unknown) => {
     // Another agent (a headless `keytray agent`) already serves this user: the app still works, the
     // CLI just talks to that one. Say so rather than refusing to start.
