@@ -1,6 +1,9 @@
-import * as fs from 'node:fs';
-import * as net from 'node:net';
-import { KeytrayError, type SerializedError } from '../core/errors';
+// Named imports: a namespace import makes the bundle copy every export of the module at start-up,
+// and this file is on the path of every `aws` call. node:net is required only once a token file
+// says an agent runs, so the keychain fast path does not pay for it.
+import { readFileSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { isKeytrayError, KeytrayError, type SerializedError } from '../core/errors';
 import type { CredentialRequest, ServedCredentials } from '../core/sessions/sessionEngine';
 import {
   agentSocketPath,
@@ -79,7 +82,7 @@ export async function controlAgent(dataDir: string, op: 'ping' | 'stop'): Promis
 
 function readToken(dataDir: string): string | null {
   try {
-    return fs.readFileSync(agentTokenFile(dataDir), 'utf8').trim() || null;
+    return readFileSync(agentTokenFile(dataDir), 'utf8').trim() || null;
   } catch {
     return null;
   }
@@ -90,7 +93,7 @@ function currentRequester(): Requester {
   if (process.platform === 'linux') {
     try {
       // The parent is the tool that asked (aws, terraform); the prompt window and activity log name it.
-      requester.command = fs.readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      requester.command = readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
     } catch {
       // /proc may be hidden; our own command line still says something.
     }
@@ -106,7 +109,8 @@ function exchange(
   sources?: AgentCodeSources,
 ): Promise<{ served?: ServedCredentials; endpoint?: WireEndpoint; pid?: number }> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(agentSocketPath(dataDir));
+    const { connect } = require('node:net') as typeof import('node:net');
+    const socket = connect(agentSocketPath(dataDir));
     let connected = false;
     let buffered = '';
     let settled = false;
@@ -153,15 +157,15 @@ function exchange(
   });
 }
 
-function answerMfa(socket: net.Socket, ask: { profile: string; serial: string; mfaProcess?: string }, sources?: AgentCodeSources): void {
+function answerMfa(socket: Socket, ask: { profile: string; serial: string; mfaProcess?: string }, sources?: AgentCodeSources): void {
   const reply = (r: ClientReply) => socket.write(`${JSON.stringify(r)}\n`);
   const provider = sources ?? defaultCodeSources();
   provider
     .provideMfaCode(ask)
     .then((code) => reply({ type: 'mfa-code', code }))
     .catch((err: unknown) => {
-      const error: SerializedError =
-        err instanceof KeytrayError ? err.toJSON() : { code: 'mfa-required', message: String((err as Error)?.message ?? err) };
+      // Duck-typed: the code sources load outside the fast-path bundle, with their own copy of the class.
+      const error: SerializedError = isKeytrayError(err) ? err.toJSON() : { code: 'mfa-required', message: String((err as Error)?.message ?? err) };
       reply({ type: 'mfa-error', error });
     });
 }
@@ -170,8 +174,9 @@ function answerMfa(socket: net.Socket, ask: { profile: string; serial: string; m
 function defaultCodeSources(): AgentCodeSources {
   return {
     async provideMfaCode(ask) {
-      const { mfaCodeProvider, mfaProcessSource } = await import('../core/mfa/mfaCodeSources');
-      const { terminalMfaSource } = await import('../cli/terminal');
+      // Plain requires: the fast-path bundle leaves these out, and they load from dist/ when needed.
+      const { mfaCodeProvider, mfaProcessSource } = require('../core/mfa/mfaCodeSources') as typeof import('../core/mfa/mfaCodeSources');
+      const { terminalMfaSource } = require('../cli/terminal') as typeof import('../cli/terminal');
       return mfaCodeProvider([mfaProcessSource, terminalMfaSource()])({ profile: ask.profile, serial: ask.serial, mfaProcess: ask.mfaProcess });
     },
   };

@@ -7,7 +7,7 @@
  * (`mfa-needed`) when it has no window of its own; the client answers from its own sources.
  * The agent serves sessions for profiles and nothing else: there is no "read a secret by key" call.
  */
-import * as path from 'node:path';
+import { join, resolve } from 'node:path';
 import type { SerializedError } from '../core/errors';
 import type { CredentialRequest } from '../core/sessions/sessionEngine';
 import type { AwsCredentials } from '../core/types';
@@ -48,22 +48,22 @@ export interface WireEndpoint {
 }
 
 export function agentDir(dataDir: string): string {
-  return path.join(dataDir, 'agent');
+  return join(dataDir, 'agent');
 }
 
 export function agentSocketPath(dataDir: string): string {
   if (process.platform === 'win32') {
     // Named pipes live in their own namespace; the data dir makes the name per user and per KEYTRAY_HOME.
-    const id = Buffer.from(path.resolve(dataDir).toLowerCase()).toString('base64url').slice(-40);
+    const id = Buffer.from(resolve(dataDir).toLowerCase()).toString('base64url').slice(-40);
     return `\\\\.\\pipe\\keytray-agent-${id}`;
   }
-  return path.join(agentDir(dataDir), 'agent.sock');
+  return join(agentDir(dataDir), 'agent.sock');
 }
 
 export function agentTokenFile(dataDir: string): string {
-  return path.join(agentDir(dataDir), 'token');
+  return join(agentDir(dataDir), 'token');
 }
 
 export function agentPidFile(dataDir: string): string {
-  return path.join(agentDir(dataDir), 'agent.pid');
+  return join(agentDir(dataDir), 'agent.pid');
 }

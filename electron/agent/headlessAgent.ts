@@ -11,7 +11,7 @@ import { startAgent, type AgentOptions, type RunningAgent } from './agentServer'
 export function createAgentVault(env: NodeJS.ProcessEnv = process.env): { vault: Vault; forget: () => void } {
   const { dataDir } = resolvePaths(env);
   const backend = new MemoryCachedBackend(new OsKeychainBackend(keychainServiceFor(env)), new KeychainGeneration(generationFile(dataDir)));
-  return { vault: createVault({ env, backend }), forget: () => backend.forget() };
+  return { vault: createVault({ env, backend, reuseUnchangedConfig: true }), forget: () => backend.forget() };
 }
 
 export async function startHeadlessAgent(options: Omit<AgentOptions, 'vault'> = {}): Promise<RunningAgent> {

@@ -1,6 +1,7 @@
 /**
- * The `keytray` command's entry, shared by the checkout launcher (bin/keytray.js) and the packaged
- * app's CLI mode. A plain `credential-process PROFILE` is answered by a running agent, or from the
+ * The `keytray` command's entry, shared by the checkout launcher and the packaged app's CLI mode.
+ * bin/keytray.js is a symlink to the built bundle, so the AWS CLI's every call loads exactly one
+ * file before answering. A plain `credential-process PROFILE` is answered by a running agent, or from the
  * keychain cache, before commander, the AWS SDK or any command module loads; everything else goes
  * to the full CLI. Built into one file (dist/electron/cli/entry.bundle.js) so a cache hit resolves
  * and compiles one module instead of a dozen.
@@ -13,7 +14,9 @@ export async function runKeytray(args: string[]): Promise<void> {
     const { fastCredentialDocument } = require('./fastPath') as typeof import('./fastPath');
     const doc = await fastCredentialDocument(args[1]);
     if (doc !== null) {
-      process.stdout.write(doc);
+      // Exit as soon as the document is out: waiting for the event loop to wind down (socket close,
+      // the keyring's D-Bus thread) is time every `aws` call would pay for nothing.
+      process.stdout.write(doc, () => process.exit(0));
       return;
     }
   }
@@ -24,3 +27,6 @@ export async function runKeytray(args: string[]): Promise<void> {
 function isPlainCredentialProcess(a: string[]): boolean {
   return a.length === 2 && a[0] === 'credential-process' && !a[1].startsWith('-');
 }
+
+// Run when started as the program (bin/keytray.js); the app's CLI mode calls runKeytray itself.
+if (require.main === module) void runKeytray(process.argv.slice(2));

@@ -26,23 +26,7 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
     }
     throw err;
   }
+  // A separate bundle: the keyring binding and its helpers are not loaded when an agent answers.
+  const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
   return cachedFromKeychain(profile, configFile);
-}
-
-function cachedFromKeychain(profile: string, configFile: string): string | null {
-  // Loaded only without an agent: the keyring binding is a native module.
-  const { AwsConfig } = require('../core/config/awsConfig') as typeof import('../core/config/awsConfig');
-  const { OsKeychainBackend } = require('../core/keychain/secretBackend') as typeof import('../core/keychain/secretBackend');
-  const { VaultStore } = require('../core/keychain/vaultStore') as typeof import('../core/keychain/vaultStore');
-  const { REUSE_MARGIN_MS } = require('../core/sessions/reuseMargin') as typeof import('../core/sessions/reuseMargin');
-  const { definitionOf } = require('../core/sessions/sessionDefinition') as typeof import('../core/sessions/sessionDefinition');
-  try {
-    const config = AwsConfig.load({ configFile });
-    const session = new VaultStore(new OsKeychainBackend()).getSession(profile);
-    if (!session || session.expiration - Date.now() <= REUSE_MARGIN_MS) return null;
-    if (session.definition && session.definition !== definitionOf(config, profile)) return null;
-    return `${JSON.stringify(credentialDocument(session))}\n`;
-  } catch {
-    return null;
-  }
 }

@@ -62,6 +62,11 @@ export class KeytrayError extends Error {
   }
 }
 
+/** True for a KeytrayError from any copy of this module (the CLI's fast-path bundle has its own). */
+export function isKeytrayError(err: unknown): err is KeytrayError {
+  return err instanceof KeytrayError || (err instanceof Error && err.name === 'KeytrayError' && typeof (err as KeytrayError).toJSON === 'function');
+}
+
 export interface SerializedError {
   code: ErrorCode;
   message: string;

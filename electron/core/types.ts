@@ -21,6 +21,8 @@ export interface CachedSession extends AwsCredentials {
   arn?: string;
   /** Fingerprint of the profile chain it was made from; a changed profile is not served a stale session. */
   definition?: string;
+  /** The config file's mtime and size when the session was last checked against it (see configStampOf). */
+  configStamp?: string;
 }
 
 /** Time is passed in so tests can move it; production uses `systemClock`. */

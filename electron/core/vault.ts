@@ -5,6 +5,7 @@ import { OsKeychainBackend, keychainServiceFor, type SecretBackend } from './key
 import { VaultStore } from './keychain/vaultStore';
 import { TotpReuseGuard } from './mfa/totpReuseGuard';
 import { resolvePaths, type KeytrayPaths } from './paths';
+import { configStampOnDisk } from './sessions/configStamp';
 import { FileProfileLock } from './sessions/profileLock';
 import { SessionEngine, type SessionEngineDeps } from './sessions/sessionEngine';
 import { loadSettings } from './settings';
@@ -28,6 +29,11 @@ export interface VaultOptions {
   clock?: Clock;
   stsFor?: (region: string) => StsGateway;
   onSessionIssued?: SessionEngineDeps['onSessionIssued'];
+  /**
+   * For long-lived hosts (the agent, the app): keep the parsed config while its files' mtime and
+   * size are unchanged, so a cache hit does not re-parse ~/.aws/config. Callers must not edit it.
+   */
+  reuseUnchangedConfig?: boolean;
 }
 
 export function createVault(options: VaultOptions = {}): Vault {
@@ -36,7 +42,8 @@ export function createVault(options: VaultOptions = {}): Vault {
   const clock = options.clock ?? systemClock;
   const backend = options.backend ?? new GenerationBumpingBackend(new OsKeychainBackend(keychainServiceFor(env)), new KeychainGeneration(generationFile(paths.dataDir)));
   const store = new VaultStore(backend);
-  const loadConfig = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
+  const loadFresh = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
+  const loadConfig = options.reuseUnchangedConfig ? reuseWhileUnchanged(loadFresh, [paths.configFile, paths.credentialsFile]) : loadFresh;
   const engine = new SessionEngine({
     loadConfig,
     store,
@@ -49,4 +56,13 @@ export function createVault(options: VaultOptions = {}): Vault {
     onSessionIssued: options.onSessionIssued,
   });
   return { paths, store, engine, clock, env, loadConfig };
+}
+
+function reuseWhileUnchanged(load: () => AwsConfig, files: string[]): () => AwsConfig {
+  let last: { stamp: string; config: AwsConfig } | undefined;
+  return () => {
+    const stamp = files.map(configStampOnDisk).join('|');
+    if (last?.stamp !== stamp) last = { stamp, config: load() };
+    return last.config;
+  };
 }

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { setProfileServedByKeytray } from '../../core/config/credentialProcessSetup';
 import { KeytrayError } from '../../core/errors';
@@ -18,5 +17,7 @@ export function launcherPath(): string {
   if (fromEnv) return path.resolve(fromEnv);
   const script = process.argv[1];
   if (!script) throw new KeytrayError('io', 'Cannot tell where the keytray launcher is', { hint: 'Set KEYTRAY_LAUNCHER to its absolute path.' });
-  return fs.realpathSync(path.resolve(script));
+  // Not resolved through symlinks: bin/keytray.js (or an npm-linked `keytray`) is the stable name;
+  // what it points at is a build artifact.
+  return path.resolve(script);
 }

@@ -12,3 +12,4 @@ export function definitionOf(config: AwsConfig, profileName: string): string {
   const parts = resolveProfileChain(config, profileName).map((p) => [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial]);
   return JSON.stringify(parts);
 }
+

@@ -10,6 +10,7 @@ import { describeStsFailure } from '../sts/stsGateway';
 import type { AwsCredentials, CachedSession, Clock } from '../types';
 import type { ProfileLock } from './profileLock';
 import { REUSE_MARGIN_MS } from './reuseMargin';
+import { configStampOf } from './configStamp';
 import { definitionOf } from './sessionDefinition';
 
 export { REUSE_MARGIN_MS };
@@ -98,8 +99,16 @@ export class SessionEngine {
   cachedUsable(profile: ProfileConfig, config: AwsConfig): CachedSession | null {
     const cached = this.deps.store.getSession(profile.name);
     if (!cached) return null;
-    if (cached.definition && cached.definition !== definitionOf(config, profile.name)) return null;
-    return cached.expiration - this.deps.clock.now() > REUSE_MARGIN_MS ? cached : null;
+    if (cached.definition !== definitionOf(config, profile.name)) return null;
+    if (cached.expiration - this.deps.clock.now() <= REUSE_MARGIN_MS) return null;
+    const stamp = configStampOf(config.fingerprint);
+    if (cached.configStamp !== stamp) {
+      // The file changed but not this profile: re-stamp so the fast path serves it again.
+      const restamped = { ...cached, configStamp: stamp };
+      this.deps.store.setSession(profile.name, restamped);
+      return restamped;
+    }
+    return cached;
   }
 
   /** @internal used by ChainResolver */
@@ -311,6 +320,7 @@ class ChainResolver {
       mfaSerial,
       arn: issued.arn,
       definition: definitionOf(this.config, profile.name),
+      configStamp: configStampOf(this.config.fingerprint),
     };
   }
 
