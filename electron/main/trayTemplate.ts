@@ -69,8 +69,19 @@ export function buildTrayTemplate(state: TrayState): TrayMenuItem[] {
         for (const p of profiles) items.push(profileItem(p, state.active));
       });
     } else {
-      for (const [group, profiles] of groups) {
-        items.push({ label: `${groupLabel(group, profiles)} (${profiles.length})`, type: 'submenu', submenu: chunked(profiles, state.active) });
+      const groupMenus: TrayMenuItem[] = groups.map(([group, profiles]) => ({
+        label: `${groupLabel(group, profiles)} (${profiles.length})`,
+        type: 'submenu',
+        submenu: chunked(profiles, state.active),
+      }));
+      // Hundreds of users would still make a menu taller than the screen: past one chunk of
+      // groups, the groups themselves go into alphabetical ranges.
+      if (groupMenus.length <= SUBMENU_CHUNK) items.push(...groupMenus);
+      else {
+        for (let i = 0; i < groupMenus.length; i += SUBMENU_CHUNK) {
+          const slice = groups.slice(i, i + SUBMENU_CHUNK);
+          items.push({ label: `${slice[0][0]} – ${slice[slice.length - 1][0]}`, type: 'submenu', submenu: groupMenus.slice(i, i + SUBMENU_CHUNK) });
+        }
       }
     }
   }

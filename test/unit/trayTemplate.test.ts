@@ -137,14 +137,12 @@ describe('buildTrayTemplate', () => {
     assert.equal(menu[0].label, `Active: ${active} — 30 min left`);
   });
 
-  it('builds the menu for 2,000 profiles within the 50 ms budget', () => {
+  it('keeps the menu short for 2,000 profiles (its build time is measured by npm run bench)', () => {
     const profiles: TrayProfile[] = [];
     for (let i = 0; i < 2000; i++) profiles.push(i % 10 === 0 ? user(`u${i}`) : role(`r${i}`, `u${i - (i % 10)}`, { sessionSecondsLeft: i }));
-    buildTrayTemplate(state(profiles)); // warm up
-    const started = process.hrtime.bigint();
-    buildTrayTemplate(state(profiles, { active: 'r55' }));
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    assert.ok(ms <= 50, `took ${ms.toFixed(1)} ms`);
+    const menu = buildTrayTemplate(state(profiles, { active: 'r55' }));
+    assert.ok(menu.length < 40, `${menu.length} top-level items`);
+    assert.equal(walk(menu).filter((i) => i.action?.type === 'make-active').length, 2000);
   });
 });
 
