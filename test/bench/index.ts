@@ -85,11 +85,11 @@ async function credentialProcessCacheHit(sb: Sandbox, profile: string): Promise<
   // reported: adjacent runs see the same machine, so drift in a shared VM's speed cancels out.
   const ratio = (xs: number[], floorXs: number[]) => median(xs.map((x, i) => x / floorXs[i])).toFixed(2);
   return [
-    'credential-process on a cached session (whole process, median wall time)',
-    `  floor: bare node printing a cached JSON file   ${ms(median([...keychainFloor, ...agentFloor]))}`,
-    `  keytray, agent running                        ${ms(median(agentTimes))}  ratio ${ratio(agentTimes, agentFloor)}  (budget 1.15)`,
-    `  keytray, no agent (keychain read)             ${ms(median(keychainTimes))}  ratio ${ratio(keychainTimes, keychainFloor)}  (budget 1.50)`,
-    `  peak RSS, no agent                            ${(rssKiB / 1024).toFixed(1)} MiB  (budget 80 MiB)`,
+    'credential-process on a cached session (whole process; medians; the floor is a bare node script',
+    'printing a cached JSON file, run alternately with keytray; ratio = median of run-by-run ratios)',
+    `  agent running          ${ms(median(agentTimes))}   floor ${ms(median(agentFloor))}   ratio ${ratio(agentTimes, agentFloor)}  (budget 1.15)`,
+    `  no agent, keychain     ${ms(median(keychainTimes))}   floor ${ms(median(keychainFloor))}   ratio ${ratio(keychainTimes, keychainFloor)}  (budget 1.50)`,
+    `  peak RSS, no agent     ${(rssKiB / 1024).toFixed(1).padStart(7)} MiB  (budget 80 MiB)`,
   ];
 }
 
