@@ -88,16 +88,15 @@ export class SessionEngine {
       const credentials = target.kind === 'user' ? this.longTermKey(target.name) : await resolver.assumeFromLongTermKey(target);
       return { profile: target.name, credentials, region, source: target.kind === 'user' ? 'long-term' : 'sts', warnings };
     }
-    const before = this.cachedUsable(target, config);
-    if (before && !request.forceRefresh) return { profile: target.name, credentials: before, region, source: 'cache', warnings };
-
     const session = await resolver.session(target, true);
     return { profile: target.name, credentials: stripMeta(session.value), region, source: session.fromCache ? 'cache' : 'sts', warnings };
   }
 
-  /** The cached session for a profile if it can be served as is. */
-  cachedUsable(profile: ProfileConfig, config: AwsConfig): CachedSession | null {
-    const cached = this.deps.store.getSession(profile.name);
+  /**
+   * The cached session for a profile if it can be served as is. `cached` is the keychain item when
+   * the caller has already read it (each read is a Secret Service round trip).
+   */
+  cachedUsable(profile: ProfileConfig, config: AwsConfig, cached = this.deps.store.getSession(profile.name)): CachedSession | null {
     if (!cached) return null;
     if (cached.definition !== definitionOf(config, profile.name)) return null;
     if (cached.expiration - this.deps.clock.now() <= REUSE_MARGIN_MS) return null;
@@ -167,12 +166,12 @@ class ChainResolver {
     let fromCache = false;
     const value = await this.engine.singleFlight(`session:${profile.name}`, async () => {
       // Another process may have refreshed it while we waited for the lock.
-      const now = force ? null : this.engine.cachedUsable(profile, this.config);
+      const stale = this.deps.store.getSession(profile.name);
+      const now = force ? null : this.engine.cachedUsable(profile, this.config, stale);
       if (now) {
         fromCache = true;
         return now;
       }
-      const stale = this.deps.store.getSession(profile.name);
       try {
         const fresh = profile.kind === 'user' ? await this.mfaSession(profile, isTarget) : await this.roleSession(profile, isTarget);
         this.deps.store.setSession(profile.name, fresh);
