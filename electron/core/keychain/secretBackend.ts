@@ -44,23 +44,45 @@ export class OsKeychainBackend implements SecretBackend {
 
   constructor(private readonly service: string = keychainServiceFor()) {}
 
+  /** One Entry per item: each holds its own Secret Service connection (~10 ms to open on Linux). */
+  private readonly entries = new Map<string, import('@napi-rs/keyring').Entry>();
+
   /**
    * On Linux the binding otherwise falls back to the kernel keyring when no Secret Service answers:
    * keys would land in a store that vanishes at logout, and reads would quietly find nothing. Pinned
    * to the Secret Service, an unreachable or locked keyring throws instead.
    */
   private entry(account: string) {
-    const options = process.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
-    return new this.keyring.Entry(this.service, account, options);
+    let entry = this.entries.get(account);
+    if (!entry) {
+      const options = process.platform === 'linux' ? { linux: { store: 'secret-service' as const } } : undefined;
+      entry = new this.keyring.Entry(this.service, account, options);
+      this.entries.set(account, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Runs an operation on an item's entry. A kept connection can go stale (the keyring daemon
+   * restarted under a long-lived agent), so a failure is retried once on a fresh one before it is
+   * reported as an unavailable keychain.
+   */
+  private withEntry<T>(account: string, op: (entry: import('@napi-rs/keyring').Entry) => T): T {
+    try {
+      return op(this.entry(account));
+    } catch {
+      this.entries.delete(account);
+      try {
+        return op(this.entry(account));
+      } catch (err) {
+        this.entries.delete(account);
+        throw keychainUnavailable(err);
+      }
+    }
   }
 
   get(account: string): string | null {
-    let value: string | null;
-    try {
-      value = this.entry(account).getPassword();
-    } catch (err) {
-      throw keychainUnavailable(err);
-    }
+    const value = this.withEntry(account, (e) => e.getPassword());
     // Elsewhere @napi-rs/keyring returns null both for "no such item" and for "could not reach the
     // store"; findCredentials throws in the second case, so a locked keychain never reads as "no credentials".
     if (value === null && process.platform !== 'linux') this.list();
@@ -68,19 +90,11 @@ export class OsKeychainBackend implements SecretBackend {
   }
 
   set(account: string, value: string): void {
-    try {
-      this.entry(account).setPassword(value);
-    } catch (err) {
-      throw keychainUnavailable(err);
-    }
+    this.withEntry(account, (e) => e.setPassword(value));
   }
 
   delete(account: string): boolean {
-    try {
-      return this.entry(account).deletePassword();
-    } catch (err) {
-      throw keychainUnavailable(err);
-    }
+    return this.withEntry(account, (e) => e.deletePassword());
   }
 
   list(): Array<{ account: string; value: string }> {
