@@ -1,5 +1,5 @@
 import { KeytrayError } from '../errors';
-import { ENV_FORMATS, shQuote, type EnvFormat } from '../export/envExport';
+import { formatShellAssignments, type EnvFormat } from '../export/envExport';
 
 /** Where a process finds a credentials endpoint: its URL and bearer token. */
 export interface CredentialsEndpoint {
@@ -54,31 +54,6 @@ export function formatEndpointExport(endpoint: CredentialsEndpoint, region: stri
   for (const [name, value] of vars) {
     if (!/^[\w:/.\-]+$/.test(value)) throw new KeytrayError('agent', `The endpoint's ${name} has unexpected characters`);
   }
-  const lines: string[] = [];
-  switch (format) {
-    case 'sh':
-      for (const name of ENDPOINT_ENV_VARS_TO_UNSET) lines.push(`unset ${name}`);
-      for (const [k, v] of vars) lines.push(`export ${k}=${shQuote(v)}`);
-      break;
-    case 'fish':
-      for (const name of ENDPOINT_ENV_VARS_TO_UNSET) lines.push(`set -e ${name}`);
-      for (const [k, v] of vars) lines.push(`set -gx ${k} ${shQuote(v)}`);
-      break;
-    case 'powershell':
-      for (const name of ENDPOINT_ENV_VARS_TO_UNSET) lines.push(`Remove-Item Env:${name} -ErrorAction SilentlyContinue`);
-      for (const [k, v] of vars) lines.push(`$Env:${k} = '${v}'`);
-      break;
-    case 'cmd':
-      for (const name of ENDPOINT_ENV_VARS_TO_UNSET) lines.push(`set ${name}=`);
-      for (const [k, v] of vars) lines.push(`set ${k}=${v}`);
-      break;
-    case 'dotenv':
-      for (const [k, v] of vars) lines.push(`${k}=${v}`);
-      break;
-    case 'json':
-      return `${JSON.stringify(Object.fromEntries(vars))}\n`;
-    default:
-      throw new KeytrayError('usage', `Unknown env format "${format as string}"`, { hint: `Use one of: ${ENV_FORMATS.join(', ')}.` });
-  }
-  return `${lines.join('\n')}\n`;
+  if (format === 'json') return `${JSON.stringify(Object.fromEntries(vars))}\n`;
+  return formatShellAssignments(vars, ENDPOINT_ENV_VARS_TO_UNSET, format);
 }

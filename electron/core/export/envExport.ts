@@ -29,24 +29,31 @@ export function sessionEnvironment(c: AwsCredentials, region?: string): Record<s
 /** Shell code that exports the session and unsets what would override it. */
 export function formatEnvExport(c: AwsCredentials, region: string | undefined, format: EnvFormat): string {
   if (format === 'json') return `${JSON.stringify(credentialDocument(c))}\n`;
-  const vars = Object.entries(sessionEnvironment(c, region));
+  return formatShellAssignments(Object.entries(sessionEnvironment(c, region)), ENV_VARS_TO_UNSET, format);
+}
+
+/**
+ * Sets `vars` and unsets `unset` in a shell's own syntax, each value quoted the way that shell
+ * needs. Shared by the session export and `env --server`'s endpoint export.
+ */
+export function formatShellAssignments(vars: Array<[string, string]>, unset: readonly string[], format: Exclude<EnvFormat, 'json'>): string {
   const lines: string[] = [];
   switch (format) {
     case 'sh':
-      for (const name of ENV_VARS_TO_UNSET) lines.push(`unset ${name}`);
+      for (const name of unset) lines.push(`unset ${name}`);
       for (const [k, v] of vars) lines.push(`export ${k}=${shQuote(v)}`);
       break;
     case 'fish':
-      for (const name of ENV_VARS_TO_UNSET) lines.push(`set -e ${name}`);
+      for (const name of unset) lines.push(`set -e ${name}`);
       for (const [k, v] of vars) lines.push(`set -gx ${k} ${fishQuote(v)}`);
       break;
     case 'powershell':
-      for (const name of ENV_VARS_TO_UNSET) lines.push(`Remove-Item Env:${name} -ErrorAction SilentlyContinue`);
+      for (const name of unset) lines.push(`Remove-Item Env:${name} -ErrorAction SilentlyContinue`);
       for (const [k, v] of vars) lines.push(`$Env:${k} = ${psQuote(v)}`);
       break;
     case 'cmd':
       // `set K=` with nothing after the = removes the variable in cmd.exe.
-      for (const name of ENV_VARS_TO_UNSET) lines.push(`set ${name}=`);
+      for (const name of unset) lines.push(`set ${name}=`);
       for (const [k, v] of vars) lines.push(`set ${k}=${cmdSafe(v, k)}`);
       break;
     case 'dotenv':
