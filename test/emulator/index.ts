@@ -65,6 +65,8 @@ export interface Emulator {
   count(action: string, ok?: boolean): number;
   resetCalls(): void;
   verifySigninToken(token: string): { arn: string } | null;
+  /** Every secret it ever issued (long-term secrets, session secrets and tokens): tests look for them on disk. */
+  issuedSecrets(): string[];
   close(): Promise<void>;
 }
 
@@ -127,6 +129,10 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
       state.calls.length = 0;
     },
     verifySigninToken: (token) => verifyToken(state, token),
+    issuedSecrets: () => [
+      ...[...state.accessKeys.values()].map((k) => k.secretAccessKey),
+      ...[...state.sessions.values()].flatMap((s) => [s.secretAccessKey, s.sessionToken]),
+    ],
     close() {
       return new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

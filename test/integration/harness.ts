@@ -87,8 +87,12 @@ export async function createSandbox(): Promise<Sandbox> {
     // AWS CLI 2.9 predates AWS_ENDPOINT_URL_*, so the endpoint is passed explicitly.
     aws: (args, opts) => run(AWS_CLI, [...args, '--endpoint-url', emu.url], opts),
     close: async () => {
+      // SPEC §2 for every test file: no long-term or session secret the emulator issued may be left
+      // in any file under the test HOME (config, credentials, Keytray's data dir, logs).
+      const leaks = findSecretsOnDisk(home, emu.issuedSecrets());
       await emu.close();
       fs.rmSync(home, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`secrets left on disk: ${leaks.join('; ')}`);
     },
   };
 }
