@@ -2,6 +2,8 @@ import { requestThroughAgent } from '../agent/agentClient';
 import { KeytrayError } from '../core/errors';
 import { credentialDocument } from '../core/export/credentialDocument';
 import { resolvePaths } from '../core/paths';
+// In the same bundle: its code is small, and the keyring binding itself loads only when it is used.
+import { cachedFromKeychain } from './keychainCache';
 
 /**
  * `keytray credential-process PROFILE` as the AWS CLI runs it, once per command: a running agent
@@ -26,7 +28,5 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
     }
     throw err;
   }
-  // A separate bundle: the keyring binding and its helpers are not loaded when an agent answers.
-  const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
   return cachedFromKeychain(profile, configFile);
 }
