@@ -124,6 +124,9 @@ function exchange(
     socket.on('connect', () => {
       connected = true;
       socket.write(`${JSON.stringify(message)}\n`);
+      // While the agent works, set up stdout (its stream is created on first use): every caller
+      // prints the answer, and doing it now overlaps the wait instead of following it.
+      void process.stdout;
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // A missing or stale socket (an agent killed with SIGKILL) means "no agent": do the work here.
