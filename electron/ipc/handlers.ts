@@ -1,7 +1,4 @@
 import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
-import { readConfigFile, writeFileAtomically } from '../core/config/configFileWriter';
-import { IniDocument } from '../core/config/iniDocument';
-import { applySetup, undoSetup } from '../core/config/profileSetup';
 import { validateProfileName } from '../core/config/validation';
 import { KeytrayError, maskAccessKeyId } from '../core/errors';
 import { formatEnvExport } from '../core/export/envExport';
@@ -11,7 +8,7 @@ import type { RequestContext, ServedCredentials } from '../core/sessions/session
 import { loadSettings, readActiveProfile, saveSettings, writeActiveProfile, type KeytraySettings } from '../core/settings';
 import type { Vault } from '../core/vault';
 import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
-import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../core/keys/longTermKeys';
+import { clearSessionsBuiltOn, storeKey, validateLongTermKey } from '../core/keys/longTermKeys';
 import type { ActivityLog } from './activityLog';
 import type { ExpiringClipboard } from './clipboardExport';
 import type { MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
@@ -70,7 +67,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
   const changed = () => app.onStateChanged?.();
 
   /** Runs a credential request from the UI; an MFA code it still needs comes back as a value. */
-  async function withUiMfa<T>(profile: string, mfaCode: string | undefined, run: (ctx: RequestContext) => Promise<T>): Promise<T | MfaNeeded> {
+  async function withUiMfa<T>(mfaCode: string | undefined, run: (ctx: RequestContext) => Promise<T>): Promise<T | MfaNeeded> {
     const askRenderer: MfaCodeSource = async (request) => {
       throw new MfaCodeNotTypedYet(request.profile, request.serial);
     };
@@ -167,7 +164,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
     },
 
     'sessions.start': async ({ profile, mfaCode }) => {
-      const result = await withUiMfa(profile, mfaCode, (ctx) => credentials(profile, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => credentials(profile, ctx));
       if ('status' in result) return result;
       const expiration = result.credentials.expiration;
       const secondsLeft = expiration === undefined ? null : Math.floor((expiration - vault.clock.now()) / 1000);
@@ -192,7 +189,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
     'sessions.lock': () => lock(app, 'Locked'),
 
     'env.copy': async ({ profile, format, mfaCode }) => {
-      const result = await withUiMfa(profile, mfaCode, (ctx) => credentials(profile, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => credentials(profile, ctx));
       if ('status' in result) return result;
       // The export is built and written here in main; the renderer only learns that it happened.
       app.clipboard.write(formatEnvExport(result.credentials, result.region, format));
@@ -204,7 +201,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
     'console.open': async ({ profile, mfaCode }) => {
       const open = app.openConsole;
       if (!open) throw new KeytrayError('usage', 'Opening the AWS console is not available in this window', { profile, hint: `Run \`keytray console ${profile}\`.` });
-      const result = await withUiMfa(profile, mfaCode, async (ctx) => {
+      const result = await withUiMfa(mfaCode, async (ctx) => {
         await open(profile, ctx);
         return { status: 'opened' as const, profile };
       });
