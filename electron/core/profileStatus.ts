@@ -1,29 +1,10 @@
 import type { AwsConfig } from './config/awsConfig';
 import { maskAccessKeyId } from './errors';
 import type { StoredKey } from './keychain/vaultStore';
+import type { ProfileStatus } from './profileStatusShape';
 import type { CachedSession } from './types';
 
-/** What `keytray list`, the tray and the app show for a profile. Metadata only, never a secret. */
-export interface ProfileStatus {
-  name: string;
-  kind: 'user' | 'role';
-  hasKey: boolean;
-  /** The key's last 4 characters, masked. */
-  accessKeyIdHint?: string;
-  keyStoredAt?: number;
-  sourceProfile?: string;
-  roleArn?: string;
-  mfaSerial?: string;
-  region?: string;
-  /** Account ID from the role ARN or MFA serial, for grouping. */
-  account?: string;
-  /** Whether `keytray setup` wired the profile to credential_process. */
-  managedByKeytray: boolean;
-  /** Seconds left on the cached session, negative once expired, null with no session. */
-  sessionSecondsLeft: number | null;
-  /** False when the profile is only in the keychain (its section was deleted from the config). */
-  inConfig: boolean;
-}
+export type { ProfileStatus };
 
 export function buildProfileStatus(
   config: AwsConfig,

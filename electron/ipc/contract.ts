@@ -14,6 +14,7 @@
  * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
  * types) type-checks it.
  */
+import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
 import type { Channel } from './channels';
 
@@ -103,23 +104,8 @@ export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
 // ---------------------------------------------------------------------------------------------
 // Response types
 
-/** A profile as the renderer and the tray see it. Metadata only. */
-export interface ProfileRow {
-  name: string;
-  kind: 'user' | 'role';
-  hasKey: boolean;
-  /** e.g. `****************WXYZ`: enough to tell keys apart, never the key. */
-  accessKeyIdHint?: string;
-  keyStoredAt?: number;
-  sourceProfile?: string;
-  roleArn?: string;
-  mfaSerial?: string;
-  region?: string;
-  account?: string;
-  managedByKeytray: boolean;
-  /** Seconds left when the list was built; negative once expired; null with no cached session. */
-  sessionSecondsLeft: number | null;
-  inConfig: boolean;
+/** A profile as the renderer and the tray see it: core's status (metadata only) plus its place in the list. */
+export interface ProfileRow extends ProfileStatus {
   /** The user profile at the end of the source chain: the tray and the list group by it. */
   group: string;
   active: boolean;

@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REPO, createSandbox, parseCredentialDocument, type Sandbox } from '../integration/harness';
 import type { EmulatorUser, MfaDevice } from '../emulator';
@@ -182,13 +181,7 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
     assert.equal(result.code, 0, result.stderr);
     const doc = parseCredentialDocument(result.stdout);
     secrets.push(doc.SecretAccessKey, doc.SessionToken!, doc.AccessKeyId);
-    const sts = new STSClient({
-      region: 'us-east-1',
-      endpoint: sb.emu.url,
-      credentials: { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken },
-    });
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
-    assert.match(identity.Arn ?? '', new RegExp(`:assumed-role/${role}/`));
+    assert.match(await sb.identityOf(doc), new RegExp(`:assumed-role/${role}/`));
     await page.reload();
     await page.locator(`li[data-profile="${role}"]`).waitFor();
     await assertNoSecretInPage();

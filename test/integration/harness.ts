@@ -37,6 +37,8 @@ export interface Sandbox {
   keytray(args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
   run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
   aws(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  /** Who STS (the emulator) says a credential_process document belongs to. */
+  identityOf(doc: { AccessKeyId: string; SecretAccessKey: string; SessionToken?: string }): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -86,6 +88,15 @@ export async function createSandbox(): Promise<Sandbox> {
     run,
     // AWS CLI 2.9 predates AWS_ENDPOINT_URL_*, so the endpoint is passed explicitly.
     aws: (args, opts) => run(AWS_CLI, [...args, '--endpoint-url', emu.url], opts),
+    identityOf: async (doc) => {
+      const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const sts = new STSClient({
+        region: 'us-east-1',
+        endpoint: emu.url,
+        credentials: { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken },
+      });
+      return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
+    },
     close: async () => {
       // SPEC §2 for every test file: no long-term or session secret the emulator issued may be left
       // in any file under the test HOME (config, credentials, Keytray's data dir, logs).

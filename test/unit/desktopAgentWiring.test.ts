@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { callHandler } from '../../electron/ipc/ipcDoor';
 import type { PromptView } from '../../electron/ipc/contract';
 import { startDesktopApp, type DesktopApp, type ElectronSurface } from '../../electron/main/desktopApp';
@@ -91,13 +90,7 @@ describe('desktop app hosting the agent', () => {
     const doc = parseCredentialDocument(result.stdout);
 
     // The credentials are the role's: ask STS (the emulator) who they belong to.
-    const sts = new STSClient({
-      region: 'us-east-1',
-      endpoint: sb.emu.url,
-      credentials: { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.SessionToken },
-    });
-    const identity = await sts.send(new GetCallerIdentityCommand({}));
-    assert.match(identity.Arn ?? '', new RegExp(`:assumed-role/${role}/`));
+    assert.match(await sb.identityOf(doc), new RegExp(`:assumed-role/${role}/`));
 
     const log = app.activity.list();
     const served = log.find((e) => e.kind === 'served' && e.profile === role);

@@ -1,0 +1,25 @@
+/**
+ * The shape of a profile's status, with no imports: the IPC contract extends it, and the renderer's
+ * project (no Node types) type-checks the contract, so this file must not reach into Node code.
+ */
+/** What `keytray list`, the tray and the app show for a profile. Metadata only, never a secret. */
+export interface ProfileStatus {
+  name: string;
+  kind: 'user' | 'role';
+  hasKey: boolean;
+  /** The key's last 4 characters, masked. */
+  accessKeyIdHint?: string;
+  keyStoredAt?: number;
+  sourceProfile?: string;
+  roleArn?: string;
+  mfaSerial?: string;
+  region?: string;
+  /** Account ID from the role ARN or MFA serial, for grouping. */
+  account?: string;
+  /** Whether `keytray setup` wired the profile to credential_process. */
+  managedByKeytray: boolean;
+  /** Seconds left on the cached session, negative once expired, null with no session. */
+  sessionSecondsLeft: number | null;
+  /** False when the profile is only in the keychain (its section was deleted from the config). */
+  inConfig: boolean;
+}
