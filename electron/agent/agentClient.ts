@@ -36,15 +36,8 @@ export async function requestThroughAgent(
   options: { mfaCode?: string },
   sources?: AgentCodeSources,
 ): Promise<ServedCredentials | null> {
-  const token = readToken(dataDir);
-  if (token === null) return null;
-  try {
-    const result = await exchange(dataDir, { op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }, sources);
-    return result.served ?? null;
-  } catch (err) {
-    if (err instanceof NoAgent) return null;
-    throw err;
-  }
+  const result = await askAgent(dataDir, (token) => ({ op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }), sources);
+  return result?.served ?? null;
 }
 
 /**
@@ -57,23 +50,26 @@ export async function requestCredentialsEndpoint(
   options: { mfaCode?: string },
   sources?: AgentCodeSources,
 ): Promise<WireEndpoint | null> {
-  const token = readToken(dataDir);
-  if (token === null) return null;
-  try {
-    const result = await exchange(dataDir, { op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester() }, sources);
-    return result.endpoint ?? null;
-  } catch (err) {
-    if (err instanceof NoAgent) return null;
-    throw err;
-  }
+  const result = await askAgent(dataDir, (token) => ({ op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester() }), sources);
+  return result?.endpoint ?? null;
 }
 
 /** Sends a control request (ping/stop). Returns the agent's pid, or null when none runs. */
 export async function controlAgent(dataDir: string, op: 'ping' | 'stop'): Promise<number | null> {
+  const result = await askAgent(dataDir, (token) => ({ op, token }));
+  return result === null ? null : (result.pid ?? 0);
+}
+
+/** One request to the agent, or null when none runs (no token file, or nothing listening). */
+async function askAgent(
+  dataDir: string,
+  message: (token: string) => AgentRequest,
+  sources?: AgentCodeSources,
+): Promise<Awaited<ReturnType<typeof exchange>> | null> {
   const token = readToken(dataDir);
   if (token === null) return null;
   try {
-    return (await exchange(dataDir, { op, token })).pid ?? 0;
+    return await exchange(dataDir, message(token), sources);
   } catch (err) {
     if (err instanceof NoAgent) return null;
     throw err;
