@@ -49,11 +49,7 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
   before(async () => {
     fs.mkdirSync(OUTPUT, { recursive: true });
     sb = await createSandbox();
-    user = sb.name('alice');
-    role = sb.name('admin');
-    alice = sb.emu.createUser(user);
-    mfa = sb.emu.enableMfa(user);
-    roleArn = sb.emu.createRole({ name: role, trustedPrincipals: [alice.arn], requireMfa: true }).arn;
+    ({ user, role, key: alice, mfa, roleArn } = sb.userWithMfaRole());
     secrets.push(alice.secretAccessKey);
 
     // dev:web as `npm run dev:web` runs it once built; spawned asynchronously (the emulator is here).

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmulator, type Emulator } from '../emulator';
+import { startEmulator, type Emulator, type EmulatorUser, type MfaDevice } from '../emulator';
 
 /**
  * A sandbox per test file: a temporary HOME with its own ~/.aws files and Keytray data directory,
@@ -37,6 +37,11 @@ export interface Sandbox {
   keytray(args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
   run(cmd: string, args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): Promise<RunResult>;
   aws(args: string[], opts?: { env?: NodeJS.ProcessEnv }): Promise<RunResult>;
+  /**
+   * The scenario most tests start from: a user with an MFA device, and a role (named like its
+   * profile) that trusts the user and requires MFA. Nothing is written to the config or keychain.
+   */
+  userWithMfaRole(userBase?: string, roleBase?: string): { user: string; role: string; key: EmulatorUser; mfa: MfaDevice; roleArn: string };
   /** Who STS (the emulator) says a credential_process document belongs to. */
   identityOf(doc: { AccessKeyId: string; SecretAccessKey: string; SessionToken?: string }): Promise<string>;
   close(): Promise<void>;
@@ -52,6 +57,7 @@ export async function createSandbox(): Promise<Sandbox> {
   const dataDir = path.join(home, '.keytray');
   fs.mkdirSync(path.dirname(configFile), { recursive: true });
   const suffix = `${process.pid.toString(36)}${(counter++).toString(36)}`;
+  const name = (base: string) => `${base}-${suffix}`;
 
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -82,12 +88,20 @@ export async function createSandbox(): Promise<Sandbox> {
     credentialsFile,
     dataDir,
     env,
-    name: (base) => `${base}-${suffix}`,
+    name,
     writeConfig: (text) => fs.writeFileSync(configFile, text, { mode: 0o600 }),
     keytray: (args, opts) => run(process.execPath, [KEYTRAY_BIN, ...args], opts),
     run,
     // AWS CLI 2.9 predates AWS_ENDPOINT_URL_*, so the endpoint is passed explicitly.
     aws: (args, opts) => run(AWS_CLI, [...args, '--endpoint-url', emu.url], opts),
+    userWithMfaRole(userBase = 'alice', roleBase = 'admin') {
+      const user = name(userBase);
+      const role = name(roleBase);
+      const key = emu.createUser(user);
+      const mfa = emu.enableMfa(user);
+      const roleArn = emu.createRole({ name: role, trustedPrincipals: [key.arn], requireMfa: true }).arn;
+      return { user, role, key, mfa, roleArn };
+    },
     identityOf: async (doc) => {
       const { STSClient, GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
       const sts = new STSClient({

@@ -48,11 +48,7 @@ describe('desktop app hosting the agent', () => {
 
   before(async () => {
     sb = await createSandbox();
-    user = sb.name('alice');
-    role = sb.name('admin');
-    alice = sb.emu.createUser(user);
-    mfa = sb.emu.enableMfa(user);
-    roleArn = sb.emu.createRole({ name: role, trustedPrincipals: [alice.arn], requireMfa: true }).arn;
+    ({ user, role, key: alice, mfa, roleArn } = sb.userWithMfaRole());
     sb.writeConfig(`[profile ${user}]\nmfa_serial = ${mfa.serial}\n\n[profile ${role}]\nrole_arn = ${roleArn}\nsource_profile = ${user}\n`);
     app = await startDesktopApp({ env: sb.env, surface, launcherPath: () => '/opt/Keytray/bin/keytray' });
     app.vault.store.setLongTermKey(user, { accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey, storedAt: Date.now() });

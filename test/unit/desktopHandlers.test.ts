@@ -43,11 +43,7 @@ describe('IPC handlers over the real vault', () => {
 
   before(async () => {
     sb = await createSandbox();
-    user = sb.name('alice');
-    role = sb.name('admin');
-    alice = sb.emu.createUser(user);
-    mfa = sb.emu.enableMfa(user);
-    roleArn = sb.emu.createRole({ name: role, trustedPrincipals: [alice.arn], requireMfa: true }).arn;
+    ({ user, role, key: alice, mfa, roleArn } = sb.userWithMfaRole());
     vault = createVault({ env: sb.env });
     activity = new ActivityLog();
     const fakeTimers: TimerLike = {
