@@ -53,6 +53,15 @@ async function credentialProcessCacheHit(sb: Sandbox, profile: string): Promise<
   const floorScript = path.join(sb.home, 'floor.js');
   fs.writeFileSync(floorScript, `process.stdout.write(require('fs').readFileSync(${JSON.stringify(cacheFile)}));\n`);
 
+  try {
+    return await compareWithFloor(sb, profile, floorScript);
+  } finally {
+    // The floor's file holds a live session in plaintext, which the sandbox refuses to leave behind.
+    fs.rmSync(cacheFile, { force: true });
+  }
+}
+
+async function compareWithFloor(sb: Sandbox, profile: string, floorScript: string): Promise<string[]> {
   const floor = () => timed(process.execPath, [floorScript], sb.env);
   const keychain = () => timed(process.execPath, [KEYTRAY_BIN, 'credential-process', profile], sb.env);
 
