@@ -85,18 +85,9 @@ function readToken(dataDir: string): string | null {
 }
 
 function currentRequester(): Requester {
-  const requester: Requester = { pid: process.pid, parentPid: process.ppid, command: process.argv.slice(1).join(' ') };
-  if (process.platform === 'linux') {
-    try {
-      // The parent is the tool that asked (aws, terraform); the prompt window and activity log name it.
-      requester.command = readFileSync(`/proc/${process.ppid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
-    } catch {
-      // /proc may be hidden; our own command line still says something.
-    }
-  }
-  // Long enough to recognise the tool; the agent refuses oversized requests.
-  requester.command = requester.command?.slice(0, 1000);
-  return requester;
+  // Our own command line, trimmed. The agent looks up the parent (aws, terraform) itself: reading
+  // /proc here would cost every cache hit time the agent can spend after the fact.
+  return { pid: process.pid, parentPid: process.ppid, command: process.argv.slice(1).join(' ').slice(0, 1000) };
 }
 
 function exchange(
@@ -110,10 +101,13 @@ function exchange(
     let connected = false;
     let buffered = '';
     let settled = false;
-    const settle = (fn: () => void) => {
+    const settle = (fn: () => void, close = true) => {
       if (settled) return;
       settled = true;
-      socket.destroy();
+      // After a result the agent ends the connection itself, so the socket is only unref'd: a
+      // destroy() here would run Node's cold close path on every cache hit for nothing.
+      if (close) socket.destroy();
+      else socket.unref();
       fn();
     };
 
@@ -147,7 +141,7 @@ function exchange(
           return settle(() => reject(agentFailure('the agent sent an unreadable answer')));
         }
         if (msg.type === 'result') {
-          if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), endpoint: msg.endpoint, pid: msg.pid }));
+          if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), endpoint: msg.endpoint, pid: msg.pid }), false);
           return settle(() => reject(KeytrayError.fromJSON(msg.error)));
         }
         if (msg.type === 'mfa-needed') answerMfa(socket, msg, sources);

@@ -194,7 +194,7 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       options.onStopRequested?.();
       return;
     }
-    const requester: Requester = request.requester;
+    const requester = withParentCommand(request.requester);
     // SPEC §3 order: --mfa-code, then mfa_process, then the app's window; headless, the client's own
     // sources (mfa_process, /dev/tty) answer instead.
     const sources: MfaCodeSource[] = options.prompter
@@ -209,15 +209,18 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
         { profile, durationSeconds, noSession, forceRefresh, region },
         { mfa: mfaCodeProvider(sources), requester: { pid: requester.parentPid ?? requester.pid, command: requester.command } },
       );
-      options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'served', source: served.source });
+      const record = () => options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'served', source: served.source });
       if (request.op === 'endpoint') {
+        record();
         // Later refreshes have no client to ask: mfa_process or the app's window, else the engine
         // serves the session it has while it is valid.
         const later = mfaCodeProvider(options.prompter ? [mfaProcessSource, async (r) => options.prompter!(r)] : [mfaProcessSource]);
         const endpoint = await endpoints.endpointFor(profile, async () => (await engine.getCredentials({ profile }, { mfa: later })).credentials);
         send({ type: 'result', ok: true, endpoint: { ...endpoint, region: served.region } });
       } else {
+        // Answer first: the client is waiting on this, and the log can wait for it.
         send({ type: 'result', ok: true, served });
+        record();
       }
     } catch (err) {
       const e = asKeytrayError(err, profile);
@@ -225,5 +228,21 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       send({ type: 'result', ok: false, error: e.toJSON() });
     }
     socket.end();
+  }
+}
+
+/**
+ * On Linux, names the requester by its parent's command line (aws, terraform), which is what the
+ * prompt window and activity log should show. The client leaves this to the agent so that a cache
+ * hit does not pay for reading /proc; the parent outlives the helper it ran.
+ */
+function withParentCommand(requester: Requester): Requester {
+  if (process.platform !== 'linux' || requester.parentPid === undefined) return requester;
+  try {
+    const command = fs.readFileSync(`/proc/${requester.parentPid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    return command ? { ...requester, command: command.slice(0, 1000) } : requester;
+  } catch {
+    // /proc may be hidden, or the parent gone; the client's own command line still says something.
+    return requester;
   }
 }

@@ -17,7 +17,8 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
     const viaAgent = await requestThroughAgent(dataDir, { profile }, {});
     if (viaAgent) {
       // Under the AWS CLI stderr is captured and shown as an error, so warnings go to terminals only.
-      if (process.stderr.isTTY) for (const w of viaAgent.warnings) process.stderr.write(`${w}\n`);
+      // process.stderr is touched only when there is something to say: creating the stream costs time.
+      if (viaAgent.warnings.length > 0 && process.stderr.isTTY) for (const w of viaAgent.warnings) process.stderr.write(`${w}\n`);
       return `${JSON.stringify(credentialDocument(viaAgent.credentials))}\n`;
     }
   } catch (err) {

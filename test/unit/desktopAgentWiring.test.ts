@@ -76,6 +76,11 @@ describe('desktop app hosting the agent', () => {
     // The CLI reports its parent (the tool that ran credential_process): here, this test process.
     assert.equal(prompt.requester?.pid, process.pid);
     assert.ok(prompt.requester?.command && prompt.requester.command.length > 0);
+    if (process.platform === 'linux') {
+      // The agent names the parent from /proc itself, so the window shows the tool, not `keytray`.
+      const ownCommand = fs.readFileSync('/proc/self/cmdline', 'utf8').split('\0').filter(Boolean).join(' ');
+      assert.equal(prompt.requester?.command, ownCommand.slice(0, 1000));
+    }
     assert.ok(promptShows.length > 0, 'the prompt window was shown');
 
     const answered = await callHandler(app.handlers, 'prompt.answer', { id: prompt.id, code: mfa.unusedCode() });
