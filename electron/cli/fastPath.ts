@@ -2,8 +2,6 @@ import { requestThroughAgent } from '../agent/agentClient';
 import { KeytrayError } from '../core/errors';
 import { credentialDocument } from '../core/export/credentialDocument';
 import { resolvePaths } from '../core/paths';
-// In the same bundle: its code is small, and the keyring binding itself loads only when it is used.
-import { cachedFromKeychain } from './keychainCache';
 
 /**
  * `keytray credential-process PROFILE` as the AWS CLI runs it, once per command: a running agent
@@ -29,5 +27,8 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
     }
     throw err;
   }
+  // A bundle of its own, loaded only when no agent answered: the agent's cache hit, the one with the
+  // tightest budget (SPEC §6), then neither reads nor compiles the keychain code.
+  const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
   return cachedFromKeychain(profile, configFile);
 }
