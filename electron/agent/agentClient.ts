@@ -97,10 +97,25 @@ function exchange(
 ): Promise<{ served?: ServedCredentials; endpoint?: WireEndpoint; pid?: number }> {
   return new Promise((resolve, reject) => {
     const { connect } = require('node:net') as typeof import('node:net');
-    const socket = connect(agentSocketPath(dataDir));
     let connected = false;
-    let buffered = '';
     let settled = false;
+    let buffered: Buffer = Buffer.alloc(0);
+    // Bytes arrive through `onread`, not 'data' events: that skips the Readable stream machinery
+    // (and a StringDecoder), whose cold start every cache hit would pay. Lines are decoded whole, so
+    // a character split across reads still decodes right.
+    const socket = connect({
+      path: agentSocketPath(dataDir),
+      onread: {
+        buffer: Buffer.allocUnsafe(16 * 1024),
+        callback: (length, chunk) => {
+          // The read buffer is reused, so the bytes are copied out before the next read.
+          buffered = Buffer.concat([buffered, chunk.subarray(0, length)]);
+          onLines();
+          // Keep reading after the result too, so the agent's end of the connection closes this one.
+          return true;
+        },
+      },
+    });
     const settle = (fn: () => void, close = true) => {
       if (settled) return;
       settled = true;
@@ -127,13 +142,11 @@ function exchange(
       if (!connected) return settle(() => reject(new NoAgent('closed')));
       settle(() => reject(agentFailure('the agent closed the connection before answering')));
     });
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffered += chunk;
+    function onLines(): void {
       let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
+      while (!settled && (nl = buffered.indexOf(0x0a)) >= 0) {
+        const line = buffered.toString('utf8', 0, nl);
+        buffered = buffered.subarray(nl + 1);
         let msg: AgentMessage;
         try {
           msg = JSON.parse(line) as AgentMessage;
@@ -146,7 +159,7 @@ function exchange(
         }
         if (msg.type === 'mfa-needed') answerMfa(socket, msg, sources);
       }
-    });
+    }
   });
 }
 
