@@ -194,22 +194,22 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       options.onStopRequested?.();
       return;
     }
-    const requester = withParentCommand(request.requester);
+    // Named from /proc only when a window or the log shows it, never before a cache hit's answer.
+    let named: Requester | undefined;
+    const requester = () => (named ??= withParentCommand(request.requester));
+    const promptRequester = () => ({ pid: requester().parentPid ?? requester().pid, command: requester().command });
     // SPEC §3 order: --mfa-code, then mfa_process, then the app's window; headless, the client's own
     // sources (mfa_process, /dev/tty) answer instead.
     const sources: MfaCodeSource[] = options.prompter
-      ? [optionCodeSource(request.mfaCode), mfaProcessSource, async (r) => options.prompter!(r)]
+      ? [optionCodeSource(request.mfaCode), mfaProcessSource, async (r) => options.prompter!({ ...r, requester: promptRequester() })]
       : [optionCodeSource(request.mfaCode), askClient];
     const { profile, durationSeconds, noSession, forceRefresh, region } = request.request;
     const engine = options.vault.engine;
     try {
       // Served now even for an endpoint request, so any MFA prompt happens while the client waits,
       // not later under an SDK's one-second endpoint timeout.
-      const served = await engine.getCredentials(
-        { profile, durationSeconds, noSession, forceRefresh, region },
-        { mfa: mfaCodeProvider(sources), requester: { pid: requester.parentPid ?? requester.pid, command: requester.command } },
-      );
-      const record = () => options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'served', source: served.source });
+      const served = await engine.getCredentials({ profile, durationSeconds, noSession, forceRefresh, region }, { mfa: mfaCodeProvider(sources) });
+      const record = () => options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'served', source: served.source });
       if (request.op === 'endpoint') {
         record();
         // Later refreshes have no client to ask: mfa_process or the app's window, else the engine
@@ -218,13 +218,18 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
         const endpoint = await endpoints.endpointFor(profile, async () => (await engine.getCredentials({ profile }, { mfa: later })).credentials);
         send({ type: 'result', ok: true, endpoint: { ...endpoint, region: served.region } });
       } else {
-        // Answer first: the client is waiting on this, and the log can wait for it.
+        // Answer first: the client is waiting on this, and the log and the close can wait a turn of
+        // the event loop for it.
         send({ type: 'result', ok: true, served });
-        record();
+        setImmediate(() => {
+          record();
+          socket.end();
+        });
+        return;
       }
     } catch (err) {
       const e = asKeytrayError(err, profile);
-      options.onActivity?.({ at: Date.now(), profile, requester, outcome: 'failed', error: e.toLine() });
+      options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'failed', error: e.toLine() });
       send({ type: 'result', ok: false, error: e.toJSON() });
     }
     socket.end();
