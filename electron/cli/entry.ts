@@ -1,9 +1,9 @@
 /**
  * The `keytray` command's entry, shared by the checkout launcher and the packaged app's CLI mode.
- * bin/keytray.js is a symlink to the built bundle, so the AWS CLI's every call loads exactly one
- * file before answering. A plain `credential-process PROFILE` is answered by a running agent, or
- * from the keychain cache, before commander, the AWS SDK or any command module loads; everything
- * else goes to the full CLI.
+ * bin/keytray.js is a symlink to the built bundle, so an agent's cache hit loads exactly one file
+ * before answering (without an agent, the keychain fallback is a second bundle). A plain
+ * `credential-process PROFILE` is answered by a running agent, or from the keychain cache, before
+ * commander, the AWS SDK or any command module loads; everything else goes to the full CLI.
  */
 // A static import: esbuild then hoists the fast path into the bundle's top level instead of wrapping
 // each module in a lazy initialiser, so a cache hit compiles and runs fewer functions.

@@ -13,7 +13,7 @@ import { createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integra
  * the ratios hold whatever the machine's speed. Runs alternate with floor runs, and each ratio is
  * the median of run-by-run ratios, so drift in machine load hits both sides alike.
  */
-const RUNS = Number(process.env.KEYTRAY_BENCH_RUNS ?? 25);
+const RUNS = Number(process.env.KEYTRAY_BENCH_RUNS ?? 60);
 
 async function main(): Promise<void> {
   const sb = await createSandbox();
