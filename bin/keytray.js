@@ -1,1 +1,1 @@
-../dist/electron/cli/entry.bundle.js
+../dist/electron/cli/keytray.bundle.js

@@ -1,6 +1,6 @@
 /**
- * The `keytray` command's entry, shared by the checkout launcher and the packaged app's CLI mode.
- * bin/keytray.js is a symlink to the built bundle, so an agent's cache hit loads exactly one file
+ * The `keytray` command's entry, shared by the program (keytray.ts, which bin/keytray.js runs) and
+ * the packaged app's CLI mode. Both are built bundles, so an agent's cache hit loads exactly one file
  * before answering (without an agent, the keychain fallback is a second bundle). A plain
  * `credential-process PROFILE` is answered by a running agent, or from the keychain cache, before
  * commander, the AWS SDK or any command module loads; everything else goes to the full CLI.
@@ -29,6 +29,3 @@ export async function runKeytray(args: string[]): Promise<void> {
 function isPlainCredentialProcess(a: string[]): boolean {
   return a.length === 2 && a[0] === 'credential-process' && !a[1].startsWith('-');
 }
-
-// Run when started as the program (bin/keytray.js); the app's CLI mode calls runKeytray itself.
-if (require.main === module) void runKeytray(process.argv.slice(2));
