@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { prebuiltBindingPackage } from '../../electron/core/keychain/secretBackend';
 
 /**
  * The electron-builder configuration, checked without building: the Electron runtime cannot be
@@ -106,5 +107,15 @@ describe('electron-builder configuration', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /--config/);
     assert.match(r.stdout, /--linux/);
+  });
+});
+
+describe('the keyring binding', () => {
+  test("the prebuilt package loaded first (skipping the index's 2 ms probe) is installed and unpacked from the asar", () => {
+    const pkg = prebuiltBindingPackage(process.platform, process.arch);
+    assert.ok(pkg, `no prebuilt package is named for ${process.platform}-${process.arch}`);
+    const resolved = require.resolve(pkg, { paths: [REPO] });
+    assert.match(resolved, /\.node$/, 'the package resolves to the native binding itself');
+    assert.ok(loadConfig().asarUnpack.some((glob: string) => glob === 'node_modules/@napi-rs/keyring*/**'), 'its directory is unpacked');
   });
 });

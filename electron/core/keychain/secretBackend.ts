@@ -35,12 +35,37 @@ export function keychainUnavailable(cause: unknown): KeytrayError {
 }
 
 /**
+ * @napi-rs/keyring's index compiles a loader for every platform and first tries a .node file beside
+ * itself, about 2 ms that every credential_process call without an agent would pay. The prebuilt
+ * package for this platform exports the same binding, so it is required first; the index remains
+ * the fallback for everything else (musl, other platforms, a missing optional package).
+ */
+function loadKeyringBinding(): typeof import('@napi-rs/keyring') {
+  const prebuilt = prebuiltBindingPackage(process.platform, process.arch);
+  if (prebuilt) {
+    try {
+      return require(prebuilt) as typeof import('@napi-rs/keyring');
+    } catch {
+      // Not installed, or not loadable here (a glibc build on musl): the index knows every case.
+    }
+  }
+  return require('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
+}
+
+export function prebuiltBindingPackage(platform: NodeJS.Platform, arch: string): string | null {
+  if (platform === 'linux') return `@napi-rs/keyring-linux-${arch}-gnu`;
+  if (platform === 'darwin') return `@napi-rs/keyring-darwin-${arch}`;
+  if (platform === 'win32') return `@napi-rs/keyring-win32-${arch}-msvc`;
+  return null;
+}
+
+/**
  * The real keychain through @napi-rs/keyring (macOS Keychain, Windows Credential Manager, Linux Secret
  * Service). Loaded lazily: the native module costs a few milliseconds that a cache hit served by the
  * agent should not pay.
  */
 export class OsKeychainBackend implements SecretBackend {
-  private readonly keyring = require('@napi-rs/keyring') as typeof import('@napi-rs/keyring');
+  private readonly keyring = loadKeyringBinding();
 
   constructor(private readonly service: string = keychainServiceFor()) {}
 
