@@ -104,7 +104,7 @@ function exchange(
     // (and a StringDecoder), whose cold start every cache hit would pay. Lines are decoded whole, so
     // a character split across reads still decodes right.
     const socket = connect({
-      path: agentSocketPath(dataDir),
+      path: agentSocketPath(dataDir, message.token),
       onread: {
         buffer: Buffer.allocUnsafe(16 * 1024),
         callback: (length, chunk) => {

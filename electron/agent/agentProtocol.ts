@@ -7,7 +7,7 @@
  * (`mfa-needed`) when it has no window of its own; the client answers from its own sources.
  * The agent serves sessions for profiles and nothing else: there is no "read a secret by key" call.
  */
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { SerializedError } from '../core/errors';
 import type { CredentialRequest } from '../core/sessions/sessionEngine';
 import type { AwsCredentials } from '../core/types';
@@ -51,10 +51,17 @@ export function agentDir(dataDir: string): string {
   return join(dataDir, 'agent');
 }
 
-export function agentSocketPath(dataDir: string): string {
-  if (process.platform === 'win32') {
-    // Named pipes live in their own namespace; the data dir makes the name per user and per KEYTRAY_HOME.
-    const id = Buffer.from(resolve(dataDir).toLowerCase()).toString('base64url').slice(-40);
+/**
+ * Where the agent listens. On Unix, a socket in the 0700 agent directory. On Windows, a named pipe:
+ * Node cannot set a pipe's DACL, and the default one gives other users read access only, so they
+ * cannot send a request. The pipe is named after the agent's token, which only the user can read,
+ * so no other user can create it first and pose as the agent to collect the token or an MFA code.
+ */
+export function agentSocketPath(dataDir: string, token: string, platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'win32') {
+    // Required here only: the Unix fast path does not load node:crypto.
+    const { createHash } = require('node:crypto') as typeof import('node:crypto');
+    const id = createHash('sha256').update(`keytray agent pipe\0${token}`).digest('base64url').slice(0, 43);
     return `\\\\.\\pipe\\keytray-agent-${id}`;
   }
   return join(agentDir(dataDir), 'agent.sock');

@@ -56,10 +56,9 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const dir = agentDir(dataDir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
-  const socketPath = agentSocketPath(dataDir);
-  await clearStaleSocket(socketPath);
-
+  await refuseIfRunning(dataDir);
   const token = randomBytes(32).toString('hex');
+  const socketPath = agentSocketPath(dataDir, token);
   // Endpoints for `keytray env --server`, one per profile, living as long as the agent.
   const endpoints = new ProfileEndpoints((event) =>
     options.onActivity?.({
@@ -99,10 +98,16 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   };
 }
 
-async function clearStaleSocket(socketPath: string): Promise<void> {
-  if (process.platform === 'win32' || !fs.existsSync(socketPath)) return;
+/**
+ * Refuses to start beside a live agent, and clears what a dead one left (SIGKILL, a crash): on Unix
+ * its socket file. On Windows a dead agent's pipe is gone with it, and a live one is found through
+ * the pipe its token file names.
+ */
+async function refuseIfRunning(dataDir: string): Promise<void> {
+  const previous = previousAgentPath(dataDir);
+  if (previous === null) return;
   const alive = await new Promise<boolean>((resolve) => {
-    const probe = net.connect(socketPath);
+    const probe = net.connect(previous);
     probe.once('connect', () => {
       probe.destroy();
       resolve(true);
@@ -110,8 +115,19 @@ async function clearStaleSocket(socketPath: string): Promise<void> {
     probe.once('error', () => resolve(false));
   });
   if (alive) throw new KeytrayError('agent', 'Another Keytray agent is already running', { hint: 'Stop it with `keytray agent --stop`.' });
-  // Left behind by an agent that died without cleaning up (SIGKILL, a crash).
-  fs.rmSync(socketPath, { force: true });
+  if (process.platform !== 'win32') fs.rmSync(previous, { force: true });
+}
+
+function previousAgentPath(dataDir: string): string | null {
+  if (process.platform !== 'win32') {
+    const socketPath = agentSocketPath(dataDir, '');
+    return fs.existsSync(socketPath) ? socketPath : null;
+  }
+  try {
+    return agentSocketPath(dataDir, fs.readFileSync(agentTokenFile(dataDir), 'utf8').trim());
+  } catch {
+    return null;
+  }
 }
 
 function writePrivateFile(file: string, content: string): void {

@@ -136,6 +136,22 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     }
   });
 
+  test('a second agent refuses to start beside a live one, which keeps serving', async () => {
+    const agent = await startAgentProcess(sb);
+    try {
+      const second = await sb.keytray(['agent']);
+      assert.equal(second.code, 1);
+      assert.match(second.stderr, /^keytray: Another Keytray agent is already running\. Stop it with `keytray agent --stop`\.\n$/);
+      const viaAgent = await sb.keytray(['credential-process', role]);
+      assert.equal(viaAgent.code, 0, viaAgent.stderr);
+      const stop = await sb.keytray(['agent', '--stop']);
+      assert.equal(stop.stdout, `Stopped the Keytray agent (pid ${agent.pid}).\n`, 'the first agent was still the one answering');
+    } finally {
+      agent.kill('SIGTERM');
+      await onceExited(agent);
+    }
+  });
+
   test('the agent refuses a request without the token, and is out of reach of other users', async () => {
     const agent = await startAgentProcess(sb);
     try {
