@@ -174,14 +174,15 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     }
   });
 
-  test('under a pseudo-terminal, aws shows the MFA prompt and the typed code is accepted', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
-    await sb.keytray(['clear']);
-    // A profile with no mfa_process, so the terminal is the only code source left.
-    const ttyUser = sb.name('tty-user');
-    const ttyRole = sb.name('tty-role');
+  const hasScript = fs.existsSync('/usr/bin/script');
+
+  /** `aws` under script(1), cold cache, no mfa_process: the terminal is the only code source left. */
+  async function promptOnTerminal(tag: string): Promise<void> {
+    const ttyUser = sb.name(`tty-user-${tag}`);
+    const ttyRole = sb.name(`tty-role-${tag}`);
     const u = sb.emu.createUser(ttyUser);
     const device = sb.emu.enableMfa(ttyUser);
-    const arn = sb.emu.createRole({ name: 'TtyRole', trustedPrincipals: [u.arn], requireMfa: true }).arn;
+    const arn = sb.emu.createRole({ name: `TtyRole${tag}`, trustedPrincipals: [u.arn], requireMfa: true }).arn;
     fs.appendFileSync(sb.configFile, `\n[profile ${ttyUser}]\nmfa_serial = ${device.serial}\n\n[profile ${ttyRole}]\nrole_arn = ${arn}\nsource_profile = ${ttyUser}\n`);
     await sb.keytray(['add', ttyUser, '--env'], { env: { AWS_ACCESS_KEY_ID: u.accessKeyId, AWS_SECRET_ACCESS_KEY: u.secretAccessKey } });
     await sb.keytray(['setup', ttyRole]);
@@ -195,9 +196,23 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
       child.stdin.write(`${device.unusedCode()}\r`);
       const code = await onceExited(child);
       assert.equal(code, 0, screen);
-      assert.match(screen, /assumed-role\/TtyRole\//);
+      assert.match(screen, new RegExp(`assumed-role/TtyRole${tag}/`));
     } finally {
       await sb.keytray(['remove', ttyUser, '--yes']);
+    }
+  }
+
+  test('under a pseudo-terminal, aws shows the MFA prompt and the typed code is accepted', { skip: !hasScript && 'no script(1)' }, async () => {
+    await promptOnTerminal('A');
+  });
+
+  test('and the same when a headless agent runs: it asks the helper, which asks the terminal', { skip: !hasScript && 'no script(1)' }, async () => {
+    const agent = await startAgentProcess(sb);
+    try {
+      await promptOnTerminal('B');
+    } finally {
+      agent.kill('SIGTERM');
+      await onceExited(agent);
     }
   });
 
