@@ -50,13 +50,19 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     await sb.close();
   });
 
+  /**
+   * The environment of a client that only an agent can serve: its session bus leads nowhere, so a
+   * helper that fell back to the keychain would fail instead of quietly passing the test.
+   */
+  const agentOnly = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keytray-test-bus' };
+
   const mfaRuns = () => (fs.existsSync(counterFile) ? fs.readFileSync(counterFile, 'utf8').length : 0);
 
-  async function sixteenCalls(): Promise<void> {
+  async function sixteenCalls(env: NodeJS.ProcessEnv = {}): Promise<void> {
     sb.emu.resetCalls();
     const runsBefore = mfaRuns();
     const results = await Promise.all(
-      Array.from({ length: 16 }, () => sb.aws(['sts', 'get-caller-identity', '--profile', role, '--output', 'json'])),
+      Array.from({ length: 16 }, () => sb.aws(['sts', 'get-caller-identity', '--profile', role, '--output', 'json'], { env })),
     );
     for (const r of results) assert.equal(r.code, 0, r.stderr);
     for (const r of results) assert.match(JSON.parse(r.stdout).Arn, /assumed-role\/CarolAdmin\//);
@@ -73,18 +79,11 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
 
   test('and the same with `keytray agent` running', async () => {
     await sb.keytray(['clear']);
-    const agent = await startAgentProcess(sb);
-    try {
-      await sixteenCalls();
-    } finally {
-      agent.kill('SIGTERM');
-      await onceExited(agent);
-    }
+    await withAgent(sb, () => sixteenCalls(agentOnly));
   });
 
   test('env --server exports an endpoint the agent hosts, and the AWS CLI uses it without raw keys', async () => {
-    const agent = await startAgentProcess(sb);
-    try {
+    await withAgent(sb, async () => {
       const exported = await sb.keytray(['env', role, '--server', '--format', 'sh']);
       assert.equal(exported.code, 0, exported.stderr);
       assert.match(exported.stdout, /^export AWS_CONTAINER_CREDENTIALS_FULL_URI='http:\/\/127\.0\.0\.1:\d+\//m);
@@ -95,10 +94,7 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
       });
       assert.equal(r.code, 0, r.stderr);
       assert.match(JSON.parse(r.stdout).Arn, /assumed-role\/CarolAdmin\//);
-    } finally {
-      agent.kill('SIGTERM');
-      await onceExited(agent);
-    }
+    });
     const noAgent = await sb.keytray(['env', role, '--server']);
     assert.equal(noAgent.code, 1);
     assert.match(noAgent.stderr, /No Keytray agent is running/);
@@ -125,36 +121,29 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     assert.ok(fs.existsSync(path.join(sb.dataDir, 'agent', 'agent.sock')), 'the socket is left behind');
     const r = await sb.keytray(['credential-process', role]);
     assert.equal(r.code, 0, r.stderr);
-    const again = await startAgentProcess(sb);
-    try {
-      const viaAgent = await sb.keytray(['credential-process', role]);
+    await withAgent(sb, async (again) => {
+      const viaAgent = await sb.keytray(['credential-process', role], { env: agentOnly });
       assert.equal(viaAgent.code, 0, viaAgent.stderr);
-    } finally {
       const stop = await sb.keytray(['agent', '--stop']);
       assert.equal(stop.code, 0, stop.stderr);
       await onceExited(again);
-    }
+    });
   });
 
   test('a second agent refuses to start beside a live one, which keeps serving', async () => {
-    const agent = await startAgentProcess(sb);
-    try {
+    await withAgent(sb, async (agent) => {
       const second = await sb.keytray(['agent']);
       assert.equal(second.code, 1);
       assert.match(second.stderr, /^keytray: Another Keytray agent is already running\. Stop it with `keytray agent --stop`\.\n$/);
-      const viaAgent = await sb.keytray(['credential-process', role]);
+      const viaAgent = await sb.keytray(['credential-process', role], { env: agentOnly });
       assert.equal(viaAgent.code, 0, viaAgent.stderr);
       const stop = await sb.keytray(['agent', '--stop']);
       assert.equal(stop.stdout, `Stopped the Keytray agent (pid ${agent.pid}).\n`, 'the first agent was still the one answering');
-    } finally {
-      agent.kill('SIGTERM');
-      await onceExited(agent);
-    }
+    });
   });
 
   test('the agent refuses a request without the token, and is out of reach of other users', async () => {
-    const agent = await startAgentProcess(sb);
-    try {
+    await withAgent(sb, async () => {
       const socketPath = path.join(sb.dataDir, 'agent', 'agent.sock');
       const answer = await rawRequest(socketPath, { op: 'credentials', token: 'not-the-token', request: { profile: role }, requester: { pid: 1 } });
       assert.match(answer, /"ok":false/);
@@ -168,16 +157,13 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
         const r = await runProcess('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', probe], sb.env);
         assert.equal(r.stdout.trim(), 'EACCES', r.stderr);
       }
-    } finally {
-      agent.kill('SIGTERM');
-      await onceExited(agent);
-    }
+    });
   });
 
   const hasScript = fs.existsSync('/usr/bin/script');
 
   /** `aws` under script(1), cold cache, no mfa_process: the terminal is the only code source left. */
-  async function promptOnTerminal(tag: string): Promise<void> {
+  async function promptOnTerminal(tag: string, awsEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     const ttyUser = sb.name(`tty-user-${tag}`);
     const ttyRole = sb.name(`tty-role-${tag}`);
     const u = sb.emu.createUser(ttyUser);
@@ -188,7 +174,7 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     await sb.keytray(['setup', ttyRole]);
     try {
       const awsCmd = `/usr/bin/aws sts get-caller-identity --profile ${ttyRole} --output json --endpoint-url ${sb.emu.url}`;
-      const child = spawn('/usr/bin/script', ['-q', '-e', '-c', awsCmd, '/dev/null'], { env: { ...sb.env, TERM: 'dumb' }, stdio: 'pipe' });
+      const child = spawn('/usr/bin/script', ['-q', '-e', '-c', awsCmd, '/dev/null'], { env: { ...sb.env, ...awsEnv, TERM: 'dumb' }, stdio: 'pipe' });
       let screen = '';
       child.stdout.setEncoding('utf8').on('data', (d) => (screen += d));
       await waitFor(() => /MFA code for profile/.test(screen), 'the MFA prompt on the terminal', 20_000);
@@ -207,13 +193,7 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
   });
 
   test('and the same when a headless agent runs: it asks the helper, which asks the terminal', { skip: !hasScript && 'no script(1)' }, async () => {
-    const agent = await startAgentProcess(sb);
-    try {
-      await promptOnTerminal('B');
-    } finally {
-      agent.kill('SIGTERM');
-      await onceExited(agent);
-    }
+    await withAgent(sb, () => promptOnTerminal('B', agentOnly));
   });
 
   test('a code entered twice in one window says to wait for the next code, without asking STS', async () => {
@@ -239,6 +219,17 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     }
   });
 });
+
+/** Runs `run` while a `keytray agent` runs, and stops the agent whatever happens. */
+async function withAgent(sb: Sandbox, run: (agent: ChildProcess) => Promise<void>): Promise<void> {
+  const agent = await startAgentProcess(sb);
+  try {
+    await run(agent);
+  } finally {
+    agent.kill('SIGTERM');
+    await onceExited(agent);
+  }
+}
 
 async function startAgentProcess(sb: Sandbox): Promise<ChildProcess> {
   const agent = spawn(process.execPath, [KEYTRAY_BIN, 'agent'], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
