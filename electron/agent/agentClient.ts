@@ -24,19 +24,13 @@ import {
 /** Thrown when no agent answers, so the caller does the work itself (SPEC §5). */
 class NoAgent extends Error {}
 
-export interface AgentCodeSources {
-  /** Called when the agent needs an MFA code and has no window of its own. */
-  provideMfaCode(request: { profile: string; serial: string; mfaProcess?: string }): Promise<string>;
-}
-
 /** Asks a running agent for credentials; null when no agent runs. */
 export async function requestThroughAgent(
   dataDir: string,
   request: CredentialRequest,
-  options: { mfaCode?: string },
-  sources?: AgentCodeSources,
+  options: { mfaCode?: string } = {},
 ): Promise<ServedCredentials | null> {
-  const result = await askAgent(dataDir, (token) => ({ op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }), sources);
+  const result = await askAgent(dataDir, (token) => ({ op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }));
   return result?.served ?? null;
 }
 
@@ -48,28 +42,23 @@ export async function requestCredentialsEndpoint(
   dataDir: string,
   request: CredentialRequest,
   options: { mfaCode?: string },
-  sources?: AgentCodeSources,
 ): Promise<WireEndpoint | null> {
-  const result = await askAgent(dataDir, (token) => ({ op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester() }), sources);
+  const result = await askAgent(dataDir, (token) => ({ op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester() }));
   return result?.endpoint ?? null;
 }
 
-/** Sends a control request (ping/stop). Returns the agent's pid, or null when none runs. */
-export async function controlAgent(dataDir: string, op: 'ping' | 'stop'): Promise<number | null> {
-  const result = await askAgent(dataDir, (token) => ({ op, token }));
+/** Asks the agent to stop. Returns its pid, or null when none runs. */
+export async function stopAgent(dataDir: string): Promise<number | null> {
+  const result = await askAgent(dataDir, (token) => ({ op: 'stop', token }));
   return result === null ? null : (result.pid ?? 0);
 }
 
 /** One request to the agent, or null when none runs (no token file, or nothing listening). */
-async function askAgent(
-  dataDir: string,
-  message: (token: string) => AgentRequest,
-  sources?: AgentCodeSources,
-): Promise<Awaited<ReturnType<typeof exchange>> | null> {
+async function askAgent(dataDir: string, message: (token: string) => AgentRequest): Promise<Awaited<ReturnType<typeof exchange>> | null> {
   const token = readToken(dataDir);
   if (token === null) return null;
   try {
-    return await exchange(dataDir, message(token), sources);
+    return await exchange(dataDir, message(token));
   } catch (err) {
     if (err instanceof NoAgent) return null;
     throw err;
@@ -90,11 +79,7 @@ function currentRequester(): Requester {
   return { pid: process.pid, parentPid: process.ppid, command: process.argv.slice(1).join(' ').slice(0, 1000) };
 }
 
-function exchange(
-  dataDir: string,
-  message: AgentRequest,
-  sources?: AgentCodeSources,
-): Promise<{ served?: ServedCredentials; endpoint?: WireEndpoint; pid?: number }> {
+function exchange(dataDir: string, message: AgentRequest): Promise<{ served?: ServedCredentials; endpoint?: WireEndpoint; pid?: number }> {
   return new Promise((resolve, reject) => {
     const { connect } = require('node:net') as typeof import('node:net');
     let connected = false;
@@ -157,35 +142,28 @@ function exchange(
           if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), endpoint: msg.endpoint, pid: msg.pid }), false);
           return settle(() => reject(KeytrayError.fromJSON(msg.error)));
         }
-        if (msg.type === 'mfa-needed') answerMfa(socket, msg, sources);
+        if (msg.type === 'mfa-needed') answerMfa(socket, msg);
       }
     }
   });
 }
 
-function answerMfa(socket: Socket, ask: { profile: string; serial: string; mfaProcess?: string }, sources?: AgentCodeSources): void {
+/**
+ * The agent needs a code and has no window: the client's own sources after --mfa-code (which
+ * travelled with the request) answer, mfa_process then /dev/tty.
+ */
+function answerMfa(socket: Socket, ask: { profile: string; serial: string; mfaProcess?: string }): void {
   const reply = (r: ClientReply) => socket.write(`${JSON.stringify(r)}\n`);
-  const provider = sources ?? defaultCodeSources();
-  provider
-    .provideMfaCode(ask)
+  // Plain requires: the fast-path bundle leaves these out, and they load from dist/ when needed.
+  const { mfaCodeProvider, mfaProcessSource } = require('../core/mfa/mfaCodeSources') as typeof import('../core/mfa/mfaCodeSources');
+  const { terminalMfaSource } = require('../cli/terminal') as typeof import('../cli/terminal');
+  mfaCodeProvider([mfaProcessSource, terminalMfaSource()])({ profile: ask.profile, serial: ask.serial, mfaProcess: ask.mfaProcess })
     .then((code) => reply({ type: 'mfa-code', code }))
     .catch((err: unknown) => {
       // Duck-typed: the code sources load outside the fast-path bundle, with their own copy of the class.
       const error: SerializedError = isKeytrayError(err) ? err.toJSON() : { code: 'mfa-required', message: String((err as Error)?.message ?? err) };
       reply({ type: 'mfa-error', error });
     });
-}
-
-/** The client's own sources after --mfa-code (which travels with the request): mfa_process, then /dev/tty. */
-function defaultCodeSources(): AgentCodeSources {
-  return {
-    async provideMfaCode(ask) {
-      // Plain requires: the fast-path bundle leaves these out, and they load from dist/ when needed.
-      const { mfaCodeProvider, mfaProcessSource } = require('../core/mfa/mfaCodeSources') as typeof import('../core/mfa/mfaCodeSources');
-      const { terminalMfaSource } = require('../cli/terminal') as typeof import('../cli/terminal');
-      return mfaCodeProvider([mfaProcessSource, terminalMfaSource()])({ profile: ask.profile, serial: ask.serial, mfaProcess: ask.mfaProcess });
-    },
-  };
 }
 
 function fromWire(w: WireServedCredentials): ServedCredentials {

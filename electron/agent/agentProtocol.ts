@@ -22,7 +22,6 @@ export interface Requester {
 export type AgentRequest =
   | { op: 'credentials'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
   | { op: 'endpoint'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
-  | { op: 'ping'; token: string }
   | { op: 'stop'; token: string };
 
 export type AgentMessage =
@@ -69,8 +68,4 @@ export function agentSocketPath(dataDir: string, token: string, platform: NodeJS
 
 export function agentTokenFile(dataDir: string): string {
   return join(agentDir(dataDir), 'token');
-}
-
-export function agentPidFile(dataDir: string): string {
-  return join(agentDir(dataDir), 'agent.pid');
 }

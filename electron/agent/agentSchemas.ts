@@ -21,7 +21,6 @@ const credentialRequest = z.object({
 export const agentRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('credentials'), token: z.string(), request: credentialRequest, mfaCode: z.string().max(16).optional(), requester }),
   z.object({ op: z.literal('endpoint'), token: z.string(), request: credentialRequest, mfaCode: z.string().max(16).optional(), requester }),
-  z.object({ op: z.literal('ping'), token: z.string() }),
   z.object({ op: z.literal('stop'), token: z.string() }),
 ]);
 

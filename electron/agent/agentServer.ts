@@ -8,7 +8,6 @@ import type { ServedCredentials } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
 import {
   agentDir,
-  agentPidFile,
   agentSocketPath,
   agentTokenFile,
   type AgentMessage,
@@ -83,13 +82,12 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
   // The token is written only once the socket listens, so a client never reads a token with no agent.
   writePrivateFile(agentTokenFile(dataDir), token);
-  writePrivateFile(agentPidFile(dataDir), String(process.pid));
 
   return {
     socketPath,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const f of [agentTokenFile(dataDir), agentPidFile(dataDir)]) fs.rmSync(f, { force: true });
+        fs.rmSync(agentTokenFile(dataDir), { force: true });
         void endpoints.stopAll();
         server.close(() => resolve());
         // Idle keep-alive clients must not hold the agent open.
@@ -200,7 +198,6 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
     });
 
   async function dispatch(request: AgentRequest): Promise<void> {
-    if (request.op === 'ping') return void (send({ type: 'result', ok: true, pid: process.pid }), socket.end());
     if (request.op === 'stop') {
       if (!options.onStopRequested) {
         return fail({ code: 'agent', message: 'The agent is hosted by the Keytray app', hint: 'Quit the app from its tray menu to stop it.' });

@@ -12,7 +12,7 @@ import { resolvePaths } from '../core/paths';
 export async function fastCredentialDocument(profile: string): Promise<string | null> {
   const { dataDir, configFile } = resolvePaths();
   try {
-    const viaAgent = await requestThroughAgent(dataDir, { profile }, {});
+    const viaAgent = await requestThroughAgent(dataDir, { profile });
     if (viaAgent) {
       // Under the AWS CLI stderr is captured and shown as an error, so warnings go to terminals only.
       // process.stderr is touched only when there is something to say: creating the stream costs time.

@@ -1,4 +1,4 @@
-import { controlAgent } from '../../agent/agentClient';
+import { stopAgent } from '../../agent/agentClient';
 import { startHeadlessAgent } from '../../agent/headlessAgent';
 import { KeytrayError } from '../../core/errors';
 import { getVault } from '../cliContext';
@@ -7,7 +7,7 @@ import { getVault } from '../cliContext';
 export async function agentCommand(options: { stop?: boolean }): Promise<void> {
   const { dataDir } = getVault().paths;
   if (options.stop) {
-    const pid = await controlAgent(dataDir, 'stop');
+    const pid = await stopAgent(dataDir);
     if (pid === null) throw new KeytrayError('agent', 'No Keytray agent is running');
     process.stdout.write(`Stopped the Keytray agent (pid ${pid}).\n`);
     return;
