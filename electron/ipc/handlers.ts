@@ -33,6 +33,8 @@ export interface AppServices {
     current(): PromptView | null;
     answer(id: string, code: string): boolean;
     cancel(id: string): boolean;
+    /** Lock: nobody is left waiting for a code that would start a session the lock just ended. */
+    cancelAll(reason: string): void;
   };
   /** Opens the AWS console signed in as the profile (the console module builds the URL). */
   openConsole?: (profile: string, ctx: RequestContext) => Promise<void>;
@@ -263,8 +265,17 @@ export function createHandlerTable(app: AppServices): HandlerTable {
   };
 }
 
-/** Ends every session: the tray's Lock, and what sleep and screen lock do when the settings say so. */
-export function lock(app: Pick<AppServices, 'vault' | 'activity' | 'clipboard' | 'onLocked' | 'onStateChanged'>, why: string): { cleared: string[] } {
+/**
+ * Ends every session: the window's and the tray's Lock, and what sleep and screen lock do when the
+ * settings say so. Open MFA prompts are cancelled first, so a code typed after the lock cannot start
+ * a session again; `promptsCancelledBecause` ends the "MFA cancelled: ..." line their requesters read.
+ */
+export function lock(
+  app: Pick<AppServices, 'vault' | 'activity' | 'clipboard' | 'prompts' | 'onLocked' | 'onStateChanged'>,
+  why: string,
+  promptsCancelledBecause = 'Keytray was locked',
+): { cleared: string[] } {
+  app.prompts?.cancelAll(promptsCancelledBecause);
   const cleared = app.vault.store.clearSessions();
   void app.clipboard.flush();
   app.onLocked?.();

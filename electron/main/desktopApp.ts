@@ -157,7 +157,6 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           surface.promptWindow.show();
           break;
         case 'lock':
-          prompts.cancelAll('Keytray was locked');
           lock(services, 'Locked from the tray');
           break;
         case 'open-window':
@@ -179,8 +178,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     const settings = loadSettings(vault.paths.dataDir);
     const wanted = event === 'suspend' ? settings.lockOnSleep : settings.lockOnScreenLock;
     if (!wanted) return;
-    prompts.cancelAll(event === 'suspend' ? 'the computer went to sleep' : 'the screen was locked');
-    lock(services, event === 'suspend' ? 'Locked on sleep' : 'Locked on screen lock');
+    if (event === 'suspend') lock(services, 'Locked on sleep', 'the computer went to sleep');
+    else lock(services, 'Locked on screen lock', 'the screen was locked');
   };
 
   refresh();

@@ -125,6 +125,19 @@ describe('desktop app hosting the agent', () => {
     assert.ok(app.activity.list().some((e) => e.kind === 'mfa-cancelled'));
   });
 
+  it("cancels a waiting MFA prompt when the window's Lock is used, like the tray's", async () => {
+    const cli = sb.keytray(['credential-process', role]);
+    await waitForPrompt();
+    assert.equal((await callHandler(app.handlers, 'sessions.lock', {})).ok, true);
+    // Checked before awaiting the CLI: a prompt left open would keep it waiting for two minutes.
+    assert.deepEqual(await callHandler(app.handlers, 'prompt.current', {}), { ok: true, value: null });
+    const result = await cli;
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^keytray: MFA cancelled: Keytray was locked \(profile "[^"]+"\)\.\n$/);
+    assert.equal(app.vault.store.getSession(role), null);
+  });
+
   it('ends every session on sleep when the settings say so', async () => {
     const cli = sb.keytray(['credential-process', role]);
     const prompt = await waitForPrompt();
