@@ -8,10 +8,10 @@ import type { RequestContext, ServedCredentials } from '../core/sessions/session
 import { loadSettings, readActiveProfile, saveSettings, writeActiveProfile, type KeytraySettings } from '../core/settings';
 import type { Vault } from '../core/vault';
 import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
-import { clearSessionsBuiltOn, storeKey, validateLongTermKey } from '../core/keys/longTermKeys';
+import { clearSessionsBuiltOn, storeKey, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
 import type { ActivityLog } from './activityLog';
 import type { ExpiringClipboard } from './clipboardExport';
-import type { MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
+import type { FieldErrors, MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
 import { FormError, type HandlerTable } from './ipcDoor';
 import { importChosenKeys, scanPlaintextKeysForWizard } from './importWizard';
 import { profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
@@ -121,12 +121,20 @@ export function createHandlerTable(app: AppServices): HandlerTable {
       if (nameProblem) throw new FormError({ profile: nameProblem }, profile);
       const id = accessKeyId.trim();
       const secret = secretAccessKey.trim();
-      try {
-        validateLongTermKey(id, secret, profile);
-      } catch (err) {
-        const message = err instanceof KeytrayError ? err.toLine() : 'The key is malformed.';
-        throw new FormError(/secret/i.test(message) ? { secretAccessKey: message } : { accessKeyId: message }, profile);
+      // Each half is checked on its own, so an error lands under the field whose value failed.
+      const keyErrors: FieldErrors = {};
+      const checks = [
+        ['accessKeyId', () => validateAccessKeyId(id, profile)],
+        ['secretAccessKey', () => validateSecretAccessKey(secret, profile)],
+      ] as const;
+      for (const [field, check] of checks) {
+        try {
+          check();
+        } catch (err) {
+          keyErrors[field] = err instanceof KeytrayError ? err.toLine() : 'The key is malformed.';
+        }
       }
+      if (Object.keys(keyErrors).length > 0) throw new FormError(keyErrors, profile);
       const config = vault.loadConfig();
       const formErrors = validateProfileForm(config, 'user', false, profile, fields);
       if (Object.keys(formErrors).length > 0) throw new FormError(formErrors, profile);

@@ -83,6 +83,24 @@ describe('IPC handlers over the real vault', () => {
     assert.equal(fs.existsSync(sb.configFile), false, 'nothing was written');
   });
 
+  it('puts a bad key ID under the key ID field even when the profile name says "secret"', async () => {
+    const profile = sb.name('secret-ops');
+    const result = await call('profiles.addUser', { profile, accessKeyId: 'AKIA-not-a-key', secretAccessKey: 'x'.repeat(40) });
+    assert.equal(result.ok, false);
+    if (!result.ok) {
+      assert.deepEqual(Object.keys(result.error.fields ?? {}), ['accessKeyId']);
+      assert.match(result.error.fields?.accessKeyId ?? '', /is not an AWS access key ID/);
+    }
+    const badSecret = await call('profiles.addUser', { profile, accessKeyId: alice.accessKeyId, secretAccessKey: 'too short' });
+    assert.equal(badSecret.ok, false);
+    if (!badSecret.ok) {
+      assert.deepEqual(Object.keys(badSecret.error.fields ?? {}), ['secretAccessKey']);
+      assert.match(badSecret.error.fields?.secretAccessKey ?? '', /The secret access key is malformed/);
+    }
+    assert.equal(vault.store.getLongTermKey(profile), null, 'no key was stored');
+    assert.equal(fs.existsSync(sb.configFile), false, 'nothing was written');
+  });
+
   it('stores a user key in the keychain and adds the profile to the config, answering with a masked hint', async () => {
     const added = await ok('profiles.addUser', {
       profile: user,

@@ -13,7 +13,14 @@ import type { Vault } from '../vault';
 /** Long-term keys start with AKIA; ASIA keys are temporary and must not be stored as long-term. */
 const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{12,124}$/;
 
+/** Both halves of a key, the ID first: the checks `keytray add`, `keytray import` and the wizard run. */
 export function validateLongTermKey(accessKeyId: string, secretAccessKey: string, profile: string): void {
+  validateAccessKeyId(accessKeyId, profile);
+  validateSecretAccessKey(secretAccessKey, profile);
+}
+
+/** Separate from the secret's check so the add form can put the error under the field that failed. */
+export function validateAccessKeyId(accessKeyId: string, profile: string): void {
   if (/^ASIA/.test(accessKeyId)) {
     throw new KeytrayError('usage', 'That is a temporary (ASIA…) session key, not a long-term IAM user key', {
       profile,
@@ -26,6 +33,9 @@ export function validateLongTermKey(accessKeyId: string, secretAccessKey: string
       hint: 'Access key IDs start with AKIA followed by 16 upper-case letters and digits.',
     });
   }
+}
+
+export function validateSecretAccessKey(secretAccessKey: string, profile: string): void {
   if (secretAccessKey.length < 16 || /\s/.test(secretAccessKey)) {
     throw new KeytrayError('usage', 'The secret access key is malformed', { profile, hint: 'Paste the 40-character secret exactly.' });
   }
