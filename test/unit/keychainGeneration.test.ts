@@ -43,6 +43,27 @@ describe("the agent's memory of the keychain", () => {
     assert.equal(store.gets, 1);
   });
 
+  test("the agent's own write does not hide another process's earlier write", () => {
+    const store = new CountingStore();
+    store.items.set('session:a', 'old');
+    const agent = new MemoryCachedBackend(store, generation);
+    assert.equal(agent.get('session:a'), 'old');
+
+    // The CLI, in another process, replaces session:a; then the agent refreshes another profile.
+    const cli = new GenerationBumpingBackend(store, new KeychainGeneration(path.join(dir, 'keychain-generation')));
+    cli.set('session:a', 'new');
+    agent.set('session:b', 'refreshed');
+    assert.equal(agent.get('session:a'), 'new', 'the replaced session is read again, not served from memory');
+    assert.equal(store.gets, 2);
+    assert.equal(agent.get('session:b'), 'refreshed');
+
+    // The same for a delete on both sides (`keytray remove` while the agent drops a session).
+    cli.delete('session:a');
+    agent.delete('session:b');
+    assert.equal(agent.get('session:a'), null, 'the removed session is not served from memory');
+    assert.equal(agent.get('session:b'), null);
+  });
+
   test('forget() (lock, sleep) empties the memory', () => {
     const store = new CountingStore();
     store.items.set('key:a', 'k');

@@ -42,6 +42,11 @@ export class GenerationBumpingBackend implements SecretBackend {
     this.inner.set(account, value);
     this.generation.bump();
   }
+  /**
+   * Bumps even when nothing was deleted: `keytray clear` is what a user runs when the agent serves a
+   * session it should not (an item removed outside Keytray, a marker write lost to a race), and the
+   * keychain binding reports false when a retried delete finds the first attempt already did it.
+   */
   delete(account: string) {
     const deleted = this.inner.delete(account);
     this.generation.bump();
@@ -73,13 +78,11 @@ export class MemoryCachedBackend implements SecretBackend {
   }
   set(account: string, value: string): void {
     this.inner.set(account, value);
-    this.memory.set(account, value);
-    this.seen = this.generation.bump();
+    this.remember(account, value);
   }
   delete(account: string): boolean {
     const deleted = this.inner.delete(account);
-    this.memory.set(account, null);
-    this.seen = this.generation.bump();
+    this.remember(account, null);
     return deleted;
   }
   list() {
@@ -90,12 +93,25 @@ export class MemoryCachedBackend implements SecretBackend {
     this.memory.clear();
   }
 
-  private dropIfChangedElsewhere(): void {
+  /**
+   * After our own write: bumping the marker would hide another process's write made since we last
+   * looked (a `keytray clear` during a refresh), so that is checked first. It is checked after the
+   * keychain call, not before, so a write that lands while ours is in flight is caught too; and then
+   * our value is not kept either, since theirs may have landed after ours. What remains unguarded
+   * is the moment between reading and replacing the marker, with no keychain call in it.
+   */
+  private remember(account: string, value: string | null): void {
+    if (!this.dropIfChangedElsewhere()) this.memory.set(account, value);
+    this.seen = this.generation.bump();
+  }
+
+  /** Returns true when another process wrote since we last looked (the memory is then empty). */
+  private dropIfChangedElsewhere(): boolean {
     const now = this.generation.read();
-    if (now !== this.seen) {
-      this.memory.clear();
-      this.seen = now;
-    }
+    if (now === this.seen) return false;
+    this.memory.clear();
+    this.seen = now;
+    return true;
   }
 }
 
