@@ -2,6 +2,7 @@ import { KeytrayError } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { readActiveProfile } from '../core/settings';
+import { resolvePaths, type KeytrayPaths } from '../core/paths';
 import { createVault, type Vault } from '../core/vault';
 import { terminalMfaSource } from './terminal';
 
@@ -21,6 +22,11 @@ export function getVault(): Vault {
   return vault;
 }
 
+/** Where files live, without building a vault: commands an agent serves never touch the keychain. */
+export function cliPaths(): KeytrayPaths {
+  return vault?.paths ?? resolvePaths();
+}
+
 /**
  * Where the CLI gets MFA codes, in SPEC order: --mfa-code, the profile's mfa_process, a running
  * agent's prompter (added by the agent client), then the controlling terminal.
@@ -36,7 +42,7 @@ export function cliRequestContext(options: CredentialOptions, extraSources: MfaC
 export function profileArgument(profile: string | undefined, options: { active?: boolean }): string {
   if (options.active) {
     if (profile) throw new KeytrayError('usage', 'Give either a profile or --active, not both');
-    const active = readActiveProfile(getVault().paths.dataDir);
+    const active = readActiveProfile(cliPaths().dataDir);
     if (!active) {
       throw new KeytrayError('usage', 'No profile is active', {
         hint: 'Make one active from the Keytray tray menu, or name the profile instead of --active.',

@@ -1,11 +1,11 @@
 import { stopAgent } from '../../agent/agentClient';
 import { startHeadlessAgent } from '../../agent/headlessAgent';
 import { KeytrayError } from '../../core/errors';
-import { getVault } from '../cliContext';
+import { cliPaths } from '../cliContext';
 
 /** `keytray agent`: the app's agent without the app, in the foreground, for SSH sessions and servers. */
 export async function agentCommand(options: { stop?: boolean }): Promise<void> {
-  const { dataDir } = getVault().paths;
+  const { dataDir } = cliPaths();
   if (options.stop) {
     const pid = await stopAgent(dataDir);
     if (pid === null) throw new KeytrayError('agent', 'No Keytray agent is running');

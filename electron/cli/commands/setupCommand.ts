@@ -1,11 +1,11 @@
 import * as path from 'node:path';
 import { setProfileServedByKeytray } from '../../core/config/credentialProcessSetup';
 import { KeytrayError } from '../../core/errors';
-import { getVault } from '../cliContext';
+import { cliPaths } from '../cliContext';
 
 /** Wires a profile to `credential_process` (SPEC §1), or with --undo restores it. */
 export function setupCommand(profile: string, options: { undo?: boolean }): void {
-  const file = getVault().paths.configFile;
+  const file = cliPaths().configFile;
   const { changed } = setProfileServedByKeytray(file, profile, !options.undo, launcherPath());
   const what = options.undo ? 'restored to its own settings' : 'now served by Keytray through credential_process';
   process.stdout.write(`Profile "${profile}" is ${what}${changed ? '' : ' (no change needed)'} in ${file}.\n`);
