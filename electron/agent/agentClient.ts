@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { isKeytrayError, KeytrayError, type SerializedError } from '../core/errors';
 import type { CredentialRequest, ServedCredentials } from '../core/sessions/sessionEngine';
+import type { KeytrayPaths } from '../core/paths';
 import {
   agentSocketPath,
   agentTokenFile,
@@ -24,13 +25,14 @@ import {
 /** Thrown when no agent answers, so the caller does the work itself (SPEC §5). */
 class NoAgent extends Error {}
 
-/** Asks a running agent for credentials; null when no agent runs. */
+/** Asks a running agent for credentials; null when no agent runs, or it reads other config files. */
 export async function requestThroughAgent(
-  dataDir: string,
+  paths: KeytrayPaths,
   request: CredentialRequest,
   options: { mfaCode?: string } = {},
 ): Promise<ServedCredentials | null> {
-  const result = await askAgent(dataDir, (token) => ({ op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester() }));
+  const { dataDir, configFile, credentialsFile } = paths;
+  const result = await askAgent(dataDir, (token) => ({ op: 'credentials', token, request, mfaCode: options.mfaCode, requester: currentRequester(), configFile, credentialsFile }));
   return result?.served ?? null;
 }
 
@@ -39,11 +41,12 @@ export async function requestThroughAgent(
  * shell outlives this process, so only a long-lived host can serve it. Null when no agent runs.
  */
 export async function requestCredentialsEndpoint(
-  dataDir: string,
+  paths: KeytrayPaths,
   request: CredentialRequest,
   options: { mfaCode?: string },
 ): Promise<WireEndpoint | null> {
-  const result = await askAgent(dataDir, (token) => ({ op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester() }));
+  const { dataDir, configFile, credentialsFile } = paths;
+  const result = await askAgent(dataDir, (token) => ({ op: 'endpoint', token, request, mfaCode: options.mfaCode, requester: currentRequester(), configFile, credentialsFile }));
   return result?.endpoint ?? null;
 }
 
@@ -53,7 +56,7 @@ export async function stopAgent(dataDir: string): Promise<number | null> {
   return result === null ? null : (result.pid ?? 0);
 }
 
-/** One request to the agent, or null when none runs (no token file, or nothing listening). */
+/** One request to the agent, or null when none runs (no token file, nothing listening) or it declines. */
 async function askAgent(dataDir: string, message: (token: string) => AgentRequest): Promise<Awaited<ReturnType<typeof exchange>> | null> {
   const token = readToken(dataDir);
   if (token === null) return null;
@@ -142,6 +145,7 @@ function exchange(dataDir: string, message: AgentRequest): Promise<{ served?: Se
           if (msg.ok) return settle(() => resolve({ served: msg.served && fromWire(msg.served), endpoint: msg.endpoint, pid: msg.pid }), false);
           return settle(() => reject(KeytrayError.fromJSON(msg.error)));
         }
+        if (msg.type === 'declined') return settle(() => reject(new NoAgent(msg.reason)));
         if (msg.type === 'mfa-needed') answerMfa(socket, msg);
       }
     }

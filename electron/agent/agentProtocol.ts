@@ -19,15 +19,26 @@ export interface Requester {
   command?: string;
 }
 
+/**
+ * The AWS config files the client reads. A profile name means what these files say, so an agent
+ * that reads other files (the client runs with its own AWS_CONFIG_FILE) declines the request and
+ * the client does the work itself.
+ */
+export interface ClientConfigFiles {
+  configFile: string;
+  credentialsFile: string;
+}
+
 export type AgentRequest =
-  | { op: 'credentials'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
-  | { op: 'endpoint'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester }
+  | ({ op: 'credentials'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester } & ClientConfigFiles)
+  | ({ op: 'endpoint'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester } & ClientConfigFiles)
   | { op: 'stop'; token: string };
 
 export type AgentMessage =
   | { type: 'mfa-needed'; profile: string; serial: string; mfaProcess?: string }
   | { type: 'result'; ok: true; served?: WireServedCredentials; endpoint?: WireEndpoint; pid?: number }
-  | { type: 'result'; ok: false; error: SerializedError };
+  | { type: 'result'; ok: false; error: SerializedError }
+  | { type: 'declined'; reason: 'other-config-files' };
 
 export type ClientReply = { type: 'mfa-code'; code: string } | { type: 'mfa-error'; error: SerializedError };
 

@@ -18,9 +18,11 @@ const credentialRequest = z.object({
   region: z.string().max(64).optional(),
 });
 
+const configFiles = { configFile: z.string().min(1).max(4096), credentialsFile: z.string().min(1).max(4096) };
+
 export const agentRequestSchema = z.discriminatedUnion('op', [
-  z.object({ op: z.literal('credentials'), token: z.string(), request: credentialRequest, mfaCode: z.string().max(16).optional(), requester }),
-  z.object({ op: z.literal('endpoint'), token: z.string(), request: credentialRequest, mfaCode: z.string().max(16).optional(), requester }),
+  z.object({ op: z.literal('credentials'), token: z.string(), request: credentialRequest, mfaCode: z.string().max(16).optional(), requester, ...configFiles }),
+  z.object({ op: z.literal('endpoint'), token: z.string(), request: credentialRequest, mfaCode: z.string().max(16).optional(), requester, ...configFiles }),
   z.object({ op: z.literal('stop'), token: z.string() }),
 ]);
 

@@ -207,6 +207,11 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       options.onStopRequested?.();
       return;
     }
+    const { configFile, credentialsFile } = options.vault.paths;
+    if (request.configFile !== configFile || request.credentialsFile !== credentialsFile) {
+      send({ type: 'declined', reason: 'other-config-files' });
+      return void socket.end();
+    }
     // Named from /proc only when a window or the log shows it, never before a cache hit's answer.
     let named: Requester | undefined;
     const requester = () => (named ??= withParentCommand(request.requester));

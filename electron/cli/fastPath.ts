@@ -10,9 +10,9 @@ import { resolvePaths } from '../core/paths';
  * cached session, or something to explain).
  */
 export async function fastCredentialDocument(profile: string): Promise<string | null> {
-  const { dataDir, configFile } = resolvePaths();
+  const paths = resolvePaths();
   try {
-    const viaAgent = await requestThroughAgent(dataDir, { profile });
+    const viaAgent = await requestThroughAgent(paths, { profile });
     if (viaAgent) {
       // Under the AWS CLI stderr is captured and shown as an error, so warnings go to terminals only.
       // process.stderr is touched only when there is something to say: creating the stream costs time.
@@ -30,5 +30,5 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
   // A bundle of its own, loaded only when no agent answered: the agent's cache hit, the one with the
   // tightest budget (SPEC §6), then neither reads nor compiles the keychain code.
   const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
-  return cachedFromKeychain(profile, configFile);
+  return cachedFromKeychain(profile, paths.configFile);
 }

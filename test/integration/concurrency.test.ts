@@ -142,6 +142,19 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
     });
   });
 
+  test("a client with its own AWS_CONFIG_FILE is not served the agent's profile of the same name", async () => {
+    await withAgent(sb, async () => {
+      const otherConfig = path.join(sb.home, 'other-config');
+      fs.writeFileSync(otherConfig, `[profile ${user}]\nregion = eu-west-1\n`);
+      const r = await sb.keytray(['credential-process', role], { env: { AWS_CONFIG_FILE: otherConfig } });
+      assert.equal(r.code, 1, 'the agent declined, and this config has no such profile');
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^keytray: Profile "${role}" is not in ${otherConfig}`));
+      const same = await sb.keytray(['credential-process', role], { env: agentOnly });
+      assert.equal(same.code, 0, same.stderr);
+    });
+  });
+
   test('the agent refuses a request without the token, and is out of reach of other users', async () => {
     await withAgent(sb, async () => {
       const socketPath = path.join(sb.dataDir, 'agent', 'agent.sock');

@@ -4,7 +4,7 @@ import { KeytrayError } from '../../core/errors';
 import { credentialDocument } from '../../core/export/credentialDocument';
 import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
-import { cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
+import { cliPaths, cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
 
 /** Serves credentials for a profile: through a running agent when there is one, else in process. */
 export async function serveCredentials(profileArg: string | undefined, options: CredentialOptions): Promise<ServedCredentials> {
@@ -16,7 +16,7 @@ export async function serveCredentials(profileArg: string | undefined, options: 
     region: options.region,
   };
   const { requestThroughAgent } = await import('../../agent/agentClient');
-  const viaAgent = await requestThroughAgent(getVault().paths.dataDir, request, options);
+  const viaAgent = await requestThroughAgent(cliPaths(), request, options);
   const served = viaAgent ?? (await getVault().engine.getCredentials(request, cliRequestContext(options)));
   // Warnings go to the terminal only: under the AWS CLI stderr is captured and shown as an error.
   if (served.warnings.length > 0 && process.stderr.isTTY) for (const w of served.warnings) process.stderr.write(`${w}\n`);
@@ -117,7 +117,7 @@ async function envWithServer(profileArg: string | undefined, options: Credential
   const profile = profileArgument(profileArg, options);
   const { requestCredentialsEndpoint } = await import('../../agent/agentClient');
   const endpoint = await requestCredentialsEndpoint(
-    getVault().paths.dataDir,
+    cliPaths(),
     { profile, durationSeconds: parseDuration(options.duration), region: options.region },
     options,
   );
