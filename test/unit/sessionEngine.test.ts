@@ -159,6 +159,31 @@ describe('SessionEngine', () => {
     await assert.rejects(engine.getCredentials({ profile: 'eve' }, { mfa: mfaCodeProvider([]) }), (e: KeytrayError) => e.code === 'mfa-required');
   });
 
+  test('with no way to get a code, a session made from since-edited settings is not served', async () => {
+    await engine.getCredentials({ profile: 'eve' }, ctx());
+    const original = configText;
+    configText = configText.replace(`mfa_serial = ${device.serial}`, 'mfa_serial = arn:aws:iam::123456789012:mfa/other-device');
+    try {
+      await assert.rejects(
+        engine.getCredentials({ profile: 'eve' }, { mfa: mfaCodeProvider([]) }),
+        (e: KeytrayError) => e.code === 'mfa-required' && /other-device/.test(e.message),
+      );
+    } finally {
+      configText = original;
+    }
+    // The old session itself is untouched: with the settings back, it is served again.
+    const served = await engine.getCredentials({ profile: 'eve' }, { mfa: mfaCodeProvider([]) });
+    assert.equal(served.source, 'cache');
+  });
+
+  test('with no way to get a code, a forced refresh fails instead of serving the cached session', async () => {
+    await engine.getCredentials({ profile: 'eve' }, ctx());
+    await assert.rejects(
+      engine.getCredentials({ profile: 'eve', forceRefresh: true }, { mfa: mfaCodeProvider([]) }),
+      (e: KeytrayError) => e.code === 'mfa-required',
+    );
+  });
+
   test('--no-session serves the long-term key itself', async () => {
     const served = await engine.getCredentials({ profile: 'eve', noSession: true }, ctx());
     assert.equal(served.source, 'long-term');

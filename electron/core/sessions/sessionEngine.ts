@@ -178,8 +178,17 @@ class ChainResolver {
         this.deps.onSessionIssued?.({ profile: profile.name, kind: fresh.kind, expiration: fresh.expiration });
         return fresh;
       } catch (err) {
-        // With no way to get an MFA code, a session that is still valid beats no credentials at all.
-        if (err instanceof KeytrayError && err.code === 'mfa-required' && stale && stale.expiration - this.deps.clock.now() > 60_000) {
+        // With no way to get an MFA code, a session that is still valid beats no credentials at all;
+        // but not one made from settings since edited (another role, another MFA device), nor when
+        // the caller asked for a fresh session.
+        if (
+          err instanceof KeytrayError &&
+          err.code === 'mfa-required' &&
+          stale &&
+          !force &&
+          stale.definition === definitionOf(this.config, profile.name) &&
+          stale.expiration - this.deps.clock.now() > 60_000
+        ) {
           const minutes = Math.floor((stale.expiration - this.deps.clock.now()) / 60_000);
           this.warnings.push(
             `keytray: the session for profile "${profile.name}" expires in ${minutes} min and no MFA code source is available to renew it.`,
