@@ -106,11 +106,15 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
  */
 function writeKey(config: AwsConfig, section: string, profile: ProfileConfig, key: string, value: string): void {
   const doc = config.document;
-  const prefixed = (DEFINITION_KEYS as readonly string[]).includes(key) && profile.managedByKeytray;
+  const definition = (DEFINITION_KEYS as readonly string[]).includes(key);
+  const prefixed = definition && profile.managedByKeytray;
   const target = prefixed ? KEYTRAY_PREFIX + key : key;
   const twin = prefixed ? key : KEYTRAY_PREFIX + key;
   if (value === '') {
+    // Keytray reads `keytray_<key>` and falls back to `<key>`: a twin left behind would keep the
+    // cleared value alive (a wired profile that still has a plain mfa_serial, say).
     doc.delete(section, target);
+    if (definition) doc.delete(section, twin);
     return;
   }
   if ((doc.get(section, target) ?? '') !== value) doc.set(section, target, value);

@@ -243,4 +243,25 @@ describe('IPC handlers over the real vault', () => {
     assert.equal(s.lockOnSleep, false);
     assert.deepEqual(await ok('settings.get', {}), s);
   });
+
+  it('clears a field of a wired profile that still has the plain key, so the old value is gone', async () => {
+    const wired = sb.name('wired');
+    const section =
+      `[profile ${wired}]\ncredential_process = /opt/Keytray/bin/keytray credential-process ${wired}\n` +
+      `keytray_role_arn = ${roleArn}\nkeytray_source_profile = ${user}\nmfa_serial = ${mfa.serial}\n`;
+    fs.appendFileSync(sb.configFile, `\n${section}`);
+    assert.equal((await ok('profiles.details', { profile: wired })).fields.mfaSerial, mfa.serial);
+
+    await ok('profiles.saveRole', { profile: wired, isNew: false, roleArn, sourceProfile: user, mfaSerial: '' });
+    const details = await ok('profiles.details', { profile: wired });
+    assert.equal(details.fields.mfaSerial, undefined, 'the edit form no longer shows the cleared serial');
+    assert.deepEqual(details.fields, { roleArn, sourceProfile: user });
+    assert.equal(details.managedByKeytray, true);
+    const text = fs.readFileSync(sb.configFile, 'utf8');
+    assert.ok(!text.includes('mfa_serial', text.indexOf(`[profile ${wired}]`)), text);
+    assert.ok(
+      text.endsWith(`[profile ${wired}]\ncredential_process = /opt/Keytray/bin/keytray credential-process ${wired}\nkeytray_role_arn = ${roleArn}\nkeytray_source_profile = ${user}\n`),
+      text,
+    );
+  });
 });
