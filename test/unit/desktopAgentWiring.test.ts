@@ -99,14 +99,19 @@ describe('desktop app hosting the agent', () => {
     assert.equal(served.requester?.pid, process.pid);
     assert.ok(log.some((e) => e.kind === 'mfa-prompt' && e.profile === user));
     assert.ok(!JSON.stringify(log).includes(doc.SecretAccessKey));
-    assert.equal((await callHandler(app.handlers, 'prompt.current', {})).ok && null, null);
+    assert.deepEqual(await callHandler(app.handlers, 'prompt.current', {}), { ok: true, value: null });
   });
 
   it('serves the next call from memory without a prompt', async () => {
+    const servedToRole = () => app.activity.list().filter((e) => e.kind === 'served' && e.profile === role).length;
     const before = sb.emu.count('AssumeRole');
+    const servedBefore = servedToRole();
+    const shownBefore = promptShows.length;
     const result = await sb.keytray(['credential-process', role]);
     assert.equal(result.code, 0, result.stderr);
     assert.equal(sb.emu.count('AssumeRole'), before);
+    assert.equal(servedToRole(), servedBefore + 1, 'the activity log shows the call was served');
+    assert.equal(promptShows.length, shownBefore, 'no prompt window was shown');
     const tooltip = app.refresh() && tray.tooltip;
     assert.match(tooltip, /^Keytray/);
     const roleItem = JSON.stringify(tray.template);
