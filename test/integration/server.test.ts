@@ -10,6 +10,7 @@ import { environmentForEndpoint, formatEndpointExport } from '../../electron/cor
 import { ProfileEndpoints } from '../../electron/core/credentialsServer/profileEndpoints';
 import type { SecretBackend } from '../../electron/core/keychain/secretBackend';
 import type { RequestContext } from '../../electron/core/sessions/sessionEngine';
+import { writeActiveProfile } from '../../electron/core/settings';
 import { createVault } from '../../electron/core/vault';
 import { awsCliAvailable, createSandbox, REPO, type Sandbox } from './harness';
 
@@ -295,6 +296,19 @@ describe('keytray exec --server', () => {
     const r = await sb.keytray(['exec', '--server', admin, '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--endpoint-url', sb.emu.url, '--output', 'json']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(JSON.parse(r.stdout).Arn, /:assumed-role\/Admin\//);
+  });
+
+  test('--active serves the tray\'s active profile, with or without --server', async () => {
+    writeActiveProfile(sb.dataDir, admin);
+    try {
+      for (const server of [['--server'], []]) {
+        const r = await sb.keytray(['exec', ...server, '--active', '--', process.execPath, '-e', 'process.stdout.write(process.env.KEYTRAY_PROFILE)']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, admin);
+      }
+    } finally {
+      writeActiveProfile(sb.dataDir, null);
+    }
   });
 
   test('a command that fails passes its exit status through', async () => {

@@ -46,9 +46,12 @@ function defaultEnvFormat(): string {
  * Runs a command with the session in its environment. Signals are forwarded so Ctrl-C reaches the
  * child, and its exit status (or the signal that ended it) becomes ours, as a shell would report it.
  */
-export async function execCommand(profile: string | undefined, commandArgs: string[], options: CredentialOptions & { server?: boolean }): Promise<never> {
-  // Commander passes the `--` separator through along with the command.
-  const command = commandArgs[0] === '--' ? commandArgs.slice(1) : commandArgs;
+export async function execCommand(profileArg: string | undefined, commandArgs: string[], options: CredentialOptions & { server?: boolean }): Promise<never> {
+  // Commander passes the `--` separator through along with the command. With --active there is no
+  // PROFILE, but commander still fills that slot with the first word after `--`: it is the command's.
+  const operands = options.active && profileArg !== undefined ? [profileArg, ...commandArgs] : commandArgs;
+  const profile = options.active ? undefined : profileArg;
+  const command = operands[0] === '--' ? operands.slice(1) : operands;
   if (command.length === 0) {
     throw new KeytrayError('usage', 'Missing the command to run', { hint: 'Use `keytray exec PROFILE -- CMD [ARGS...]`.' });
   }
@@ -98,9 +101,11 @@ async function execWithServer(profileArg: string | undefined, command: string[],
     throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
   }
   const profile = profileArgument(profileArg, options);
-  const first = await serveCredentials(profile, options);
+  // The profile is resolved once, here: the active profile may change while CMD runs.
+  const resolved: CredentialOptions = { ...options, active: false };
+  const first = await serveCredentials(profile, resolved);
   // --mfa-code is single-use; later refreshes ask the other sources (mfa_process, agent, terminal).
-  const later: CredentialOptions = { ...options, active: false, mfaCode: undefined };
+  const later: CredentialOptions = { ...resolved, mfaCode: undefined };
   const { startCredentialsServer } = await import('../../core/credentialsServer/credentialsServer');
   const { environmentForEndpoint } = await import('../../core/credentialsServer/endpointEnvironment');
   const server = await startCredentialsServer({ profile, credentials: async () => (await serveCredentials(profile, later)).credentials });
