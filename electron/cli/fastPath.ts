@@ -25,7 +25,9 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
       process.stderr.write(`keytray: ${err.toLine()}\n`);
       process.exit(err.exitCode);
     }
-    throw err;
+    // Anything else is unexpected here: the full CLI does the work again and reports any failure
+    // as one line, rather than this throwing past the program as an unhandled rejection.
+    return null;
   }
   // A bundle of its own, loaded only when no agent answered: the agent's cache hit, the one with the
   // tightest budget (SPEC §6), then neither reads nor compiles the keychain code.
