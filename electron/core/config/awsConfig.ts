@@ -175,6 +175,12 @@ export function resolveProfileChain(config: AwsConfig, requested: string): Profi
   }
 }
 
+/** The first region named along a chain from resolveProfileChain, starting at the requested profile. */
+export function chainRegion(chain: ProfileConfig[]): string | undefined {
+  for (const p of chain) if (p.region) return p.region;
+  return undefined;
+}
+
 /** The section a new profile gets: `default` or `profile NAME` in the config file, the bare name in credentials. */
 export function sectionNameFor(profileName: string, file: 'config' | 'credentials' = 'config'): string {
   return file === 'credentials' || profileName === 'default' ? profileName : `profile ${profileName}`;

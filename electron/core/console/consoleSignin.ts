@@ -1,7 +1,7 @@
 import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
-import { resolveProfileChain } from '../config/awsConfig';
+import { chainRegion, resolveProfileChain } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
-import type { RequestContext, SessionEngine } from '../sessions/sessionEngine';
+import { CHAINED_ROLE_MAX_SECONDS, type RequestContext, type SessionEngine } from '../sessions/sessionEngine';
 import { partitionOf, regionFor } from '../sts/endpoints';
 import { createSdkStsGateway, describeStsFailure, type StsGateway } from '../sts/stsGateway';
 import type { AwsCredentials } from '../types';
@@ -24,8 +24,6 @@ export const ALLOW_ALL_POLICY = JSON.stringify({
 
 /** GetFederationToken's Name is 2 to 32 characters of [\w+=,.@-]. */
 const FEDERATION_NAME_MAX = 32;
-/** AWS caps the console session of a chained role (assumed from session credentials) at one hour. */
-const CHAINED_CONSOLE_MAX_SECONDS = 3600;
 const DEFAULT_FEDERATION_SECONDS = 3600;
 const SIGNIN_TIMEOUT_MS = 15_000;
 
@@ -62,12 +60,12 @@ export async function createConsoleSignin(deps: ConsoleSigninDeps, request: Cons
   const config = deps.loadConfig();
   const chain = resolveProfileChain(config, request.profile);
   const target = chain[0];
-  const region = request.region ?? firstRegion(chain) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+  const region = request.region ?? chainRegion(chain) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const warnings: string[] = [];
 
   const session =
     target.kind === 'user'
-      ? await federationSession(deps, target, regionFor(firstRegion(chain), env), request.durationSeconds)
+      ? await federationSession(deps, target, regionFor(chainRegion(chain), env), request.durationSeconds)
       : await roleSession(deps, target, request, ctx, warnings);
 
   const signinEndpoint = signinEndpointFor(session.partition, env);
@@ -166,8 +164,8 @@ async function signinToken(
   const wanted = session.kind === 'role' ? request.durationSeconds : undefined;
   const first = await requestSigninToken(deps, endpoint, session, wanted);
   if (first.token) return first.token;
-  if (wanted !== undefined && wanted > CHAINED_CONSOLE_MAX_SECONDS && first.status === 400) {
-    const retry = await requestSigninToken(deps, endpoint, session, CHAINED_CONSOLE_MAX_SECONDS);
+  if (wanted !== undefined && wanted > CHAINED_ROLE_MAX_SECONDS && first.status === 400) {
+    const retry = await requestSigninToken(deps, endpoint, session, CHAINED_ROLE_MAX_SECONDS);
     if (retry.token) {
       warnings.push(`keytray: AWS caps the console session of chained role "${session.profile}" at 1 hour.`);
       return retry.token;
@@ -241,9 +239,4 @@ async function requestSigninToken(
       },
     ),
   };
-}
-
-function firstRegion(chain: ProfileConfig[]): string | undefined {
-  for (const p of chain) if (p.region) return p.region;
-  return undefined;
 }

@@ -1,5 +1,5 @@
 import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
-import { resolveProfileChain } from '../config/awsConfig';
+import { chainRegion, resolveProfileChain } from '../config/awsConfig';
 import { KeytrayError } from '../errors';
 import type { VaultStore } from '../keychain/vaultStore';
 import type { MfaCodeProvider } from '../mfa/mfaCodeSources';
@@ -338,12 +338,6 @@ class ChainResolver {
     const user = chain[chain.length - 1].name;
     return `keytray-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
   }
-}
-
-/** The first region named along the chain, starting at the requested profile. */
-function chainRegion(chain: ProfileConfig[]): string | undefined {
-  for (const p of chain) if (p.region) return p.region;
-  return undefined;
 }
 
 function stripMeta(s: CachedSession): AwsCredentials {
