@@ -1,4 +1,5 @@
 import { KeytrayError, oneLine } from '../errors';
+import { resolvePaths } from '../paths';
 
 /**
  * The raw OS keychain, reduced to what Keytray needs. Kept as an interface so that core receives it
@@ -20,7 +21,9 @@ export const KEYCHAIN_SERVICE = 'keytray';
  * vault must never wipe another's sessions.
  */
 export function keychainServiceFor(env: NodeJS.ProcessEnv = process.env): string {
-  return env.KEYTRAY_HOME ? `${KEYCHAIN_SERVICE}@${require('node:path').resolve(env.KEYTRAY_HOME)}` : KEYCHAIN_SERVICE;
+  // The data directory exactly as paths.ts resolves it (`~` expanded), so one KEYTRAY_HOME is one
+  // service name whatever the working directory.
+  return env.KEYTRAY_HOME ? `${KEYCHAIN_SERVICE}@${resolvePaths(env).dataDir}` : KEYCHAIN_SERVICE;
 }
 
 export function keychainUnavailable(cause: unknown): KeytrayError {
