@@ -1,5 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ProfileRow } from '../ipc/contract';
+import { describeTimeLeft } from '../ipc/sessionTimeLeft';
 
 /**
  * The tray menu as a pure function of state (SPEC §5), so it can be tested without Electron and
@@ -102,18 +103,6 @@ export function trayTooltip(state: TrayState): string {
   const p = state.profiles.find((x) => x.name === state.active);
   const left = p ? describeTimeLeft(p.sessionSecondsLeft) : '';
   return `Keytray — ${state.active}${left ? `, ${left}` : ''}`;
-}
-
-/** "42 min left", "7 h 5 min left", "expired", or '' with no session. */
-export function describeTimeLeft(seconds: number | null): string {
-  if (seconds === null) return '';
-  if (seconds <= 0) return 'expired';
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 1) return 'under a minute left';
-  if (minutes < 60) return `${minutes} min left`;
-  const h = Math.floor(minutes / 60);
-  const m = minutes % 60;
-  return m === 0 ? `${h} h left` : `${h} h ${m} min left`;
 }
 
 /** Groups by the user profile at the end of each chain; the user itself first, then its roles. */

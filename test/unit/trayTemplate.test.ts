@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   INLINE_PROFILE_LIMIT,
   SUBMENU_CHUNK,
   buildTrayTemplate,
-  describeTimeLeft,
   toElectronTemplate,
   trayTooltip,
   type TrayAction,
@@ -12,6 +13,7 @@ import {
   type TrayProfile,
   type TrayState,
 } from '../../electron/main/trayTemplate';
+import { describeTimeLeft } from '../../electron/ipc/sessionTimeLeft';
 
 const user = (name: string, extra: Partial<TrayProfile> = {}): TrayProfile => ({
   name,
@@ -154,6 +156,19 @@ describe('describeTimeLeft', () => {
     assert.equal(describeTimeLeft(59 * 60 + 59), '59 min left');
     assert.equal(describeTimeLeft(3600), '1 h left');
     assert.equal(describeTimeLeft(8 * 3600 - 60), '7 h 59 min left');
+  });
+
+  it("says what the caller asks for with no session (the window's \"no session\"), and the same words otherwise", () => {
+    assert.equal(describeTimeLeft(null, 'no session'), 'no session');
+    assert.equal(describeTimeLeft(-1, 'no session'), 'expired');
+    assert.equal(describeTimeLeft(3600 + 5 * 60, 'no session'), '1 h 5 min left');
+  });
+
+  it('lives in a file with no imports, because the renderer bundles it', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'electron', 'ipc', 'sessionTimeLeft.ts'), 'utf8');
+    const imports = source.split('\n').filter((line) => /^\s*import\b(?!\s+type\b)/.test(line) || /^\s*export\b(?!\s+type\b).*\bfrom\s*['"]/.test(line));
+    assert.deepEqual(imports, []);
+    assert.doesNotMatch(source, /\brequire\(/);
   });
 });
 

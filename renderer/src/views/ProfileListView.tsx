@@ -166,8 +166,8 @@ export function ProfileListView() {
                       {p.region && <span> · {p.region}</span>}
                     </div>
                   </div>
-                  <div className={`session ${live ? 'live' : left !== null ? 'expired' : ''}`} aria-label={`Session: ${describeTimeLeft(left)}`}>
-                    {describeTimeLeft(left)}
+                  <div className={`session ${live ? 'live' : left !== null ? 'expired' : ''}`} aria-label={`Session: ${describeTimeLeft(left, 'no session')}`}>
+                    {describeTimeLeft(left, 'no session')}
                   </div>
                   <div className="profile-actions" role="group" aria-label={`Actions for ${p.name}`}>
                     {live ? (
