@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { KeytrayError } from '../../electron/core/errors';
 import {
   AwsConfig,
   isKeytrayCredentialProcess,
@@ -11,18 +10,9 @@ import {
   resolveProfileChain,
   sectionNameFor,
 } from '../../electron/core/config/awsConfig';
+import { keytrayError } from './helpers';
 
 const FILE = '/home/u/.aws/config';
-
-function keytrayError(fn: () => unknown): KeytrayError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof KeytrayError, String(err));
-    return err;
-  }
-  assert.fail('expected a KeytrayError');
-}
 
 const CONFIG = `# my profiles
 [default]

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { KeytrayError } from '../../electron/core/errors';
 import { AwsConfig } from '../../electron/core/config/awsConfig';
 import { IniDocument } from '../../electron/core/config/iniDocument';
 import {
@@ -11,20 +10,11 @@ import {
   removeCredentialKeys,
   undoSetup,
 } from '../../electron/core/config/profileSetup';
+import { keytrayError } from './helpers';
 
 const FILE = '/home/u/.aws/config';
 const CREDS = '/home/u/.aws/credentials';
 const COMMAND = '/usr/local/bin/keytray credential-process admin';
-
-function keytrayError(fn: () => unknown): KeytrayError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof KeytrayError, String(err));
-    return err;
-  }
-  assert.fail('expected a KeytrayError');
-}
 
 const ORIGINAL = `# work
 [profile alice]
