@@ -8,7 +8,8 @@ import { quoteForCredentialProcess } from '../../electron/core/config/credential
 import { KeytrayError } from '../../electron/core/errors';
 import { cliModeArgs } from '../../electron/core/install/cliMode';
 import { installCli, uninstallCli, windowsUserPathCommand } from '../../electron/core/install/installCli';
-import { renderLauncher, shQuote } from '../../electron/core/install/launcherScript';
+import { shQuote } from '../../electron/core/export/envExport';
+import { renderLauncher } from '../../electron/core/install/launcherScript';
 
 /** How the AWS CLI (botocore: shlex.split, POSIX) and the JS SDK (/bin/sh -c) split a credential_process line. */
 function shlexSplit(line: string): string[] {

@@ -1,4 +1,5 @@
 import { KeytrayError } from '../errors';
+import { shQuote } from '../export/envExport';
 import { CLI_MODE_FLAG } from './cliMode';
 
 /**
@@ -56,9 +57,4 @@ function renderCmd(argv: string[], launcherPath: string): string {
     `${argv.map((a) => `"${a}"`).join(' ')} %*`,
     '',
   ].join('\r\n');
-}
-
-/** POSIX single quotes keep every byte literal; a quote inside is closed, escaped and reopened. */
-export function shQuote(arg: string): string {
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
