@@ -1,5 +1,5 @@
 import { KeytrayError } from '../core/errors';
-import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
+import { mfaCodeProvider, mfaProcessSource, optionCodeSource } from '../core/mfa/mfaCodeSources';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { readActiveProfile } from '../core/settings';
 import { resolvePaths, type KeytrayPaths } from '../core/paths';
@@ -28,12 +28,12 @@ export function cliPaths(): KeytrayPaths {
 }
 
 /**
- * Where the CLI gets MFA codes, in SPEC order: --mfa-code, the profile's mfa_process, a running
- * agent's prompter (added by the agent client), then the controlling terminal.
+ * Where the CLI gets MFA codes when it does the work itself, in SPEC order: --mfa-code, the
+ * profile's mfa_process, then the controlling terminal (a running agent was asked first).
  */
-export function cliRequestContext(options: CredentialOptions, extraSources: MfaCodeSource[] = []): RequestContext {
+export function cliRequestContext(options: CredentialOptions): RequestContext {
   return {
-    mfa: mfaCodeProvider([optionCodeSource(options.mfaCode), mfaProcessSource, ...extraSources, terminalMfaSource()]),
+    mfa: mfaCodeProvider([optionCodeSource(options.mfaCode), mfaProcessSource, terminalMfaSource()]),
     requester: { pid: process.pid, command: process.argv.slice(1).join(' ') },
   };
 }
