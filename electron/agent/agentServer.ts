@@ -15,6 +15,7 @@ import {
   type Requester,
 } from './agentProtocol';
 import { agentRequestSchema, clientReplySchema } from './agentSchemas';
+import { replaceFile } from '../core/replaceFile';
 
 /** One served request, for the activity log ("which process received which profile's credentials"). */
 export interface AgentActivity {
@@ -81,7 +82,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   });
   if (process.platform !== 'win32') fs.chmodSync(socketPath, 0o600);
   // The token is written only once the socket listens, so a client never reads a token with no agent.
-  writePrivateFile(agentTokenFile(dataDir), token);
+  replaceFile(agentTokenFile(dataDir), token);
 
   return {
     socketPath,
@@ -126,12 +127,6 @@ function previousAgentPath(dataDir: string): string | null {
   } catch {
     return null;
   }
-}
-
-function writePrivateFile(file: string, content: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, content, { mode: 0o600 });
-  fs.renameSync(tmp, file);
 }
 
 function tokensMatch(given: unknown, expected: string): boolean {

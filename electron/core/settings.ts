@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { replaceFile } from './replaceFile';
 
 /** User preferences, shared by the CLI and the app. Never secrets: this is a plain file. */
 export interface KeytraySettings {
@@ -33,9 +34,7 @@ export function loadSettings(dataDir: string): KeytraySettings {
 export function saveSettings(dataDir: string, settings: KeytraySettings): void {
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = settingsFile(dataDir);
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  replaceFile(file, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 function pickKnown(raw: Partial<KeytraySettings>): Partial<KeytraySettings> {
@@ -68,7 +67,5 @@ export function writeActiveProfile(dataDir: string, profile: string | null): voi
     fs.rmSync(file, { force: true });
     return;
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, `${profile}\n`, { mode: 0o600 });
-  fs.renameSync(tmp, file);
+  replaceFile(file, `${profile}\n`);
 }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { KeytrayError } from '../errors';
 import { homeDir } from '../paths';
 import { LAUNCHER_MARKER, launcherFileName, renderLauncher, type LauncherTarget } from './launcherScript';
+import { replaceFile } from '../replaceFile';
 
 export interface InstallCliOptions {
   /** The directory that receives the launcher, e.g. /usr/local/bin. Default: `defaultCliPrefix()`. */
@@ -43,9 +44,7 @@ export function installCli(options: InstallCliOptions): InstallCliResult {
   try {
     fs.mkdirSync(prefix, { recursive: true });
     // Written beside the target and renamed: a half-written launcher would break every AWS call.
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text, { mode: 0o755 });
-    fs.renameSync(tmp, file);
+    replaceFile(file, text, 0o755);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new KeytrayError('io', `Cannot write ${file}${code ? ` (${code})` : ''}`, {

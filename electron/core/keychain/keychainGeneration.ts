@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SecretBackend } from './secretBackend';
+import { replaceFile } from '../replaceFile';
 
 /**
  * A marker file that changes whenever any Keytray process writes to the keychain. The agent keeps
@@ -22,9 +23,7 @@ export class KeychainGeneration {
   bump(): string {
     const next = randomBytes(8).toString('hex');
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, next, { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    replaceFile(this.file, next);
     return next;
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeytrayError } from '../errors';
 import type { Clock } from '../types';
+import { replaceFile } from '../replaceFile';
 
 /**
  * STS rejects a TOTP code that was already used for the same device, with an AccessDenied that reads
@@ -39,9 +40,7 @@ export class TotpReuseGuard {
     for (const [s, v] of Object.entries(all)) if (now - v.at >= TotpReuseGuard.MEMORY_MS) delete all[s];
     all[serial] = { hash: digest(serial, code), at: now };
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    replaceFile(this.file, JSON.stringify(all));
   }
 
   private read(): Record<string, { hash: string; at: number }> {
