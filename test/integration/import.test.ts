@@ -90,6 +90,7 @@ describe('keytray import', () => {
   test('the AWS CLI, reading the cleaned files, finds no plaintext key but works through keytray', { skip: !awsCliAvailable() && 'no /usr/bin/aws' }, async () => {
     const bare = await sb.aws(['sts', 'get-caller-identity', '--profile', dave]);
     assert.notEqual(bare.code, 0, 'no key left for the AWS CLI to find');
+    assert.match(bare.stderr, /Unable to locate credentials/);
     const setup = await sb.keytray(['setup', erin]);
     assert.equal(setup.code, 0, setup.stderr);
     const viaKeytray = await sb.aws(['sts', 'get-caller-identity', '--profile', erin, '--output', 'json']);
@@ -98,8 +99,12 @@ describe('keytray import', () => {
   });
 
   test('running import again finds nothing to do', async () => {
+    const files = [sb.configFile, sb.credentialsFile].map((f) => fs.readFileSync(f, 'utf8'));
     const r = await sb.keytray(['import']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /No plaintext long-term keys found|Skipped temporary/);
+    assert.match(r.stdout, /^No plaintext long-term keys found in /);
+    assert.doesNotMatch(r.stdout, /Imported/);
+    assert.deepEqual([sb.configFile, sb.credentialsFile].map((f) => fs.readFileSync(f, 'utf8')), files, 'neither file was touched');
   });
 });
