@@ -216,10 +216,19 @@ describe('keytray with a user, an MFA role and a chained role', () => {
   });
 
   test('clear forgets sessions, and list shows none afterwards', async () => {
+    type Row = { name: string; sessionSecondsLeft: number | null };
+    const listed = async () => JSON.parse((await sb.keytray(['list', '--json'])).stdout) as Row[];
+    const before = await listed();
+    assert.ok((before.find((p) => p.name === admin)?.sessionSecondsLeft ?? 0) > 900, 'a session to clear');
     const r = await sb.keytray(['clear']);
     assert.equal(r.code, 0, r.stderr);
-    const list = JSON.parse((await sb.keytray(['list', '--json'])).stdout) as Array<{ name: string; sessionSecondsLeft: number | null }>;
+    const list = await listed();
     assert.equal(list.find((p) => p.name === admin)?.sessionSecondsLeft, null);
+    for (const name of [alice, admin, deploy]) assert.equal(list.find((p) => p.name === name)?.sessionSecondsLeft, null, name);
+    // Gone from the keychain, not just from the listing: serving admin needs a new MFA code.
+    const served = await sb.keytray(['credential-process', admin]);
+    assert.equal(served.code, 1);
+    assert.match(served.stderr, /MFA/);
   });
 
   test('no long-term or session secret is left in any file under HOME', () => {
