@@ -45,6 +45,7 @@ describe('keytray rotate', () => {
   }
 
   test('with MFA: exactly one key remains at AWS, a new one, stored in the keychain; credential-process keeps working', async () => {
+    const callsBefore = sb.emu.calls.length;
     const r = await sb.keytray(['rotate', alice, '--mfa-code', device.unusedCode()]);
     assert.equal(r.code, 0, r.stderr);
     const keys = sb.emu.accessKeysOf(alice);
@@ -57,8 +58,13 @@ describe('keytray rotate', () => {
     assert.ok(!r.stdout.includes(keys[0]) && !r.stdout.includes(stored.secretAccessKey));
     // IAM was called with the MFA session: GetSessionToken then CreateAccessKey as that session.
     assert.equal(sb.emu.count('CreateAccessKey', true), 1);
+    const rotation = sb.emu.calls.slice(callsBefore).filter((c) => c.ok).map((c) => c.action);
+    assert.ok(rotation.indexOf('GetSessionToken') >= 0 && rotation.indexOf('GetSessionToken') < rotation.indexOf('CreateAccessKey'), rotation.join());
 
     // The MFA session made from the old key was cleared, so a new code is needed, and it works.
+    const noCode = await sb.keytray(['credential-process', alice]);
+    assert.equal(noCode.code, 1, 'no session left to serve without a code');
+    assert.match(noCode.stderr, /MFA/);
     const cp = await sb.keytray(['credential-process', alice, '--mfa-code', device.unusedCode()]);
     assert.equal(cp.code, 0, cp.stderr);
     assert.match(parseCredentialDocument(cp.stdout).AccessKeyId, /^ASIA/);
