@@ -10,7 +10,7 @@ import {
   resolveProfileChain,
   sectionNameFor,
 } from '../../electron/core/config/awsConfig';
-import { keytrayError } from './helpers';
+import { keytrayError } from './keytrayErrorOf';
 
 const FILE = '/home/u/.aws/config';
 

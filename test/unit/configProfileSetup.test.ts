@@ -10,7 +10,7 @@ import {
   removeCredentialKeys,
   undoSetup,
 } from '../../electron/core/config/profileSetup';
-import { keytrayError } from './helpers';
+import { keytrayError } from './keytrayErrorOf';
 
 const FILE = '/home/u/.aws/config';
 const CREDS = '/home/u/.aws/credentials';
