@@ -10,7 +10,7 @@ import {
   resolveProfileChain,
   sectionNameFor,
 } from '../../electron/core/config/awsConfig';
-import { keytrayError } from './keytrayErrorOf';
+import { keytrayError } from './keytrayError';
 
 const FILE = '/home/u/.aws/config';
 

@@ -10,7 +10,7 @@ import {
   removeCredentialKeys,
   undoSetup,
 } from '../../electron/core/config/profileSetup';
-import { keytrayError } from './keytrayErrorOf';
+import { keytrayError } from './keytrayError';
 
 const FILE = '/home/u/.aws/config';
 const CREDS = '/home/u/.aws/credentials';
