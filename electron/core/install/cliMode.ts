@@ -29,8 +29,8 @@ export function cliModeArgs(argv: readonly string[]): string[] | null {
 export function startCliModeIfRequested(argv: readonly string[] = process.argv, exit: (code: number) => void = (code) => process.exit(code)): boolean {
   const args = cliModeArgs(argv);
   if (args === null) return false;
-  // setup writes KEYTRAY_LAUNCHER (set by the launcher); argv[1] of an app binary is not a script,
-  // so an empty one makes setup ask for KEYTRAY_LAUNCHER instead of guessing a wrong path.
+  // argv[1] of an app binary is not a script: the launcher that started CLI mode stands in for it,
+  // so the CLI's own command line (shown to the agent as the requester) reads as `keytray …`.
   process.argv = [process.execPath, process.env.KEYTRAY_LAUNCHER ?? '', ...args];
   runCli(args).then(
     () => process.stdout.write('', () => exit(typeof process.exitCode === 'number' ? process.exitCode : 0)),
