@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from '../core/config/validation';
 
 /**
  * What the agent accepts, checked after the token and before any use (the same rule as the app's
@@ -12,7 +13,7 @@ const requester = z.object({
 
 const credentialRequest = z.object({
   profile: z.string().min(1).max(256),
-  durationSeconds: z.number().int().min(900).max(129600).optional(),
+  durationSeconds: z.number().int().min(MIN_DURATION_SECONDS).max(MAX_SESSION_SECONDS).optional(),
   noSession: z.boolean().optional(),
   forceRefresh: z.boolean().optional(),
   region: z.string().max(64).optional(),

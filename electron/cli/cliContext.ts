@@ -1,8 +1,9 @@
+import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from '../core/config/validation';
 import { KeytrayError } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource } from '../core/mfa/mfaCodeSources';
+import { resolvePaths, type KeytrayPaths } from '../core/paths';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { readActiveProfile } from '../core/settings';
-import { resolvePaths, type KeytrayPaths } from '../core/paths';
 import { createVault, type Vault } from '../core/vault';
 import { terminalMfaSource } from './terminal';
 
@@ -58,9 +59,9 @@ export function parseDuration(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const m = /^(\d+)([smh]?)$/.exec(value.trim());
   const seconds = m ? Number(m[1]) * ({ '': 1, s: 1, m: 60, h: 3600 } as const)[m[2] as '' | 's' | 'm' | 'h'] : NaN;
-  if (!Number.isInteger(seconds) || seconds < 900 || seconds > 129600) {
+  if (!Number.isInteger(seconds) || seconds < MIN_DURATION_SECONDS || seconds > MAX_SESSION_SECONDS) {
     throw new KeytrayError('usage', `--duration ${value} is not a valid session duration`, {
-      hint: 'Give seconds between 900 and 129600 (or e.g. 1h, 90m).',
+      hint: `Give seconds between ${MIN_DURATION_SECONDS} and ${MAX_SESSION_SECONDS} (or e.g. 1h, 90m).`,
     });
   }
   return seconds;

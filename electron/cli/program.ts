@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from '../core/config/validation';
 import { ENV_FORMATS } from '../core/export/envExport';
 import { asKeytrayError, KeytrayError, oneLine } from '../core/errors';
 
@@ -11,7 +12,7 @@ function withCredentialOptions(cmd: Command): Command {
     .argument('[profile]', 'profile name from ~/.aws/config')
     .option('--active', 'use the profile the tray made active')
     .option('--mfa-code <code>', 'MFA code to use if one is needed')
-    .option('--duration <seconds>', 'session duration (900-129600 s, or e.g. 1h)')
+    .option('--duration <seconds>', `session duration (${MIN_DURATION_SECONDS}-${MAX_SESSION_SECONDS} s, or e.g. 1h)`)
     .option('--no-session', 'use the long-term key without GetSessionToken')
     .option('--region <region>', 'region to report with the credentials');
 }

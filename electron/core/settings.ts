@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from './config/validation';
 import { replaceFile } from './replaceFile';
 
 /** User preferences, shared by the CLI and the app. Never secrets: this is a plain file. */
@@ -39,7 +40,7 @@ export function saveSettings(dataDir: string, settings: KeytraySettings): void {
 
 function pickKnown(raw: Partial<KeytraySettings>): Partial<KeytraySettings> {
   const out: Partial<KeytraySettings> = {};
-  if (typeof raw.mfaSessionSeconds === 'number' && raw.mfaSessionSeconds >= 900 && raw.mfaSessionSeconds <= 129600) {
+  if (typeof raw.mfaSessionSeconds === 'number' && raw.mfaSessionSeconds >= MIN_DURATION_SECONDS && raw.mfaSessionSeconds <= MAX_SESSION_SECONDS) {
     out.mfaSessionSeconds = raw.mfaSessionSeconds;
   }
   for (const k of ['lockOnSleep', 'lockOnScreenLock', 'startAtLogin'] as const) if (typeof raw[k] === 'boolean') out[k] = raw[k];

@@ -8,7 +8,10 @@
 export const PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov'] as const;
 
 export const MIN_DURATION_SECONDS = 900;
+/** A role's duration_seconds: AssumeRole's ceiling. */
 export const MAX_DURATION_SECONDS = 43200;
+/** A session as a whole (--duration, the MFA session setting): GetSessionToken's ceiling, 36 h. */
+export const MAX_SESSION_SECONDS = 129600;
 
 const PROFILE_NAME = /^[A-Za-z0-9_.@+=,-]+$/;
 /** IAM names: role and virtual MFA device names share this alphabet. */
