@@ -74,7 +74,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         err.code === 'EADDRINUSE'
-          ? new KeytrayError('agent', 'Another Keytray agent is already running', { hint: 'Stop it with `keytray agent --stop`.' })
+          ? alreadyRunning()
           : asKeytrayError(err),
       ),
     );
@@ -113,8 +113,12 @@ async function refuseIfRunning(dataDir: string): Promise<void> {
     });
     probe.once('error', () => resolve(false));
   });
-  if (alive) throw new KeytrayError('agent', 'Another Keytray agent is already running', { hint: 'Stop it with `keytray agent --stop`.' });
+  if (alive) throw alreadyRunning();
   if (process.platform !== 'win32') fs.rmSync(previous, { force: true });
+}
+
+function alreadyRunning(): KeytrayError {
+  return new KeytrayError('agent', 'Another Keytray agent is already running', { hint: 'Stop it with `keytray agent --stop`.' });
 }
 
 function previousAgentPath(dataDir: string): string | null {

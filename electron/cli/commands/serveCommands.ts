@@ -97,9 +97,7 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<nev
  * SDK's one-second timeout.
  */
 async function execWithServer(profileArg: string | undefined, command: string[], options: CredentialOptions): Promise<never> {
-  if (options.session === false) {
-    throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
-  }
+  refuseNoSessionWithServer(options);
   const profile = profileArgument(profileArg, options);
   // The profile is resolved once, here: the active profile may change while CMD runs.
   const resolved: CredentialOptions = { ...options, active: false };
@@ -116,9 +114,7 @@ async function execWithServer(profileArg: string | undefined, command: string[],
 
 /** `env --server`: exports the endpoint that a running agent hosts, since this process ends at once. */
 async function envWithServer(profileArg: string | undefined, options: CredentialOptions, format: EnvFormat): Promise<void> {
-  if (options.session === false) {
-    throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
-  }
+  refuseNoSessionWithServer(options);
   const profile = profileArgument(profileArg, options);
   const { requestCredentialsEndpoint } = await import('../../agent/agentClient');
   const endpoint = await requestCredentialsEndpoint(
@@ -134,4 +130,10 @@ async function envWithServer(profileArg: string | undefined, options: Credential
   }
   const { formatEndpointExport } = await import('../../core/credentialsServer/endpointEnvironment');
   process.stdout.write(formatEndpointExport(endpoint, endpoint.region ?? options.region, format));
+}
+
+function refuseNoSessionWithServer(options: CredentialOptions): void {
+  if (options.session === false) {
+    throw new KeytrayError('usage', '--server serves sessions, not long-term keys', { hint: 'Drop --no-session.' });
+  }
 }
