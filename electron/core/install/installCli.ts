@@ -76,8 +76,8 @@ export function uninstallCli(options: { prefix?: string; platform?: NodeJS.Platf
 /**
  * /usr/local/bin when this user can write it (it is on every default PATH, macOS included);
  * otherwise ~/.local/bin, the XDG place for a user's executables, on PATH by default on Debian,
- * Ubuntu and Fedora. Windows has no shared bin directory: %LOCALAPPDATA%\Keytray\bin, added to the
- * user PATH with `windowsUserPathCommand`.
+ * Ubuntu and Fedora. Windows has no shared bin directory: %LOCALAPPDATA%\Keytray\bin, which the
+ * install message asks the user to add to their PATH (`windowsUserPathCommand` is not run yet).
  */
 export function defaultCliPrefix(platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): string {
   if (platform === 'win32') {
@@ -94,7 +94,7 @@ export function defaultCliPrefix(platform: NodeJS.Platform = process.platform, e
 
 /**
  * The command that appends `dir` to the user's PATH on Windows (HKCU\Environment), for the app to
- * run with execFile. PowerShell's SetEnvironmentVariable broadcasts WM_SETTINGCHANGE so new
+ * run with execFile once that is wired and tried on Windows (nothing runs it yet). PowerShell's SetEnvironmentVariable broadcasts WM_SETTINGCHANGE so new
  * terminals see it, and unlike `setx` it does not cut PATH at 1,024 characters. The directory is
  * passed as an argument, never spliced into the script, so its characters cannot become code.
  */
