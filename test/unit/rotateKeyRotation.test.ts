@@ -154,7 +154,8 @@ describe('key rotation', () => {
     const err = await rotateAccessKey(w.deps, 'alice', ctx).then(() => null, (e: unknown) => e);
     assert.ok(err instanceof KeytrayError);
     const line = err.toLine();
-    assert.match(line, /Key rotation stopped: the new key \*+0001 did not work: AWS is unavailable .*HTTP 503.*old key \*+1111 is still/);
+    assert.match(line, /Key rotation stopped: the new key \*+0001 did not work: STS is unavailable .*HTTP 503.*old key \*+1111 is still/);
+    assert.match(line, /STS is unavailable for GetCallerIdentity \(HTTP 503 ServiceUnavailable after \d+ attempts\)/, 'the failing service is STS, not IAM');
     assert.match(line, /profile "alice"/);
     for (const secret of [OLD.secretAccessKey, 'new-secret-1', OLD.accessKeyId, 'AKIANEWNEWNEWNEW0001', MFA_SESSION.sessionToken]) assert.ok(!line.includes(secret));
     assert.equal(w.keychain.get('alice')!.accessKeyId, OLD.accessKeyId);

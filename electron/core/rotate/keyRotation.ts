@@ -3,7 +3,7 @@ import { KeytrayError, maskAccessKeyId, oneLine } from '../errors';
 import type { StoredKey, VaultStore } from '../keychain/vaultStore';
 import type { RequestContext, SessionEngine } from '../sessions/sessionEngine';
 import { partitionOf, regionFor } from '../sts/endpoints';
-import type { StsGateway } from '../sts/stsGateway';
+import { describeStsFailure, type StsGateway } from '../sts/stsGateway';
 import type { AwsCredentials, Clock } from '../types';
 import type { IamAccessKeys } from './iamAccessKeys';
 
@@ -132,7 +132,8 @@ export async function rotateAccessKey(deps: KeyRotationDeps, profileName: string
   try {
     await verifyNewKey(deps, sts, newKey, created.userName);
   } catch (err) {
-    const why = err instanceof KeytrayError ? err.message : describeIamFailure(err, { profile: profileName, action: 'GetCallerIdentity' }).message;
+    // The new key is checked against STS, not IAM: its outage and endpoint are STS's.
+    const why = describeStsFailure(err, { profile: profileName, action: 'GetCallerIdentity' }).message;
     return undo(`the new key ${maskAccessKeyId(created.accessKeyId)} did not work: ${why}`, err);
   }
 
@@ -241,7 +242,7 @@ interface IamFailureContext {
   accessKeyId?: string;
 }
 
-/** An IAM (or verification STS) error as one line: AWS's own words, then what to do. */
+/** An IAM error as one line: AWS's own words, then what to do. */
 export function describeIamFailure(err: unknown, ctx: IamFailureContext): KeytrayError {
   if (err instanceof KeytrayError) return err;
   const e = err as { name?: string; Code?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
