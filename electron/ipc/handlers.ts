@@ -1,15 +1,15 @@
 import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
 import { validateProfileName } from '../core/config/validation';
 import { KeytrayError, maskAccessKeyId } from '../core/errors';
-import { formatEnvExport } from '../core/export/envExport';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
 import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
-import type { RequestContext, ServedCredentials } from '../core/sessions/sessionEngine';
-import { loadSettings, readActiveProfile, saveSettings, writeActiveProfile, type KeytraySettings } from '../core/settings';
+import type { RequestContext } from '../core/sessions/sessionEngine';
+import { loadSettings, readActiveProfile, saveSettings, type KeytraySettings } from '../core/settings';
 import type { Vault } from '../core/vault';
 import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
-import { clearSessionsBuiltOn, storeKey, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
+import { storeKey, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
 import type { ActivityLog } from './activityLog';
+import { createAppActions } from './appActions';
 import type { ExpiringClipboard } from './clipboardExport';
 import type { FieldErrors, MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
 import { FormError, type HandlerTable } from './ipcDoor';
@@ -67,6 +67,7 @@ class MfaCodeNotTypedYet extends Error {
 export function createHandlerTable(app: AppServices): HandlerTable {
   const { vault, activity } = app;
   const changed = () => app.onStateChanged?.();
+  const actions = createAppActions(app);
 
   /** Runs a credential request from the UI; an MFA code it still needs comes back as a value. */
   async function withUiMfa<T>(mfaCode: string | undefined, run: (ctx: RequestContext) => Promise<T>): Promise<T | MfaNeeded> {
@@ -83,10 +84,6 @@ export function createHandlerTable(app: AppServices): HandlerTable {
       if (err instanceof MfaCodeNotTypedYet) return { status: 'mfa-needed', profile: err.profile, serial: err.serial };
       throw err;
     }
-  }
-
-  function credentials(profile: string, ctx: RequestContext): Promise<ServedCredentials> {
-    return vault.engine.getCredentials({ profile }, ctx);
   }
 
   return {
@@ -162,63 +159,29 @@ export function createHandlerTable(app: AppServices): HandlerTable {
       return { profile };
     },
 
-    'profiles.makeActive': ({ profile }) => {
-      if (profile !== null) {
-        const config = vault.loadConfig();
-        if (!config.has(profile)) throw new KeytrayError('unknown-profile', `There is no profile "${profile}" in ${config.file}`);
-      }
-      writeActiveProfile(vault.paths.dataDir, profile);
-      activity.record({ kind: 'config', profile: profile ?? undefined, summary: profile ? `Made "${profile}" the active profile.` : 'Cleared the active profile.' });
-      changed();
-      return { active: profile };
-    },
+    'profiles.makeActive': ({ profile }) => actions.makeActive(profile),
 
     'sessions.start': async ({ profile, mfaCode }) => {
-      const result = await withUiMfa(mfaCode, (ctx) => credentials(profile, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => actions.startSession(profile, ctx));
       if ('status' in result) return result;
-      const expiration = result.credentials.expiration;
-      const secondsLeft = expiration === undefined ? null : Math.floor((expiration - vault.clock.now()) / 1000);
-      activity.record({
-        kind: 'session-started',
-        profile,
-        requester: APP_REQUESTER,
-        summary: result.source === 'cache' ? `Session for "${profile}" was already running.` : `Started a session for "${profile}".`,
-      });
-      changed();
-      return { status: 'started', profile, secondsLeft };
+      return { status: 'started', profile, secondsLeft: result.secondsLeft };
     },
 
-    'sessions.end': ({ profile }) => {
-      const cleared = clearSessionsBuiltOn(vault, profile);
-      activity.record({ kind: 'session-ended', profile, summary: cleared.length ? `Ended sessions: ${cleared.join(', ')}.` : `"${profile}" had no session.` });
-      app.onLocked?.();
-      changed();
-      return { cleared };
-    },
+    'sessions.end': ({ profile }) => actions.endSession(profile),
 
-    'sessions.lock': () => lock(app, 'Locked'),
+    'sessions.lock': () => actions.lock('Locked'),
 
     'env.copy': async ({ profile, format, mfaCode }) => {
-      const result = await withUiMfa(mfaCode, (ctx) => credentials(profile, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format, ctx));
       if ('status' in result) return result;
-      // The export is built and written here in main; the renderer only learns that it happened.
-      app.clipboard.write(formatEnvExport(result.credentials, result.region, format));
-      activity.record({ kind: 'env-copied', profile, requester: APP_REQUESTER, summary: `Copied the ${format} export of "${profile}" to the clipboard.` });
-      changed();
-      return { status: 'copied', profile, clearsAfterSeconds: Math.round(app.clipboard.clearAfterMs / 1000) };
+      return { status: 'copied', profile, clearsAfterSeconds: result.clearsAfterSeconds };
     },
 
-    'console.open': async ({ profile, mfaCode }) => {
-      const open = app.openConsole;
-      if (!open) throw new KeytrayError('usage', 'Opening the AWS console is not available in this window', { profile, hint: `Run \`keytray console ${profile}\`.` });
-      const result = await withUiMfa(mfaCode, async (ctx) => {
-        await open(profile, ctx);
+    'console.open': ({ profile, mfaCode }) =>
+      withUiMfa(mfaCode, async (ctx) => {
+        await actions.openConsole(profile, ctx);
         return { status: 'opened' as const, profile };
-      });
-      if (result.status === 'opened') activity.record({ kind: 'console', profile, requester: APP_REQUESTER, summary: `Opened the AWS console as "${profile}".` });
-      changed();
-      return result;
-    },
+      }),
 
     'import.scan': () => scanPlaintextKeysForWizard(vault),
 
@@ -271,25 +234,6 @@ export function createHandlerTable(app: AppServices): HandlerTable {
 
     'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),
   };
-}
-
-/**
- * Ends every session: the window's and the tray's Lock, and what sleep and screen lock do when the
- * settings say so. Open MFA prompts are cancelled first, so a code typed after the lock cannot start
- * a session again; `promptsCancelledBecause` ends the "MFA cancelled: ..." line their requesters read.
- */
-export function lock(
-  app: Pick<AppServices, 'vault' | 'activity' | 'clipboard' | 'prompts' | 'onLocked' | 'onStateChanged'>,
-  why: string,
-  promptsCancelledBecause = 'Keytray was locked',
-): { cleared: string[] } {
-  app.prompts?.cancelAll(promptsCancelledBecause);
-  const cleared = app.vault.store.clearSessions();
-  void app.clipboard.flush();
-  app.onLocked?.();
-  app.activity.record({ kind: 'locked', summary: `${why}: ended ${cleared.length} session(s).` });
-  app.onStateChanged?.();
-  return { cleared };
 }
 
 /** The profile list with status, grouping and the active mark; the tray is built from it too. */

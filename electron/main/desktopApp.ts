@@ -3,15 +3,14 @@ import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, ty
 import { createConsoleSignin } from '../core/console/consoleSignin';
 import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
 import { asKeytrayError } from '../core/errors';
-import { formatEnvExport } from '../core/export/envExport';
 import { mfaCodeProvider, mfaProcessSource } from '../core/mfa/mfaCodeSources';
 import type { RequestContext } from '../core/sessions/sessionEngine';
-import { loadSettings, writeActiveProfile } from '../core/settings';
+import { loadSettings } from '../core/settings';
 import type { Vault } from '../core/vault';
-import { clearSessionsBuiltOn } from '../core/keys/longTermKeys';
 import { ActivityLog } from '../ipc/activityLog';
 import { ExpiringClipboard, type ClipboardLike } from '../ipc/clipboardExport';
-import { buildProfileList, createHandlerTable, lock, type AppServices } from '../ipc/handlers';
+import { createAppActions } from '../ipc/appActions';
+import { buildProfileList, createHandlerTable, type AppServices } from '../ipc/handlers';
 import type { HandlerTable } from '../ipc/ipcDoor';
 import { ExpiryNotifier } from './expiryNotifier';
 import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
@@ -106,6 +105,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     onLocked: () => forget(),
   };
   const handlers = createHandlerTable(services);
+  const actions = createAppActions(services);
 
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
@@ -128,36 +128,27 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     try {
       switch (action.type) {
         case 'make-active':
-          writeActiveProfile(vault.paths.dataDir, action.profile);
-          activity.record({ kind: 'config', profile: action.profile, summary: `Made "${action.profile}" the active profile.` });
+          actions.makeActive(action.profile);
           break;
-        case 'start-session': {
-          await vault.engine.getCredentials({ profile: action.profile }, trayContext());
-          activity.record({ kind: 'session-started', profile: action.profile, summary: `Started a session for "${action.profile}" from the tray.` });
+        case 'start-session':
+          await actions.startSession(action.profile, trayContext());
           break;
-        }
-        case 'end-session': {
-          const cleared = clearSessionsBuiltOn(vault, action.profile);
-          forget();
-          activity.record({ kind: 'session-ended', profile: action.profile, summary: `Ended sessions: ${cleared.join(', ') || 'none'}.` });
+        case 'end-session':
+          actions.endSession(action.profile);
           break;
-        }
         case 'copy-env': {
-          const served = await vault.engine.getCredentials({ profile: action.profile }, trayContext());
-          clipboard.write(formatEnvExport(served.credentials, served.region, process.platform === 'win32' ? 'powershell' : 'sh'));
-          activity.record({ kind: 'env-copied', profile: action.profile, summary: `Copied the env export of "${action.profile}"; it clears in 30 s.` });
-          surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for 30 seconds.`);
+          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, process.platform === 'win32' ? 'powershell' : 'sh', trayContext());
+          surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for ${clearsAfterSeconds} seconds.`);
           break;
         }
         case 'open-console':
-          await openConsole(action.profile, trayContext());
-          activity.record({ kind: 'console', profile: action.profile, summary: `Opened the AWS console as "${action.profile}".` });
+          await actions.openConsole(action.profile, trayContext());
           break;
         case 'show-prompt':
           surface.promptWindow.show();
           break;
         case 'lock':
-          lock(services, 'Locked from the tray');
+          actions.lock('Locked from the tray');
           break;
         case 'open-window':
           surface.showMainWindow();
@@ -170,16 +161,17 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       const line = asKeytrayError(err).toLine();
       surface.notify('Keytray', line);
       surface.log(line);
+      // A failed action may still have changed what the menu shows (a prompt came and went).
+      refresh();
     }
-    refresh();
   };
 
   const onSystemEvent = (event: 'suspend' | 'lock-screen'): void => {
     const settings = loadSettings(vault.paths.dataDir);
     const wanted = event === 'suspend' ? settings.lockOnSleep : settings.lockOnScreenLock;
     if (!wanted) return;
-    if (event === 'suspend') lock(services, 'Locked on sleep', 'the computer went to sleep');
-    else lock(services, 'Locked on screen lock', 'the screen was locked');
+    if (event === 'suspend') actions.lock('Locked on sleep', 'the computer went to sleep');
+    else actions.lock('Locked on screen lock', 'the screen was locked');
   };
 
   refresh();

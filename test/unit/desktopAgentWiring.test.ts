@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { readActiveProfile } from '../../electron/core/settings';
 import { callHandler } from '../../electron/ipc/ipcDoor';
 import type { PromptView } from '../../electron/ipc/contract';
 import { startDesktopApp, type DesktopApp, type ElectronSurface } from '../../electron/main/desktopApp';
@@ -141,6 +142,21 @@ describe('desktop app hosting the agent', () => {
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^keytray: MFA cancelled: Keytray was locked \(profile "[^"]+"\)\.\n$/);
     assert.equal(app.vault.store.getSession(role), null);
+  });
+
+  it("refuses the tray's Make active for a profile that is not in the config, as the window does", async () => {
+    const before = readActiveProfile(sb.dataDir);
+    const shownBefore = notifications.length;
+    await app.runTrayAction({ type: 'make-active', profile: 'nobody-here' });
+    const viaWindow = await callHandler(app.handlers, 'profiles.makeActive', { profile: 'nobody-here' });
+    assert.equal(viaWindow.ok, false);
+    assert.equal(readActiveProfile(sb.dataDir), before, 'the active profile did not change');
+    assert.deepEqual(notifications.slice(shownBefore), [`Keytray: ${viaWindow.ok ? '' : viaWindow.error.message}`]);
+    assert.match(notifications.at(-1)!, /There is no profile "nobody-here"/);
+
+    await app.runTrayAction({ type: 'make-active', profile: role });
+    assert.equal(readActiveProfile(sb.dataDir), role);
+    assert.equal(app.activity.list()[0].summary, `Made "${role}" the active profile.`);
   });
 
   it('ends every session on sleep when the settings say so', async () => {
