@@ -201,6 +201,16 @@ describe('key rotation', () => {
     await rotateAccessKey(w.deps, 'alice', ctx);
   });
 
+  test('IAM throttling stops before anything changes and names IAM and its endpoint variable', async () => {
+    const w = world(WITHOUT_MFA);
+    w.fail.create = awsError('Throttling', 400);
+    const err = await rotateAccessKey(w.deps, 'alice', ctx).then(() => null, (e: unknown) => e);
+    assert.ok(err instanceof KeytrayError && err.code === 'sts-unavailable');
+    assert.match(err.toLine(), /IAM is unavailable for CreateAccessKey \(throttling after \d+ attempts\).*AWS_ENDPOINT_URL_IAM/);
+    assert.deepEqual([...w.awsKeys.keys()], [OLD.accessKeyId]);
+    assert.equal(w.keychain.get('alice')!.accessKeyId, OLD.accessKeyId);
+  });
+
   test('two keys already: the limit message names the unused key and changes nothing', async () => {
     const w = world(WITHOUT_MFA);
     w.awsKeys.set('AKIASPARESPARESPARE9', 'x');

@@ -1,3 +1,4 @@
+import { AWS_MAX_ATTEMPTS } from '../sts/awsFailure';
 import { endpointFor, type partitionOf } from '../sts/endpoints';
 import type { AwsCredentials } from '../types';
 
@@ -26,7 +27,7 @@ export function createSdkIamAccessKeys(partition: ReturnType<typeof partitionOf>
     new sdk.IAMClient({
       region: iamRegionFor(partition),
       endpoint: endpointFor('IAM', env),
-      maxAttempts: 4,
+      maxAttempts: AWS_MAX_ATTEMPTS,
       credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken },
     });
   return {

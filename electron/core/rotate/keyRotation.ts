@@ -1,7 +1,8 @@
 import type { AwsConfig } from '../config/awsConfig';
-import { KeytrayError, maskAccessKeyId, oneLine } from '../errors';
+import { KeytrayError, maskAccessKeyId } from '../errors';
 import type { StoredKey, VaultStore } from '../keychain/vaultStore';
 import type { RequestContext, SessionEngine } from '../sessions/sessionEngine';
+import { awsErrorCode, isRejectedKey, isUnavailable, readAwsFailure, rejectedKeyError, unavailableError } from '../sts/awsFailure';
 import { partitionOf, regionFor } from '../sts/endpoints';
 import { describeStsFailure, type StsGateway } from '../sts/stsGateway';
 import type { AwsCredentials, Clock } from '../types';
@@ -85,7 +86,7 @@ export async function rotateAccessKey(deps: KeyRotationDeps, profileName: string
   try {
     created = await iam.createAccessKey(iamCredentials);
   } catch (err) {
-    if (errorCode(err) === 'LimitExceeded') throw await limitMessage(iam, iamCredentials, profileName, old.accessKeyId);
+    if (awsErrorCode(err) === 'LimitExceeded') throw await limitMessage(iam, iamCredentials, profileName, old.accessKeyId);
     throw failure('CreateAccessKey', err);
   }
   const newKey: StoredKey = { accessKeyId: created.accessKeyId, secretAccessKey: created.secretAccessKey, storedAt: deps.clock.now() };
@@ -144,7 +145,7 @@ export async function rotateAccessKey(deps: KeyRotationDeps, profileName: string
     await iam.deleteAccessKey(iamCredentials, old.accessKeyId);
   } catch (err) {
     // Deleted by someone else already: the goal is reached.
-    if (errorCode(err) !== 'NoSuchEntity') deleteError = err;
+    if (awsErrorCode(err) !== 'NoSuchEntity') deleteError = err;
   }
 
   // 5. Sessions made from the old key would still be served; drop them.
@@ -191,7 +192,7 @@ async function verifyNewKey(deps: KeyRotationDeps, sts: StsGateway, key: StoredK
       }
       return;
     } catch (err) {
-      const propagating = ['InvalidClientTokenId', 'SignatureDoesNotMatch'].includes(errorCode(err) ?? '');
+      const propagating = ['InvalidClientTokenId', 'SignatureDoesNotMatch'].includes(awsErrorCode(err) ?? '');
       const delay = Math.min(500 * 2 ** attempt, 2_000);
       if (!propagating || waited + delay > budget) {
         if (propagating) throw new KeytrayError('sts-denied', `AWS still did not accept it after ${Math.round(waited / 1000)} s`, { cause: err });
@@ -230,11 +231,6 @@ export function keyAgeDays(key: Pick<StoredKey, 'storedAt'>, clock: Clock): numb
   return Math.max(0, Math.floor((clock.now() - key.storedAt) / 86_400_000));
 }
 
-function errorCode(err: unknown): string | undefined {
-  const e = err as { Code?: string; name?: string } | undefined;
-  return e?.Code || e?.name;
-}
-
 interface IamFailureContext {
   profile: string;
   action: string;
@@ -245,12 +241,10 @@ interface IamFailureContext {
 /** An IAM error as one line: AWS's own words, then what to do. */
 export function describeIamFailure(err: unknown, ctx: IamFailureContext): KeytrayError {
   if (err instanceof KeytrayError) return err;
-  const e = err as { name?: string; Code?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
-  const code = errorCode(err) ?? 'Error';
-  const status = e?.$metadata?.httpStatusCode;
-  const said = oneLine(e?.message || String(err));
-  if (code === 'AccessDenied') {
-    return new KeytrayError('sts-denied', `AWS denied ${ctx.action}: ${said}`, {
+  const f = readAwsFailure(err);
+  const where = { profile: ctx.profile, target: ctx.action };
+  if (f.code === 'AccessDenied') {
+    return new KeytrayError('sts-denied', `AWS denied ${ctx.action}: ${f.said}`, {
       profile: ctx.profile,
       hint: ctx.usedMfa
         ? 'The user needs permission to manage its own access keys (iam:CreateAccessKey, iam:DeleteAccessKey, iam:ListAccessKeys).'
@@ -258,21 +252,9 @@ export function describeIamFailure(err: unknown, ctx: IamFailureContext): Keytra
       cause: err,
     });
   }
-  if (code === 'InvalidClientTokenId' || code === 'SignatureDoesNotMatch') {
-    const key = ctx.accessKeyId ? ` ${maskAccessKeyId(ctx.accessKeyId)}` : '';
-    return new KeytrayError('sts-denied', `AWS rejected the access key${key} (${code}) during ${ctx.action}`, {
-      profile: ctx.profile,
-      hint: `Store a current key with \`keytray add ${ctx.profile}\`.`,
-      cause: err,
-    });
+  if (isRejectedKey(f)) {
+    return rejectedKeyError(f, { ...where, accessKeyId: ctx.accessKeyId, hint: `Store a current key with \`keytray add ${ctx.profile}\`.` }, err);
   }
-  const network = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up/i.test(`${e?.code ?? ''} ${said}`);
-  if (/Throttl|TooManyRequests|RequestLimitExceeded/i.test(code) || (status !== undefined && status >= 500) || network) {
-    return new KeytrayError('sts-unavailable', `AWS is unavailable for ${ctx.action} (${network ? said : status ? `HTTP ${status} ${code}` : code})`, {
-      profile: ctx.profile,
-      hint: 'Try again in a minute; if it persists check your network and AWS_ENDPOINT_URL_IAM.',
-      cause: err,
-    });
-  }
-  return new KeytrayError('sts-invalid', `${ctx.action} failed: ${code}: ${said}`, { profile: ctx.profile, cause: err });
+  if (isUnavailable(f)) return unavailableError('IAM', f, where, err);
+  return new KeytrayError('sts-invalid', `${ctx.action} failed: ${f.code}: ${f.said}`, { profile: ctx.profile, cause: err });
 }

@@ -1,5 +1,6 @@
 import type { AwsCredentials } from '../types';
-import { KeytrayError, maskAccessKeyId, oneLine } from '../errors';
+import { KeytrayError } from '../errors';
+import { AWS_MAX_ATTEMPTS, isRejectedKey, isUnavailable, readAwsFailure, rejectedKeyError, unavailableError } from './awsFailure';
 import { endpointFor } from './endpoints';
 
 /** Credentials as STS issued them. */
@@ -36,12 +37,6 @@ export interface StsGateway {
   ): Promise<IssuedCredentials>;
 }
 
-/**
- * Throttling and 5xx answers are retried by the SDK's standard retry strategy (exponential backoff
- * with jitter); four attempts keep a cold `aws` call under a few seconds when STS is struggling.
- */
-export const STS_MAX_ATTEMPTS = 4;
-
 /** STS over the AWS SDK v3. The SDK is required lazily so a cache hit never loads it. */
 export function createSdkStsGateway(region: string, env: NodeJS.ProcessEnv = process.env): StsGateway {
   const sdk = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
@@ -50,7 +45,7 @@ export function createSdkStsGateway(region: string, env: NodeJS.ProcessEnv = pro
     new sdk.STSClient({
       region,
       endpoint,
-      maxAttempts: STS_MAX_ATTEMPTS,
+      maxAttempts: AWS_MAX_ATTEMPTS,
       credentials: {
         accessKeyId: credentials.accessKeyId,
         secretAccessKey: credentials.secretAccessKey,
@@ -121,11 +116,8 @@ export interface StsFailureContext {
  */
 export function describeStsFailure(err: unknown, ctx: StsFailureContext): KeytrayError {
   if (err instanceof KeytrayError) return err;
-  const e = err as { name?: string; Code?: string; message?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
-  const code = e?.Code || e?.name || 'Error';
-  const status = e?.$metadata?.httpStatusCode;
-  const attempts = e?.$metadata?.attempts;
-  const awsMessage = oneLine(e?.message || String(err));
+  const f = readAwsFailure(err);
+  const { code, said: awsMessage } = f;
   const target = ctx.roleArn ? `${ctx.action} on ${ctx.roleArn}` : ctx.action;
 
   if (code === 'AccessDenied' && /MultiFactorAuthentication|MFA/i.test(awsMessage) && ctx.usedMfa) {
@@ -135,13 +127,12 @@ export function describeStsFailure(err: unknown, ctx: StsFailureContext): Keytra
       cause: err,
     });
   }
-  if (code === 'InvalidClientTokenId' || code === 'SignatureDoesNotMatch' || code === 'UnrecognizedClientException') {
-    const key = ctx.accessKeyId ? ` ${maskAccessKeyId(ctx.accessKeyId)}` : '';
-    return new KeytrayError('sts-denied', `AWS rejected the access key${key} (${code}) during ${target}`, {
-      profile: ctx.profile,
-      hint: `Store a current key with \`keytray add ${ctx.profile}\`, or check the system clock if it is far off.`,
-      cause: err,
-    });
+  if (isRejectedKey(f)) {
+    return rejectedKeyError(
+      f,
+      { profile: ctx.profile, target, accessKeyId: ctx.accessKeyId, hint: `Store a current key with \`keytray add ${ctx.profile}\`, or check the system clock if it is far off.` },
+      err,
+    );
   }
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') {
     return new KeytrayError('sts-denied', `The session used for ${target} has expired`, {
@@ -166,20 +157,6 @@ export function describeStsFailure(err: unknown, ctx: StsFailureContext): Keytra
       cause: err,
     });
   }
-  const throttled = /Throttl|RequestLimitExceeded|TooManyRequests/i.test(code);
-  if (throttled || (status !== undefined && status >= 500) || isNetworkError(e)) {
-    const why = throttled ? 'throttling' : status ? `HTTP ${status} ${code}` : awsMessage;
-    const tries = attempts ?? STS_MAX_ATTEMPTS;
-    return new KeytrayError('sts-unavailable', `STS is unavailable for ${target} (${why} after ${tries} attempts)`, {
-      profile: ctx.profile,
-      hint: 'Try again in a minute; if it persists check your network and AWS_ENDPOINT_URL_STS.',
-      cause: err,
-    });
-  }
+  if (isUnavailable(f)) return unavailableError('STS', f, { profile: ctx.profile, target }, err);
   return new KeytrayError('sts-invalid', `STS ${target} failed: ${code}: ${awsMessage}`, { profile: ctx.profile, cause: err });
-}
-
-function isNetworkError(e: { name?: string; message?: string; code?: string } | undefined): boolean {
-  const c = (e as { code?: string })?.code ?? '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up/i.test(`${c} ${e?.name ?? ''} ${e?.message ?? ''}`);
 }
