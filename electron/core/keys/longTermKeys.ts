@@ -1,4 +1,4 @@
-import { AwsConfig, resolveProfileChain } from '../config/awsConfig';
+import { profileSections, resolveProfileChain, type AwsConfig } from '../config/awsConfig';
 import { readConfigFile, writeFileAtomically } from '../config/configFileWriter';
 import { IniDocument } from '../config/iniDocument';
 import { addProfileSection } from '../config/profileSetup';
@@ -71,7 +71,7 @@ export function clearSessionsBuiltOn(vault: Vault, profile: string): string[] {
 export function ensureProfileSection(vault: Vault, profile: string): boolean {
   const { text, fingerprint } = readConfigFile(vault.paths.configFile);
   const doc = IniDocument.parse(text, vault.paths.configFile);
-  if (AwsConfig.fromText(text, vault.paths.configFile).has(profile)) return false;
+  if (profileSections(doc).has(profile)) return false;
   addProfileSection(doc, profile, []);
   writeFileAtomically(vault.paths.configFile, doc.toString(), fingerprint);
   return true;
