@@ -7,7 +7,7 @@ import { TotpReuseGuard } from './mfa/totpReuseGuard';
 import { resolvePaths, type KeytrayPaths } from './paths';
 import { configStampOnDisk } from './sessions/configStamp';
 import { FileProfileLock } from './sessions/profileLock';
-import { SessionEngine, type SessionEngineDeps } from './sessions/sessionEngine';
+import { SessionEngine } from './sessions/sessionEngine';
 import { loadSettings } from './settings';
 import { createSdkStsGateway, type StsGateway } from './sts/stsGateway';
 import { systemClock, type Clock } from './types';
@@ -28,7 +28,6 @@ export interface VaultOptions {
   backend?: SecretBackend;
   clock?: Clock;
   stsFor?: (region: string) => StsGateway;
-  onSessionIssued?: SessionEngineDeps['onSessionIssued'];
   /**
    * For long-lived hosts (the agent, the app): keep the parsed config while its files' mtime and
    * size are unchanged, so a cache hit does not re-parse ~/.aws/config. Callers must not edit it.
@@ -53,7 +52,6 @@ export function createVault(options: VaultOptions = {}): Vault {
     lock: new FileProfileLock(path.join(paths.dataDir, 'locks')),
     env,
     mfaSessionSeconds: () => loadSettings(paths.dataDir).mfaSessionSeconds,
-    onSessionIssued: options.onSessionIssued,
   });
   return { paths, store, engine, clock, env, loadConfig };
 }

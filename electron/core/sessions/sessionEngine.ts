@@ -58,8 +58,6 @@ export interface SessionEngineDeps {
   /** Duration of GetSessionToken sessions for user profiles (SPEC §3: 8 h unless configured). */
   /** Read per session, so a change in the app's Settings applies without a restart. */
   mfaSessionSeconds?: () => number;
-  /** Told about every STS session obtained, for the activity log. */
-  onSessionIssued?: (event: { profile: string; kind: CachedSession['kind']; expiration: number }) => void;
 }
 
 /**
@@ -175,7 +173,6 @@ class ChainResolver {
       try {
         const fresh = profile.kind === 'user' ? await this.mfaSession(profile, isTarget) : await this.roleSession(profile, isTarget);
         this.deps.store.setSession(profile.name, fresh);
-        this.deps.onSessionIssued?.({ profile: profile.name, kind: fresh.kind, expiration: fresh.expiration });
         return fresh;
       } catch (err) {
         // With no way to get an MFA code, a session that is still valid beats no credentials at all;
