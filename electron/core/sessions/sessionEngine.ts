@@ -13,7 +13,6 @@ import { REUSE_MARGIN_MS } from './reuseMargin';
 import { configStampOf } from './configStamp';
 import { definitionOf } from './sessionDefinition';
 
-export { REUSE_MARGIN_MS };
 /** AWS caps sessions of a role assumed with session credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
 export const DEFAULT_ROLE_SECONDS = 3600;
