@@ -4,6 +4,7 @@ import { KeytrayError } from '../errors';
 import type { VaultStore } from '../keychain/vaultStore';
 import type { MfaCodeProvider } from '../mfa/mfaCodeSources';
 import type { TotpReuseGuard } from '../mfa/totpReuseGuard';
+import { DEFAULT_SETTINGS } from '../settings';
 import { regionFor } from '../sts/endpoints';
 import type { IssuedCredentials, MfaParameters, StsGateway } from '../sts/stsGateway';
 import { describeStsFailure } from '../sts/stsGateway';
@@ -16,7 +17,6 @@ import { definitionOf } from './sessionDefinition';
 /** AWS caps sessions of a role assumed with session credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
 export const DEFAULT_ROLE_SECONDS = 3600;
-export const DEFAULT_MFA_SESSION_SECONDS = 8 * 3600;
 
 export interface CredentialRequest {
   profile: string;
@@ -201,7 +201,7 @@ class ChainResolver {
   /** GetSessionToken for a user profile: with MFA when it has mfa_serial (SPEC §3). */
   private async mfaSession(profile: ProfileConfig, isTarget: boolean): Promise<CachedSession> {
     const longTerm = this.engine.longTermKey(profile.name);
-    const duration = (isTarget && this.request.durationSeconds) || this.deps.mfaSessionSeconds?.() || DEFAULT_MFA_SESSION_SECONDS;
+    const duration = (isTarget && this.request.durationSeconds) || this.deps.mfaSessionSeconds?.() || DEFAULT_SETTINGS.mfaSessionSeconds;
     const mfa = profile.mfaSerial ? await this.mfaParameters(profile, profile.mfaSerial) : undefined;
     const issued = await this.call(profile, 'GetSessionToken', longTerm, mfa, (sts) =>
       sts.getSessionToken(longTerm, { durationSeconds: duration, mfa }),
