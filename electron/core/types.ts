@@ -15,10 +15,8 @@ export interface CachedSession extends AwsCredentials {
   expiration: number;
   /** The MFA serial that authenticated this session, if any; lets a role reuse its source's MFA. */
   mfaSerial?: string;
-  /** 'session' for GetSessionToken, 'role' for AssumeRole, 'federation' for GetFederationToken. */
-  kind: 'session' | 'role' | 'federation';
-  /** The ARN STS reported for the session's identity, for display. */
-  arn?: string;
+  /** 'session' for GetSessionToken, 'role' for AssumeRole. Console federation sessions are never cached. */
+  kind: 'session' | 'role';
   /** Fingerprint of the profile chain it was made from; a changed profile is not served a stale session. */
   definition?: string;
   /** The config file's mtime and size when the session was last checked against it (see configStampOf). */

@@ -322,7 +322,6 @@ class ChainResolver {
       expiration: issued.expiration,
       kind,
       mfaSerial,
-      arn: issued.arn,
       definition: definitionOf(this.config, profile.name),
       configStamp: configStampOf(this.config.fingerprint),
     };
