@@ -3,8 +3,9 @@ import { resolveProfileChain } from '../config/awsConfig';
 
 /**
  * A fingerprint of what a session was made from (each hop's role, source, external id and MFA
- * device). Editing a profile invalidates its cached session instead of serving the old role.
- * Separate from the engine so the credential-process fast path can check it without loading STS code.
+ * device). Editing a profile invalidates its cached session instead of serving the old role. The
+ * credential-process fast path does not compute it: it trusts a session stamped with the config
+ * file's current mtime and size (see configStamp.ts), which the engine gives only after checking this.
  * It is the settings themselves, not a hash: they are not secret, and hashing would load node:crypto
  * on every cache hit.
  */
