@@ -1,4 +1,4 @@
-import { AwsConfig, DEFINITION_KEYS, KEYTRAY_PREFIX, resolveProfileChain, type ProfileConfig } from '../core/config/awsConfig';
+import { AwsConfig, KEYTRAY_PREFIX, isDefinitionKey, resolveProfileChain, type ProfileConfig } from '../core/config/awsConfig';
 import { addProfileSection } from '../core/config/profileSetup';
 import { validateDurationSeconds, validateMfaSerial, validateProfileName, validateRoleArn } from '../core/config/validation';
 import { KeytrayError } from '../core/errors';
@@ -106,7 +106,7 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
  */
 function writeKey(config: AwsConfig, section: string, profile: ProfileConfig, key: string, value: string): void {
   const doc = config.document;
-  const definition = (DEFINITION_KEYS as readonly string[]).includes(key);
+  const definition = isDefinitionKey(key);
   const prefixed = definition && profile.managedByKeytray;
   const target = prefixed ? KEYTRAY_PREFIX + key : key;
   const twin = prefixed ? key : KEYTRAY_PREFIX + key;

@@ -38,6 +38,10 @@ export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
 
 export const KEYTRAY_PREFIX = 'keytray_';
 
+export function isDefinitionKey(key: string): key is DefinitionKey {
+  return (DEFINITION_KEYS as readonly string[]).includes(key);
+}
+
 /** A parsed file together with what it looked like on disk, for a change-safe write later. */
 export interface LoadedIniFile {
   file: string;
@@ -227,16 +231,33 @@ export function isKeytrayCredentialProcess(command: string | undefined): boolean
   return at > 0 && words.slice(0, at).some((w) => /keytray/i.test(w.split(/[\\/]/).pop() ?? ''));
 }
 
+/**
+ * Whether Keytray serves a section: it has `keytray_` keys, or a credential_process that runs
+ * Keytray. Settings written into such a profile must be `keytray_` ones, or the AWS CLI would act on
+ * them itself instead of calling Keytray.
+ */
+export function isManagedByKeytray(doc: IniDocument, section: string): boolean {
+  return isKeytrayCredentialProcess(doc.get(section, 'credential_process')) || doc.keys(section).some((key) => key.startsWith(KEYTRAY_PREFIX));
+}
+
+/** A definition key's value as Keytray reads it: `keytray_<key>` first, then `<key>`. */
+export function definitionValue(doc: IniDocument, section: string, key: DefinitionKey): string | undefined {
+  return definitionEntry(doc, section, key)?.value;
+}
+
+/** definitionValue, with the key it was read from (for an error that names the line). */
+function definitionEntry(doc: IniDocument, section: string, key: DefinitionKey): { value: string; key: string } | undefined {
+  for (const k of [KEYTRAY_PREFIX + key, key]) {
+    const value = nonEmpty(doc.get(section, k));
+    if (value !== undefined) return { value, key: k };
+  }
+  return undefined;
+}
+
 /** Reads one profile's section. Throws 'config-invalid' for a bad duration_seconds, naming the line. */
 export function readProfile(doc: IniDocument, section: string, name: string): ProfileConfig {
   const plain = (key: string): string | undefined => nonEmpty(doc.get(section, key));
-  const definition = (key: DefinitionKey): { value: string; key: string } | undefined => {
-    for (const k of [KEYTRAY_PREFIX + key, key]) {
-      const value = plain(k);
-      if (value !== undefined) return { value, key: k };
-    }
-    return undefined;
-  };
+  const definition = (key: DefinitionKey): string | undefined => definitionValue(doc, section, key);
 
   const profile: ProfileConfig = { name, managedByKeytray: false, kind: 'user' };
   const assign = <K extends keyof ProfileConfig>(field: K, value: ProfileConfig[K] | undefined): void => {
@@ -245,13 +266,13 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   assign('region', plain('region'));
   assign('mfaProcess', plain('mfa_process'));
   assign('credentialProcess', plain('credential_process'));
-  assign('roleArn', definition('role_arn')?.value);
-  assign('sourceProfile', definition('source_profile')?.value);
-  assign('mfaSerial', definition('mfa_serial')?.value);
-  assign('externalId', definition('external_id')?.value);
-  assign('roleSessionName', definition('role_session_name')?.value);
+  assign('roleArn', definition('role_arn'));
+  assign('sourceProfile', definition('source_profile'));
+  assign('mfaSerial', definition('mfa_serial'));
+  assign('externalId', definition('external_id'));
+  assign('roleSessionName', definition('role_session_name'));
 
-  const duration = definition('duration_seconds');
+  const duration = definitionEntry(doc, section, 'duration_seconds');
   if (duration) {
     const problem = validateDurationSeconds(duration.value);
     if (problem) {
@@ -265,8 +286,7 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   }
 
   profile.kind = profile.roleArn ? 'role' : 'user';
-  profile.managedByKeytray =
-    isKeytrayCredentialProcess(profile.credentialProcess) || doc.keys(section).some((key) => key.startsWith(KEYTRAY_PREFIX));
+  profile.managedByKeytray = isManagedByKeytray(doc, section);
   return profile;
 }
 

@@ -1,5 +1,5 @@
 import { KeytrayError } from '../errors';
-import { DEFINITION_KEYS, KEYTRAY_PREFIX, profileSections } from './awsConfig';
+import { KEYTRAY_PREFIX, definitionValue, isDefinitionKey, isManagedByKeytray, profileSections } from './awsConfig';
 import type { IniDocument } from './iniDocument';
 
 /**
@@ -68,7 +68,7 @@ export function planIncludeResolution(doc: IniDocument): IncludePlan {
 export function resolveIncludedSettings(doc: IniDocument, profile: string, sections: Map<string, string> = profileSections(doc)): IncludeResolution {
   const section = sections.get(profile);
   if (section === undefined) throw new KeytrayError('unknown-profile', `Profile "${profile}" is not in ${doc.fileName}`, { profile });
-  const managed = DEFINITION_KEYS.some((k) => doc.get(section, KEYTRAY_PREFIX + k) !== undefined);
+  const managed = isManagedByKeytray(doc, section);
   const settled = new Set(INHERITABLE_KEYS.filter((k) => valueOf(doc, section, k) !== undefined));
   const inherited: InheritedSetting[] = [];
   const visited = [profile];
@@ -106,8 +106,7 @@ export function resolveIncludedSettings(doc: IniDocument, profile: string, secti
       settled.add(key);
       // aws-vault ignores a source_profile that points back at the profile itself.
       if (key === 'source_profile' && value === profile) continue;
-      const prefixed = managed && (DEFINITION_KEYS as readonly string[]).includes(key);
-      inherited.push({ key: prefixed ? KEYTRAY_PREFIX + key : key, value, from: next });
+      inherited.push({ key: managed && isDefinitionKey(key) ? KEYTRAY_PREFIX + key : key, value, from: next });
     }
     current = nextSection;
     currentName = next;
@@ -131,10 +130,5 @@ function includeOf(doc: IniDocument, section: string): { key: 'include_profile' 
 
 /** A key's value, reading the `keytray_` twin of a definition key first, as Keytray does. */
 function valueOf(doc: IniDocument, section: string, key: string): string | undefined {
-  const names = (DEFINITION_KEYS as readonly string[]).includes(key) ? [KEYTRAY_PREFIX + key, key] : [key];
-  for (const n of names) {
-    const v = doc.get(section, n)?.trim();
-    if (v) return v;
-  }
-  return undefined;
+  return isDefinitionKey(key) ? definitionValue(doc, section, key) : doc.get(section, key) || undefined;
 }
