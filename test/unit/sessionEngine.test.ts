@@ -135,6 +135,19 @@ describe('SessionEngine', () => {
     assert.equal(emu.count('AssumeRole', true), 2);
   });
 
+  test('the 15-minute reuse margin: 16 minutes left is served from the cache, 14 minutes left is renewed', async () => {
+    const first = await engine.getCredentials({ profile: 'admin' }, ctx());
+    const expiration = first.credentials.expiration!;
+    emu.clock.advance(expiration - emu.clock.now() - 16 * 60_000);
+    const at16 = await engine.getCredentials({ profile: 'admin' }, ctx());
+    assert.equal(at16.source, 'cache');
+    assert.equal(at16.credentials.accessKeyId, first.credentials.accessKeyId);
+    emu.clock.advance(2 * 60_000);
+    const at14 = await engine.getCredentials({ profile: 'admin' }, ctx());
+    assert.equal(at14.source, 'sts');
+    assert.notEqual(at14.credentials.accessKeyId, first.credentials.accessKeyId);
+  });
+
   test('editing the role in the config invalidates its cached session', async () => {
     await engine.getCredentials({ profile: 'audit' }, ctx());
     const original = configText;
