@@ -38,9 +38,18 @@ describe('credentials endpoint refusals', () => {
   let server: RunningCredentialsServer;
   const events: CredentialsRequestEvent[] = [];
   const session = { accessKeyId: 'ASIATESTTESTTEST1234', secretAccessKey: 'secret', sessionToken: 'token', expiration: Date.UTC(2030, 0, 1, 12) };
+  /** How often the server asked for credentials: a refused request must not make it fetch any. */
+  let credentialCalls = 0;
 
   before(async () => {
-    server = await startCredentialsServer({ profile: 'admin', credentials: async () => session, onRequest: (e) => events.push(e) });
+    server = await startCredentialsServer({
+      profile: 'admin',
+      credentials: async () => {
+        credentialCalls++;
+        return session;
+      },
+      onRequest: (e) => events.push(e),
+    });
   });
   after(() => server.close());
 
@@ -93,10 +102,18 @@ describe('credentials endpoint refusals', () => {
   });
 
   test('other methods and paths are refused, so it serves nothing but its one profile', async () => {
-    assert.equal((await get(server, { Host: host(), Authorization: server.token }, { method: 'POST' })).status, 405);
-    assert.equal((await get(server, { Host: host(), Authorization: server.token }, { path: '/keytray/credentials/other' })).status, 404);
-    assert.equal((await get(server, { Host: host(), Authorization: server.token }, { path: '/' })).status, 404);
+    const callsBefore = credentialCalls;
+    const post = await get(server, { Host: host(), Authorization: server.token }, { method: 'POST' });
+    const other = await get(server, { Host: host(), Authorization: server.token }, { path: '/keytray/credentials/other' });
+    const root = await get(server, { Host: host(), Authorization: server.token }, { path: '/' });
+    assert.equal(post.status, 405);
+    assert.equal(other.status, 404);
+    assert.equal(root.status, 404);
     assert.ok(events.every((e) => e.profile === 'admin'));
+    assert.equal(credentialCalls, callsBefore, 'a refused method or path never fetches credentials');
+    for (const r of [post, other, root]) {
+      for (const secret of [session.accessKeyId, session.secretAccessKey, session.sessionToken]) assert.ok(!r.body.includes(secret), r.body);
+    }
   });
 
   test('a failure to get credentials is one line in the body, and a long-term key is never served', async () => {
