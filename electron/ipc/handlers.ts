@@ -132,13 +132,10 @@ export function createHandlerTable(app: AppServices): HandlerTable {
         }
       }
       if (Object.keys(keyErrors).length > 0) throw new FormError(keyErrors, profile);
-      const config = vault.loadConfig();
-      const formErrors = validateProfileForm(config, 'user', false, profile, fields);
-      if (Object.keys(formErrors).length > 0) throw new FormError(formErrors, profile);
-      const addedSection = config.sectionOf(profile) === undefined;
       // The section (with region/mfa_serial) first: a key stored for a profile the config then
-      // refused to hold would be a key the user cannot see in the list's grouping.
-      saveProfileForm(vault.paths.configFile, 'user', addedSection, profile, fields);
+      // refused to hold would be a key the user cannot see in the list's grouping. Not "new": an
+      // existing section is updated, and refused if it is a role's.
+      const addedSection = saveProfileForm(vault.paths.configFile, 'user', false, profile, fields);
       storeKey(vault, profile, id, secret);
       activity.record({ kind: 'config', profile, summary: `Stored access key ${maskAccessKeyId(id)} for "${profile}" in the keychain.` });
       changed();

@@ -92,9 +92,9 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
       if (fields[field] !== undefined) writeKey(config, section, current, key, (fields[field] ?? '').trim());
     }
   }
-  // A change that makes a source chain loop must never reach the disk: check the edited text first.
-  const edited = AwsConfig.fromText(config.document.toString(), configFile);
-  if (form === 'role') resolveProfileChain(edited, profile);
+  // A change that makes a source chain loop must never reach the disk: check the edited document
+  // first (AwsConfig re-reads its profiles after every edit to the document).
+  if (form === 'role') resolveProfileChain(config, profile);
   config.save();
   return added;
 }

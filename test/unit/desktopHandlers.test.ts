@@ -142,6 +142,19 @@ describe('IPC handlers over the real vault', () => {
     assert.equal(row?.account, roleArn.split(':')[4]);
   });
 
+  it('refuses to store a user key under a role profile, leaving the file and the keychain alone', async () => {
+    const before = fs.readFileSync(sb.configFile, 'utf8');
+    try {
+      const result = await call('profiles.addUser', { profile: role, accessKeyId: alice.accessKeyId, secretAccessKey: alice.secretAccessKey, region: 'eu-west-1' });
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.match(result.error.message, new RegExp(`Profile "${role}" is a role profile, not a user profile`));
+      assert.equal(vault.store.getLongTermKey(role), null);
+      assert.equal(fs.readFileSync(sb.configFile, 'utf8'), before);
+    } finally {
+      vault.store.deleteLongTermKey(role);
+    }
+  });
+
   it('asks for an MFA code before starting the role session, then starts it with the typed code', async () => {
     const first = await ok('sessions.start', { profile: role });
     assert.deepEqual(first, { status: 'mfa-needed', profile: user, serial: mfa.serial });

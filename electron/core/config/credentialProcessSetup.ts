@@ -1,7 +1,5 @@
 import { KeytrayError } from '../errors';
 import { AwsConfig } from './awsConfig';
-import { readConfigFile, writeFileAtomically } from './configFileWriter';
-import { IniDocument } from './iniDocument';
 import { applySetup, undoSetup } from './profileSetup';
 
 /**
@@ -14,16 +12,16 @@ export function setProfileServedByKeytray(
   served: boolean,
   launcher: string,
 ): { changed: boolean; managedByKeytray: boolean } {
-  const { text, fingerprint } = readConfigFile(configFile);
-  AwsConfig.fromText(text, configFile).profile(profile); // a clear error for an unknown profile
-  const doc = IniDocument.parse(text, configFile);
+  const config = AwsConfig.load({ configFile });
+  config.profile(profile); // a clear error for an unknown profile
+  const before = config.document.toString();
   const command = credentialProcessLine(launcher, profile);
-  if (served) applySetup(doc, profile, command);
-  else undoSetup(doc, profile, command);
-  const next = doc.toString();
-  const changed = next !== text;
-  if (changed) writeFileAtomically(configFile, next, fingerprint);
-  return { changed, managedByKeytray: AwsConfig.fromText(next, configFile).profile(profile).managedByKeytray };
+  if (served) applySetup(config.document, profile, command);
+  else undoSetup(config.document, profile, command);
+  const changed = config.document.toString() !== before;
+  if (changed) config.save();
+  // AwsConfig reads the edited document, so this is the profile as it is now written.
+  return { changed, managedByKeytray: config.profile(profile).managedByKeytray };
 }
 
 /**
