@@ -172,6 +172,28 @@ describe('writeFileAtomically', () => {
     assert.deepEqual(strayFiles(['config']), []);
   });
 
+  it('cleans up its temporary file when the disk fills during the write, as root too', (t) => {
+    // The permission test above cannot fail for root; a full disk can, so it is injected at the
+    // fsync, when the temporary file already exists and holds part of the new text.
+    const rawFs: typeof fs = require('node:fs');
+    let strayAtFailure: string[] = [];
+    t.mock.method(rawFs, 'fsyncSync', () => {
+      strayAtFailure = strayFiles(['config']);
+      throw Object.assign(new Error('ENOSPC: no space left on device, fsync'), { code: 'ENOSPC' });
+    });
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, 'x\n');
+    assert.throws(() => writeFileAtomically(file, 'y\n', readConfigFile(file).fingerprint), (err: unknown) => {
+      assert.ok(err instanceof KeytrayError);
+      assert.equal(err.code, 'io');
+      assert.match(err.toLine(), /Cannot write .*config: ENOSPC\. Free some disk space/);
+      return true;
+    });
+    assert.equal(strayAtFailure.length, 1, 'the temporary file existed when the write failed');
+    assert.equal(fs.readFileSync(file, 'utf8'), 'x\n');
+    assert.deepEqual(strayFiles(['config']), []);
+  });
+
   it('removes the temporary file when the rename fails', (t) => {
     // Root ignores directory permissions, so the failure is injected at the one call that cannot
     // be made to fail for real here.
