@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { verifySigninToken as verifyToken } from './federation';
 import { createHttpServer } from './server';
-import { CallRecord, createClock, EmulatorState, Fault } from './state';
+import { CallRecord, createClock, EmulatorState, Fault, RoleSpec } from './state';
 import { totp } from './totp';
 
 /**
@@ -16,7 +16,7 @@ import { totp } from './totp';
 
 export { totp } from './totp';
 export { signRequest } from './sigv4';
-export type { Fault, CallRecord } from './state';
+export type { Fault, CallRecord, RoleSpec } from './state';
 
 export interface EmulatorUser {
   userName: string;
@@ -33,17 +33,6 @@ export interface MfaDevice {
   code(atMs?: number): string;
   /** A code STS would accept now and that has not been used yet (current step first, then next, then previous). */
   unusedCode(): string;
-}
-
-export interface RoleSpec {
-  name: string;
-  account?: string;
-  /** User, role or account-root ARNs: arn:aws:iam::A:user/N, arn:aws:iam::A:role/N, arn:aws:iam::A:root. */
-  trustedPrincipals: string[];
-  requireMfa?: boolean;
-  externalId?: string;
-  /** Seconds, 3600..43200; default 3600. */
-  maxSessionDuration?: number;
 }
 
 export interface Emulator {

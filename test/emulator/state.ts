@@ -84,6 +84,18 @@ export interface MfaRec {
   usedCounters: Set<number>;
 }
 
+/** What a test asks for when it creates a role. */
+export interface RoleSpec {
+  name: string;
+  account?: string;
+  /** User, role or account-root ARNs: arn:aws:iam::A:user/N, arn:aws:iam::A:role/N, arn:aws:iam::A:root. */
+  trustedPrincipals: string[];
+  requireMfa?: boolean;
+  externalId?: string;
+  /** Seconds, 3600..43200; default 3600. */
+  maxSessionDuration?: number;
+}
+
 export interface RoleRec {
   name: string;
   arn: string;
@@ -287,14 +299,7 @@ export class EmulatorState {
 
   // --- roles ---
 
-  createRole(spec: {
-    name: string;
-    account?: string;
-    trustedPrincipals: string[];
-    requireMfa?: boolean;
-    externalId?: string;
-    maxSessionDuration?: number;
-  }): RoleRec {
+  createRole(spec: RoleSpec): RoleRec {
     const account = spec.account ?? this.defaultAccount;
     assertAccount(account);
     if (!/^[\w+=,.@-]{1,64}$/.test(spec.name)) throw new Error(`invalid role name ${JSON.stringify(spec.name)}`);
