@@ -87,10 +87,9 @@ async function start(): Promise<void> {
           webPreferences: { ...secureWebPreferences(PRELOAD), contextIsolation: true, sandbox: true, nodeIntegration: false },
         });
         track(promptWindow);
-        // Closing the window is a cancel: the waiting CLI gets "MFA cancelled" instead of a hang.
+        // Closing the window is a cancel: every waiting CLI gets "MFA cancelled" instead of a hang.
         promptWindow.on('close', () => {
-          const current = desktop?.prompts.current();
-          if (current && !quitting) desktop?.prompts.cancel(current.id);
+          if (!quitting) desktop?.prompts.windowClosed();
         });
         promptWindow.on('closed', () => (promptWindow = null));
         promptWindow.once('ready-to-show', () => promptWindow?.show());

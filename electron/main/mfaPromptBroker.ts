@@ -83,21 +83,46 @@ export class MfaPromptBroker {
     return this.settle(id, normalised);
   }
 
+  /** The Cancel button: only the request on screen; the next one takes its place. */
   cancel(id: string): boolean {
     const pending = this.queue.find((p) => p.view.id === id);
     if (!pending) return false;
+    return this.settle(id, this.logCancelInWindow(pending));
+  }
+
+  /**
+   * The user closed the prompt window: every request is cancelled, not only the one on screen,
+   * because the queued ones would otherwise wait out the timeout with no window to type into.
+   */
+  windowClosed(): void {
+    this.rejectAll((p) => this.logCancelInWindow(p));
+  }
+
+  /** Lock and quit: nobody is left waiting on a window that will not come back. */
+  cancelAll(reason: string): void {
+    this.rejectAll((p) => new KeytrayError('mfa-cancelled', `MFA cancelled: ${reason}`, { profile: p.view.profile }));
+  }
+
+  /** Logs a cancel from the window and returns the error its requester reads. */
+  private logCancelInWindow(pending: Pending): KeytrayError {
     this.options.activity?.record({
       kind: 'mfa-cancelled',
       profile: pending.view.profile,
       requester: pending.view.requester,
       summary: `MFA prompt for "${pending.view.profile}" was cancelled.`,
     });
-    return this.settle(id, new KeytrayError('mfa-cancelled', 'MFA cancelled in the Keytray window', { profile: pending.view.profile, hint: 'Run the command again and enter the code.' }));
+    return new KeytrayError('mfa-cancelled', 'MFA cancelled in the Keytray window', { profile: pending.view.profile, hint: 'Run the command again and enter the code.' });
   }
 
-  /** Lock and quit: nobody is left waiting on a window that will not come back. */
-  cancelAll(reason: string): void {
-    for (const p of [...this.queue]) this.settle(p.view.id, new KeytrayError('mfa-cancelled', `MFA cancelled: ${reason}`, { profile: p.view.profile }));
+  /** Empties the queue at once, so the window is hidden once rather than shown for each next request. */
+  private rejectAll(errorFor: (pending: Pending) => Error): void {
+    const all = this.queue.splice(0);
+    if (all.length === 0) return;
+    for (const p of all) {
+      clearTimeout(p.timer);
+      p.reject(errorFor(p));
+    }
+    this.changed();
   }
 
   private settle(id: string, outcome: string | Error): boolean {

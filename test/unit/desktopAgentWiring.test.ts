@@ -131,6 +131,17 @@ describe('desktop app hosting the agent', () => {
     assert.ok(app.activity.list().some((e) => e.kind === 'mfa-cancelled'));
   });
 
+  it('cancels every queued MFA prompt when the prompt window is closed, not only the one on screen', async () => {
+    const ask = (command: string) => app.prompts.prompter({ profile: user, serial: mfa.serial, requester: { pid: process.pid, command } });
+    const waiting = [ask('terraform plan'), ask('aws s3 ls')];
+    assert.equal((await waitForPrompt()).queued, 1);
+    app.prompts.windowClosed();
+    for (const request of waiting) await assert.rejects(request, /MFA cancelled in the Keytray window/);
+    assert.deepEqual(await callHandler(app.handlers, 'prompt.current', {}), { ok: true, value: null });
+    const cancelled = app.activity.list().filter((e) => e.kind === 'mfa-cancelled').slice(0, 2);
+    assert.deepEqual(cancelled.map((e) => e.requester?.command).sort(), ['aws s3 ls', 'terraform plan']);
+  });
+
   it("cancels a waiting MFA prompt when the window's Lock is used, like the tray's", async () => {
     const cli = sb.keytray(['credential-process', role]);
     await waitForPrompt();
