@@ -21,6 +21,8 @@ describe('IPC handlers over the real vault', () => {
   let table: HandlerTable;
   let activity: ActivityLog;
   let clipboardText = '';
+  /** What the host was told through setStartAtLogin (Electron's login item settings). */
+  const startAtLoginCalls: boolean[] = [];
   const timers: Array<{ fn: () => void; ms: number; cleared: boolean }> = [];
   let alice: EmulatorUser;
   let mfa: MfaDevice;
@@ -59,6 +61,7 @@ describe('IPC handlers over the real vault', () => {
       activity,
       clipboard: new ExpiringClipboard({ writeText: (t) => void (clipboardText = t), readText: () => clipboardText }, fakeTimers),
       launcherPath: () => '/opt/Keytray/bin/keytray',
+      setStartAtLogin: (enabled) => void startAtLoginCalls.push(enabled),
     });
   });
 
@@ -227,6 +230,14 @@ describe('IPC handlers over the real vault', () => {
     const locked = await ok('sessions.lock', {});
     assert.deepEqual(locked.cleared, []);
     assert.ok(activity.list().some((e) => e.kind === 'locked'));
+
+    assert.equal((await ok('sessions.start', { profile: user, mfaCode: mfa.unusedCode() })).status, 'started');
+    assert.ok(vault.store.getSession(user), 'a session is running before the lock');
+    const lockedWithSession = await ok('sessions.lock', {});
+    assert.deepEqual(lockedWithSession.cleared, [user]);
+    assert.equal(vault.store.getSession(user), null);
+    assert.equal((await ok('profiles.list', {})).profiles.find((p) => p.name === user)?.sessionSecondsLeft, null);
+    assert.equal(activity.list()[0].summary, 'Locked: ended 1 session(s).');
   });
 
   it('imports plaintext keys without showing them, and removes the plaintext copies', async () => {
@@ -255,6 +266,12 @@ describe('IPC handlers over the real vault', () => {
     assert.equal(s.mfaSessionSeconds, 14400);
     assert.equal(s.lockOnSleep, false);
     assert.deepEqual(await ok('settings.get', {}), s);
+    assert.deepEqual(startAtLoginCalls, [], 'start at login did not change, so the host was not told');
+
+    assert.equal((await ok('settings.set', { startAtLogin: true })).startAtLogin, true);
+    assert.deepEqual(startAtLoginCalls, [true]);
+    await ok('settings.set', { startAtLogin: true });
+    assert.deepEqual(startAtLoginCalls, [true], 'only a change reaches the host');
   });
 
   it('clears a field of a wired profile that still has the plain key, so the old value is gone', async () => {
