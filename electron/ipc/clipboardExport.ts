@@ -38,11 +38,6 @@ export class ExpiringClipboard {
     return this.pending ? this.clearIfUnchanged(this.pending.text) : Promise.resolve();
   }
 
-  /** Whether a clear is scheduled (for tests and the quit path). */
-  get hasPending(): boolean {
-    return this.pending !== null;
-  }
-
   private clearIfUnchanged(text: string): Promise<void> {
     this.cancelPending();
     return Promise.resolve(this.clipboard.readText()).then(

@@ -219,11 +219,9 @@ export type ResponseOf<C extends Channel> = ResponseMap[C];
 // ---------------------------------------------------------------------------------------------
 // Results and the API object
 
-/** Core's error codes plus the two the IPC door itself gives. */
-export type IpcErrorCode = string;
-
 export interface IpcError {
-  code: IpcErrorCode;
+  /** A KeytrayError code, or the door's own ipc-invalid / ipc-forbidden. */
+  code: string;
   /** One plain line: what went wrong, for which profile, how to fix it. Never a secret. */
   message: string;
   /** Per-field messages for form errors, when the failure is about a form. */

@@ -25,7 +25,6 @@ export interface AppServices {
   vault: Vault;
   activity: ActivityLog;
   clipboard: ExpiringClipboard;
-  /** Absolute path of the `keytray` launcher written into credential_process by the setup toggle. */
   /** The `keytray` launcher to write into credential_process; throws when none is installed yet. */
   launcherPath: () => string;
   /** The MFA prompt queue that the agent's prompter feeds; absent where no agent runs. */
@@ -44,7 +43,6 @@ export interface AppServices {
   onStateChanged?: () => void;
   /** Called after Lock: drop whatever is cached in memory (the agent's session cache). */
   onLocked?: () => void;
-  onSettingsChanged?: (settings: KeytraySettings) => void;
 }
 
 /** Who the activity log names when the app itself asked for credentials. */
@@ -200,7 +198,6 @@ export function createHandlerTable(app: AppServices): HandlerTable {
       for (const [k, v] of Object.entries(patch)) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
       saveSettings(vault.paths.dataDir, next);
       if (next.startAtLogin !== before.startAtLogin) app.setStartAtLogin?.(next.startAtLogin);
-      app.onSettingsChanged?.(next);
       return next;
     },
 
