@@ -246,29 +246,11 @@ export function buildProfileList(vault: Vault): ProfileList {
   const statuses = buildProfileStatus(config, vault.store.inventory(), now);
   const byName = new Map(statuses.map((s) => [s.name, s]));
   const profiles: ProfileRow[] = statuses.map((s) => ({
-    ...pickRow(s),
+    ...s,
     group: rootSourceOf(s, byName, config),
     active: s.name === active,
   }));
   return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
-}
-
-function pickRow(s: ProfileStatus): Omit<ProfileRow, 'group' | 'active'> {
-  return {
-    name: s.name,
-    kind: s.kind,
-    hasKey: s.hasKey,
-    accessKeyIdHint: s.accessKeyIdHint,
-    keyStoredAt: s.keyStoredAt,
-    sourceProfile: s.sourceProfile,
-    roleArn: s.roleArn,
-    mfaSerial: s.mfaSerial,
-    region: s.region,
-    account: s.account,
-    managedByKeytray: s.managedByKeytray,
-    sessionSecondsLeft: s.sessionSecondsLeft,
-    inConfig: s.inConfig,
-  };
 }
 
 /** The user profile a role's chain ends at; a broken chain groups the role under its first hop. */
