@@ -8,10 +8,15 @@ import type { ImportCandidate, ImportResult } from './contract';
  * renderer sees a masked key ID per profile), step 2 moves the chosen ones, reading the secrets
  * again here in main so they never travel.
  */
+/** The id the renderer sends back to choose a key: where it is, never what it is. */
+function candidateId(k: PlaintextKey): string {
+  return JSON.stringify([k.kind, k.section]);
+}
+
 function candidateOf(vault: Vault, k: PlaintextKey): ImportCandidate {
   const stored = vault.store.getLongTermKey(k.profile);
   return {
-    id: JSON.stringify([k.kind, k.section]),
+    id: candidateId(k),
     profile: k.profile,
     file: k.file,
     accessKeyIdHint: maskAccessKeyId(k.accessKeyId),
@@ -26,7 +31,7 @@ export function scanPlaintextKeysForWizard(vault: Vault): { candidates: ImportCa
 }
 
 export function importChosenKeys(vault: Vault, ids: string[], removePlaintext: boolean): ImportResult {
-  const chosen = scanPlaintextKeys(plaintextSources(vault)).filter((k) => ids.includes(JSON.stringify([k.kind, k.section])));
+  const chosen = scanPlaintextKeys(plaintextSources(vault)).filter((k) => ids.includes(candidateId(k)));
   if (chosen.length !== new Set(ids).size) {
     throw new KeytrayError('config-changed', 'The files changed since the wizard listed them', { hint: 'Go back and scan again.' });
   }
