@@ -1,5 +1,11 @@
 import { useEffect, useRef, useState } from 'react';
 
+/** The code as typed, without the space people put between its halves; null until it is six digits. */
+export function typedMfaCode(text: string): string | null {
+  const code = text.replace(/\s+/g, '');
+  return /^\d{6}$/.test(code) ? code : null;
+}
+
 /**
  * Asks for the six digits of the current MFA code. The code is one-time, so it may live in state
  * while typed; it is dropped as soon as it is submitted.
@@ -16,17 +22,16 @@ export function MfaCodeForm(props: {
   const [code, setCode] = useState('');
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), []);
-  const valid = /^\d{6}$/.test(code.replace(/\s+/g, ''));
+  const typed = typedMfaCode(code);
   return (
     <form
       className="mfa-form"
       aria-label={`MFA code for ${props.profile}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (!valid || props.busy) return;
-        const c = code.replace(/\s+/g, '');
+        if (typed === null || props.busy) return;
         setCode('');
-        props.onSubmit(c);
+        props.onSubmit(typed);
       }}
       onKeyDown={(e) => {
         if (e.key === 'Escape') props.onCancel();
@@ -51,7 +56,7 @@ export function MfaCodeForm(props: {
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />
-        <button type="submit" className="primary" disabled={!valid || props.busy}>
+        <button type="submit" className="primary" disabled={typed === null || props.busy}>
           {props.submitLabel ?? 'Continue'}
         </button>
         <button type="button" onClick={props.onCancel}>

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import { typedMfaCode } from '../components/MfaCodeForm';
 import { StatusLine } from '../components/StatusLine';
 import { call, messageOf, type PromptView } from '../keytrayApi';
 
@@ -40,8 +41,8 @@ export function PromptWindowView() {
 
   async function answer(e: React.FormEvent) {
     e.preventDefault();
-    if (!prompt) return;
-    const typed = code.replace(/\s+/g, '');
+    const typed = typedMfaCode(code);
+    if (!prompt || typed === null) return;
     setCode('');
     try {
       const r = await call('prompt.answer', { id: prompt.id, code: typed });
@@ -105,7 +106,7 @@ export function PromptWindowView() {
             </p>
           </div>
           <div className="form-actions">
-            <button type="submit" className="primary" disabled={!/^\d{6}$/.test(code.replace(/\s+/g, ''))}>
+            <button type="submit" className="primary" disabled={typedMfaCode(code) === null}>
               Send code
             </button>
             <button type="button" onClick={() => void cancel()}>
