@@ -1,6 +1,8 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifySigninToken as verifyToken } from './federation';
 import { createHttpServer } from './server';
+import { signinControl, type SigninControl } from './signin';
 import { CallRecord, createClock, EmulatorState, Fault, RoleSpec } from './state';
 import { totp } from './totp';
 
@@ -17,6 +19,8 @@ import { totp } from './totp';
 export { totp } from './totp';
 export { signRequest } from './sigv4';
 export type { Fault, CallRecord, RoleSpec } from './state';
+export type { SigninControl } from './signin';
+export { SAME_DEVICE_CLIENT, CROSS_DEVICE_CLIENT, jwkThumbprint } from './signin';
 
 export interface EmulatorUser {
   userName: string;
@@ -54,6 +58,8 @@ export interface Emulator {
   count(action: string, ok?: boolean): number;
   resetCalls(): void;
   verifySigninToken(token: string): { arn: string } | null;
+  /** AWS Sign-In (`aws login`) on the same port, as us-east-1: see signin.ts. */
+  signin: SigninControl;
   /** Every secret it ever issued (long-term secrets, session secrets and tokens): tests look for them on disk. */
   issuedSecrets(): string[];
   close(): Promise<void>;
@@ -71,6 +77,16 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  const regionalServers: Server[] = [];
+  const signin = signinControl(state, async (region) => {
+    const regional = createHttpServer(state, region, true);
+    await new Promise<void>((resolve, reject) => {
+      regional.once('error', reject);
+      regional.listen(0, '127.0.0.1', () => resolve());
+    });
+    regionalServers.push(regional);
+    return regional;
+  });
 
   return {
     url,
@@ -118,16 +134,20 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
       state.calls.length = 0;
     },
     verifySigninToken: (token) => verifyToken(state, token),
+    signin,
     issuedSecrets: () => [
       ...[...state.accessKeys.values()].map((k) => k.secretAccessKey),
       ...[...state.sessions.values()].flatMap((s) => [s.secretAccessKey, s.sessionToken]),
+      ...state.signin.secrets(),
     ],
     close() {
-      return new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        // SDK clients keep connections alive; without this close() would wait for them to idle out.
-        server.closeAllConnections();
-      });
+      const closing = (s: Server) =>
+        new Promise<void>((resolve, reject) => {
+          s.close((err) => (err ? reject(err) : resolve()));
+          // SDK clients keep connections alive; without this close() would wait for them to idle out.
+          s.closeAllConnections();
+        });
+      return Promise.all([server, ...regionalServers].map(closing)).then(() => undefined);
     },
   };
 }

@@ -5,6 +5,7 @@ import { AwsError, errors } from './errors';
 import { handleFederation } from './federation';
 import { IAM_ACTIONS } from './iam';
 import { parseAuth, WireRequest } from './sigv4';
+import { handleSignin, handleSigninControl, isSigninPath, MAIN_REGION } from './signin';
 import { CallRecord, EmulatorState, ids, Principal } from './state';
 import { ActionHandler, STS_ACTIONS } from './sts';
 import { errorXml, IAM_NS, STS_NS, successXml } from './xml';
@@ -32,9 +33,10 @@ const SERVICES: Record<(typeof SERVED_SERVICES)[number], ServiceInfo> = {
   iam: { ns: IAM_NS, version: '2010-05-08', actions: IAM_ACTIONS },
 };
 
-export function createHttpServer(state: EmulatorState): http.Server {
+/** `signinRegion`: the region whose AWS Sign-In endpoint this port is; other ports serve sign-in only. */
+export function createHttpServer(state: EmulatorState, signinRegion = MAIN_REGION, signinOnly = false): http.Server {
   const server = http.createServer((req, res) => {
-    handle(state, req, res).catch((err) => {
+    handle(state, req, res, signinRegion, signinOnly).catch((err) => {
       // A bug in the emulator must be loud, not a hung request.
       console.error('emulator: unhandled error', err);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -44,7 +46,7 @@ export function createHttpServer(state: EmulatorState): http.Server {
   return server;
 }
 
-async function handle(state: EmulatorState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function handle(state: EmulatorState, req: http.IncomingMessage, res: http.ServerResponse, signinRegion: string, signinOnly: boolean): Promise<void> {
   const body = await readBody(req);
   if (body === null) {
     res.writeHead(413, { 'content-type': 'text/plain' }).end('request body too large');
@@ -56,12 +58,27 @@ async function handle(state: EmulatorState, req: http.IncomingMessage, res: http
   const query = q < 0 ? '' : rawUrl.slice(q + 1);
   const method = req.method ?? 'GET';
 
+  if (isSigninPath(path)) {
+    const at = state.clock.now();
+    const wire = { method, path, query, host: req.headers.host ?? '', contentType: req.headers['content-type'] ?? '', headers: headerMap(req), body };
+    const out = await handleSignin(state, wire, signinRegion);
+    record(state, { action: out.action, ok: out.status < 400, status: out.status, at, service: 'signin', principalArn: out.principalArn, reason: out.reason, errorCode: out.errorCode });
+    res.writeHead(out.status, { ...out.headers, 'content-length': Buffer.byteLength(out.body) }).end(out.body);
+    return;
+  }
+  if (signinOnly) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('this port serves AWS Sign-In only');
+    return;
+  }
+
   if (path.startsWith('/__emulator/')) {
     if (!isLoopback(req.socket.remoteAddress)) {
       res.writeHead(403, { 'content-type': 'text/plain' }).end('control endpoints are loopback-only');
       return;
     }
-    const out = handleControl(state, method, path, new URLSearchParams(query), body.toString('utf8'));
+    const out = path.startsWith('/__emulator/signin/')
+      ? handleSigninControl(state, method, path, new URLSearchParams(query), body.toString('utf8'))
+      : handleControl(state, method, path, new URLSearchParams(query), body.toString('utf8'));
     res.writeHead(out.status, { 'content-type': out.contentType }).end(out.body);
     return;
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError, errors } from './errors';
+import { SigninState } from './signin';
 import { base32Encode, newTotpSecret, totp, totpCounter } from './totp';
 
 /**
@@ -181,6 +182,8 @@ export class EmulatorState {
   readonly roles = new Map<string, RoleRec>();
   readonly sessions = new Map<string, SessionRec>();
   readonly signinTokens = new Map<string, SigninTokenRec>();
+  /** AWS Sign-In (`aws login`): authorization codes, login sessions, refresh tokens. */
+  readonly signin = new SigninState();
   readonly calls: CallRecord[] = [];
   faults: Array<Fault & { remaining: number }> = [];
 
