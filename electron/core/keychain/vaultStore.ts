@@ -11,8 +11,27 @@ export interface StoredKey {
 }
 
 /**
- * The only module that reads or writes Keytray's keychain items. Items are named `key:PROFILE` and
- * `session:PROFILE` under one service, and anything else is refused, so no caller can turn this into a
+ * An AWS Sign-In (`aws login`) session, all of whose parts are secret: the DPoP private key that
+ * binds it, the refresh token (rotated on every refresh) and the current credentials. Kept as one
+ * item so that a refresh replaces token and credentials together or not at all.
+ */
+export interface StoredLoginSession {
+  /** The signed-in principal's ARN (the idToken's `sub`). */
+  loginSession: string;
+  /** Sessions refresh only in the region they were signed in to. */
+  region: string;
+  clientId: string;
+  refreshToken: string;
+  /** SEC1 PEM of the P-256 key made for this sign-in. */
+  dpopKey: string;
+  /** Epoch ms of the sign-in; the session ends 12 hours later. Unknown for an imported session. */
+  signedInAt?: number;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: number };
+}
+
+/**
+ * The only module that reads or writes Keytray's keychain items. Items are named `key:PROFILE`,
+ * `session:PROFILE` and `login:PROFILE` under one service, and anything else is refused, so no caller can turn this into a
  * generic "read a secret" primitive (SPEC §5).
  */
 export class VaultStore {
@@ -44,21 +63,37 @@ export class VaultStore {
     return this.backend.delete(itemName('session', profile));
   }
 
+  getLoginSession(profile: string): StoredLoginSession | null {
+    const raw = this.backend.get(itemName('login', profile));
+    return raw === null ? null : parseItem<StoredLoginSession>(raw, profile, isStoredLoginSession, `Run \`keytray login ${profile}\` to sign in again.`);
+  }
+
+  /** One keychain write: the rotated refresh token and the credentials it came with replace the old pair together. */
+  setLoginSession(profile: string, session: StoredLoginSession): void {
+    this.backend.set(itemName('login', profile), JSON.stringify(session));
+  }
+
+  deleteLoginSession(profile: string): boolean {
+    return this.backend.delete(itemName('login', profile));
+  }
+
   /** Everything Keytray holds, by profile; used by `list` and the app's status. One keychain round trip. */
-  inventory(): { keys: Map<string, StoredKey>; sessions: Map<string, CachedSession> } {
+  inventory(): { keys: Map<string, StoredKey>; sessions: Map<string, CachedSession>; logins: Map<string, StoredLoginSession> } {
     const keys = new Map<string, StoredKey>();
     const sessions = new Map<string, CachedSession>();
+    const logins = new Map<string, StoredLoginSession>();
     for (const { account, value } of this.backend.list()) {
       const parsed = parseItemName(account);
       if (!parsed) continue;
       try {
         if (parsed.kind === 'key') keys.set(parsed.profile, parseItem(value, parsed.profile, isStoredKey));
+        else if (parsed.kind === 'login') logins.set(parsed.profile, parseItem(value, parsed.profile, isStoredLoginSession));
         else sessions.set(parsed.profile, parseItem(value, parsed.profile, isCachedSession));
       } catch {
         // A damaged item must not hide the others; `get` on that profile reports it.
       }
     }
-    return { keys, sessions };
+    return { keys, sessions, logins };
   }
 
   /** Deletes every cached session, or those of one profile. Returns the profiles cleared. */
@@ -70,7 +105,7 @@ export class VaultStore {
   }
 }
 
-type ItemKind = 'key' | 'session';
+type ItemKind = 'key' | 'session' | 'login';
 
 function itemName(kind: ItemKind, profile: string): string {
   if (!profile || /[\s\[\]]/.test(profile)) {
@@ -80,11 +115,11 @@ function itemName(kind: ItemKind, profile: string): string {
 }
 
 function parseItemName(account: string): { kind: ItemKind; profile: string } | null {
-  const m = /^(key|session):(.+)$/.exec(account);
+  const m = /^(key|session|login):(.+)$/.exec(account);
   return m ? { kind: m[1] as ItemKind, profile: m[2] } : null;
 }
 
-function parseItem<T>(raw: string, profile: string, check: (v: unknown) => v is T): T {
+function parseItem<T>(raw: string, profile: string, check: (v: unknown) => v is T, hint = `Run \`keytray remove ${profile}\` and add the key again.`): T {
   let value: unknown;
   try {
     value = JSON.parse(raw);
@@ -93,7 +128,7 @@ function parseItem<T>(raw: string, profile: string, check: (v: unknown) => v is 
   }
   if (!check(value)) {
     throw new KeytrayError('keychain-unavailable', `The keychain item for profile "${profile}" is damaged`, {
-      hint: `Run \`keytray remove ${profile}\` and add the key again.`,
+      hint,
     });
   }
   return value;
@@ -102,6 +137,25 @@ function parseItem<T>(raw: string, profile: string, check: (v: unknown) => v is 
 function isStoredKey(v: unknown): v is StoredKey {
   const o = v as StoredKey;
   return !!o && typeof o.accessKeyId === 'string' && typeof o.secretAccessKey === 'string' && typeof o.storedAt === 'number';
+}
+
+function isStoredLoginSession(v: unknown): v is StoredLoginSession {
+  const o = v as StoredLoginSession;
+  const c = o?.credentials;
+  return (
+    !!o &&
+    typeof o.loginSession === 'string' &&
+    typeof o.region === 'string' &&
+    typeof o.clientId === 'string' &&
+    typeof o.refreshToken === 'string' &&
+    typeof o.dpopKey === 'string' &&
+    (o.signedInAt === undefined || typeof o.signedInAt === 'number') &&
+    !!c &&
+    typeof c.accessKeyId === 'string' &&
+    typeof c.secretAccessKey === 'string' &&
+    typeof c.sessionToken === 'string' &&
+    typeof c.expiration === 'number'
+  );
 }
 
 function isCachedSession(v: unknown): v is CachedSession {
