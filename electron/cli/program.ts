@@ -107,6 +107,21 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('login')
+    .description('sign in with AWS Sign-In in the browser (`aws login` sessions), kept in the keychain')
+    .argument('<profile>')
+    .option('--region <region>', 'region to sign in to (default: the profile\'s, then AWS_REGION, then us-east-1)')
+    .option('--remote', 'sign in on another device: show the URL and read the code it gives back')
+    .option('--timeout <seconds>', 'how long to wait for the browser (default 300)')
+    .action(async (profile, opts) => (await import('./commands/loginCommands')).loginCommand(profile, opts));
+
+  program
+    .command('logout')
+    .description('forget the AWS Sign-In session of a profile')
+    .argument('<profile>')
+    .action(async (profile) => (await import('./commands/loginCommands')).logoutCommand(profile));
+
+  program
     .command('agent')
     .description('run the agent in the foreground, like ssh-agent')
     .option('--stop', 'stop the running agent')

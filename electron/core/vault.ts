@@ -3,6 +3,7 @@ import { AwsConfig } from './config/awsConfig';
 import { GenerationBumpingBackend, KeychainGeneration, generationFile } from './keychain/keychainGeneration';
 import { OsKeychainBackend, keychainServiceFor, type SecretBackend } from './keychain/secretBackend';
 import { VaultStore } from './keychain/vaultStore';
+import { LoginSessions } from './login/loginSessions';
 import { TotpReuseGuard } from './mfa/totpReuseGuard';
 import { resolvePaths, type KeytrayPaths } from './paths';
 import { configStampOnDisk } from './sessions/configStamp';
@@ -17,6 +18,8 @@ export interface Vault {
   paths: KeytrayPaths;
   store: VaultStore;
   engine: SessionEngine;
+  /** `aws login` sessions: served from the keychain, refreshed under the profile's lock. */
+  logins: LoginSessions;
   clock: Clock;
   env: NodeJS.ProcessEnv;
   loadConfig(): AwsConfig;
@@ -43,17 +46,19 @@ export function createVault(options: VaultOptions = {}): Vault {
   const store = new VaultStore(backend);
   const loadFresh = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
   const loadConfig = options.reuseUnchangedConfig ? reuseWhileUnchanged(loadFresh, [paths.configFile, paths.credentialsFile]) : loadFresh;
+  const lock = new FileProfileLock(path.join(paths.dataDir, 'locks'));
+  const logins = new LoginSessions({ store, lock, clock, env });
   const engine = new SessionEngine({
     loadConfig,
     store,
     stsFor: options.stsFor ?? ((region) => createSdkStsGateway(region, env)),
     guard: new TotpReuseGuard(path.join(paths.dataDir, 'mfa-used.json'), clock),
     clock,
-    lock: new FileProfileLock(path.join(paths.dataDir, 'locks')),
+    lock,
     env,
     mfaSessionSeconds: () => loadSettings(paths.dataDir).mfaSessionSeconds,
   });
-  return { paths, store, engine, clock, env, loadConfig };
+  return { paths, store, engine, logins, clock, env, loadConfig };
 }
 
 function reuseWhileUnchanged(load: () => AwsConfig, files: string[]): () => AwsConfig {

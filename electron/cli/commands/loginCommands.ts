@@ -1,0 +1,109 @@
+import { KeytrayError } from '../../core/errors';
+import { launcherForCredentialProcess } from '../../core/install/installCli';
+import { openInBrowser } from '../../core/login/browserOpener';
+import { wireLoginProfile } from '../../core/login/loginProfile';
+import { DEFAULT_SIGNIN_TIMEOUT_MS, signInWithAws } from '../../core/login/loginSignIn';
+import { LOGIN_SESSION_MS } from '../../core/login/signinProtocol';
+import { regionFor } from '../../core/sts/endpoints';
+import { clearSessionsBuiltOn } from '../../core/keys/longTermKeys';
+import { getVault } from '../cliContext';
+import { openTerminal } from '../terminal';
+
+export interface LoginOptions {
+  region?: string;
+  remote?: boolean;
+  timeout?: string;
+}
+
+/**
+ * `keytray login PROFILE`: sign in with AWS Sign-In in the browser, keep the session in the
+ * keychain, and write the profile so the AWS CLI and SDKs get its credentials from Keytray.
+ */
+export async function loginCommand(profile: string, options: LoginOptions): Promise<void> {
+  const vault = getVault();
+  const timeoutMs = parseTimeout(options.timeout);
+  const config = vault.loadConfig();
+  const region = options.region || regionFor(config.has(profile) ? config.profile(profile).region : undefined, vault.env);
+  const session = await signInWithAws({
+    profile,
+    region,
+    env: vault.env,
+    clock: vault.clock,
+    remote: !!options.remote,
+    timeoutMs,
+    openBrowser: (url) => openInBrowser(url, vault.env),
+    tell: (line) => process.stderr.write(`${line}\n`),
+    readPastedCode,
+  });
+  vault.logins.remember(profile, session);
+  // Role sessions made from the previous sign-in belong to whoever signed in then.
+  clearSessionsBuiltOn(vault, profile);
+  const wired = wireLoginProfile(vault.paths.configFile, profile, session.loginSession, region, launcherForCredentialProcess());
+  const ends = new Date(session.signedInAt! + LOGIN_SESSION_MS).toISOString().slice(11, 16);
+  process.stdout.write(
+    `Signed in to profile "${profile}" as ${session.loginSession} (${region}); the session refreshes until ${ends} UTC.` +
+      (wired.created ? ` Added [profile ${profile}] to ${vault.paths.configFile}.` : wired.changed ? ` Profile "${profile}" in ${vault.paths.configFile} is now served by Keytray.` : '') +
+      (wired.replacedPrincipal ? ` It named ${wired.replacedPrincipal} before.` : '') +
+      '\n',
+  );
+}
+
+/** `keytray logout PROFILE`: forget the session's key, refresh token and credentials, and the role sessions made from them. */
+export function logoutCommand(profile: string): void {
+  const vault = getVault();
+  const config = vault.loadConfig();
+  const had = vault.logins.forget(profile);
+  if (!had && !config.has(profile)) {
+    throw new KeytrayError('unknown-profile', `Profile "${profile}" is not in ${vault.paths.configFile} and is not signed in`, {
+      profile,
+      hint: 'See `keytray list`.',
+    });
+  }
+  const cleared = clearSessionsBuiltOn(vault, profile);
+  process.stdout.write(
+    had
+      ? `Signed out profile "${profile}": its sign-in key, refresh token and credentials are gone from the keychain${cleared.length ? `, with the sessions of ${cleared.join(', ')}` : ''}.\n`
+      : `Profile "${profile}" was not signed in; nothing to forget.\n`,
+  );
+}
+
+function parseTimeout(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SIGNIN_TIMEOUT_MS;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new KeytrayError('usage', `--timeout ${value} is not a number of seconds between 1 and 3600`);
+  }
+  return seconds * 1000;
+}
+
+/** The pasted code comes from the terminal; without one (a pipe, a script) from stdin's first line. */
+async function readPastedCode(prompt: string): Promise<string> {
+  const terminal = openTerminal();
+  if (terminal) {
+    try {
+      return await terminal.ask(prompt);
+    } finally {
+      terminal.close();
+    }
+  }
+  process.stderr.write(prompt);
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const nl = text.indexOf('\n');
+      if (nl >= 0) finish(text.slice(0, nl));
+    };
+    const finish = (line: string | undefined) => {
+      process.stdin.off('data', onData).off('end', onEnd).off('error', reject);
+      process.stdin.pause();
+      // A pipe echoes nothing, so the line after the prompt would start right after it.
+      if (!process.stdin.isTTY) process.stderr.write('\n');
+      if (line === undefined) reject(new KeytrayError('mfa-cancelled', 'No code was pasted (stdin ended)', { hint: 'Run `keytray login PROFILE --remote` from a terminal.' }));
+      else resolve(line);
+    };
+    const onEnd = () => finish(text.length > 0 ? text : undefined);
+    process.stdin.on('data', onData).on('end', onEnd).on('error', reject);
+    process.stdin.resume();
+  });
+}

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KeytrayError } from '../errors';
+import type { StoredLoginSession } from '../keychain/vaultStore';
+import type { Clock } from '../types';
+import {
+  authorizeUrl,
+  createOAuth2Token,
+  CROSS_DEVICE_CLIENT_ID,
+  crossDeviceRedirectUri,
+  newDpopKey,
+  newPkce,
+  principalOfIdToken,
+  SAME_DEVICE_CLIENT_ID,
+  SigninRefusal,
+  signinBaseUrl,
+  SigninUnreachable,
+  type TokenOutput,
+} from './signinProtocol';
+
+/**
+ * One `keytray login`: the person signs in to AWS in a browser (with whatever MFA the console takes,
+ * passkeys included) and Keytray redeems the authorization code for the first credentials and
+ * refresh token, bound to a P-256 key made for this sign-in alone.
+ *
+ * Same device: the browser is sent back to a one-shot listener on 127.0.0.1. Cross device
+ * (`--remote`): the person opens the URL anywhere and pastes back the code the page shows.
+ */
+
+export interface SignInOptions {
+  profile: string;
+  region: string;
+  env: NodeJS.ProcessEnv;
+  clock: Clock;
+  remote: boolean;
+  /** How long to wait for the person in the browser. */
+  timeoutMs: number;
+  /** Starts a browser on the sign-in page (same device). */
+  openBrowser: (url: string) => Promise<void>;
+  /** A line for the person at the terminal (the URL, what to do next). */
+  tell: (line: string) => void;
+  /** Reads the code pasted from the browser (cross device). */
+  readPastedCode: (prompt: string) => Promise<string>;
+  tokenTimeoutMs?: number;
+}
+
+export const DEFAULT_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
+
+export async function signInWithAws(options: SignInOptions): Promise<StoredLoginSession> {
+  const base = signinBaseUrl(options.region, options.env);
+  const dpopKey = newDpopKey();
+  const pkce = newPkce();
+  const state = randomUUID();
+  const { clientId, redirectUri, code } = options.remote
+    ? await crossDeviceCode(options, base, state, pkce.challenge)
+    : await sameDeviceCode(options, base, state, pkce.challenge);
+
+  let out: TokenOutput;
+  try {
+    out = await createOAuth2Token(base, { clientId, grantType: 'authorization_code', code, codeVerifier: pkce.verifier, redirectUri }, dpopKey, {
+      now: () => options.clock.now(),
+      timeoutMs: options.tokenTimeoutMs,
+    });
+  } catch (err) {
+    throw describeCodeFailure(err, options.profile);
+  }
+  const principal = out.idToken ? principalOfIdToken(out.idToken) : undefined;
+  if (!principal) {
+    throw new KeytrayError('sts-invalid', `AWS Sign-In did not say who signed in for profile "${options.profile}" (no principal in the idToken)`, {
+      profile: options.profile,
+      hint: `Run \`keytray login ${options.profile}\` again.`,
+    });
+  }
+  const now = options.clock.now();
+  return {
+    loginSession: principal,
+    region: options.region,
+    clientId,
+    refreshToken: out.refreshToken,
+    dpopKey,
+    signedInAt: now,
+    credentials: { accessKeyId: out.accessKeyId, secretAccessKey: out.secretAccessKey, sessionToken: out.sessionToken, expiration: now + out.expiresInSeconds * 1000 },
+  };
+}
+
+function describeCodeFailure(err: unknown, profile: string): KeytrayError {
+  const again = `Run \`keytray login ${profile}\` again.`;
+  if (err instanceof SigninUnreachable) {
+    return new KeytrayError('sts-unavailable', `Could not finish signing in profile "${profile}": ${err.message}`, { profile, hint: 'Check the network (and HTTPS_PROXY), then run `keytray login` again.' });
+  }
+  if (err instanceof SigninRefusal) {
+    if (err.error === 'AUTHCODE_EXPIRED') {
+      return new KeytrayError('sts-denied', `The sign-in code for profile "${profile}" expired or was already used`, { profile, hint: again });
+    }
+    if (err.error === 'INSUFFICIENT_PERMISSIONS') {
+      return new KeytrayError('sts-denied', `The user who signed in may not use AWS Sign-In for developer tools (profile "${profile}")`, {
+        profile,
+        hint: 'Ask an administrator to allow signin:AuthorizeOAuth2Access and signin:CreateOAuth2Token.',
+      });
+    }
+    return new KeytrayError('sts-denied', `AWS Sign-In refused the sign-in of profile "${profile}" (${err.errorType}${err.error ? ` ${err.error}` : ''}: ${err.message})`, { profile, hint: again });
+  }
+  return err instanceof KeytrayError ? err : new KeytrayError('io', `Could not finish signing in profile "${profile}"`, { profile, hint: again, cause: err });
+}
+
+// --- same device: the browser comes back to 127.0.0.1 -----------------------------------------------
+
+async function sameDeviceCode(options: SignInOptions, base: string, state: string, challenge: string) {
+  const callback = await listenForCallback(state);
+  try {
+    const redirectUri = `http://127.0.0.1:${callback.port}/oauth/callback`;
+    const url = authorizeUrl(base, { clientId: SAME_DEVICE_CLIENT_ID, state, challenge, redirectUri });
+    options.tell(`Sign in to AWS in your browser for profile "${options.profile}". If no browser opens, open this URL:`);
+    options.tell(url);
+    // A browser that cannot start is not fatal: the person can open the URL printed above.
+    await options.openBrowser(url).catch((err: Error) => options.tell(`keytray: ${err.message}`));
+    const result = await withTimeout(callback.result, options.timeoutMs, () => browserTimeout(options));
+    if ('error' in result) {
+      throw new KeytrayError('sts-denied', `The sign-in for profile "${options.profile}" was refused in the browser (${result.error})`, {
+        profile: options.profile,
+        hint: `Run \`keytray login ${options.profile}\` again and allow the access.`,
+      });
+    }
+    return { clientId: SAME_DEVICE_CLIENT_ID, redirectUri, code: result.code };
+  } finally {
+    callback.close();
+  }
+}
+
+function browserTimeout(options: SignInOptions): KeytrayError {
+  return new KeytrayError('io', `The browser did not finish signing in profile "${options.profile}" within ${Math.round(options.timeoutMs / 1000)} s`, {
+    profile: options.profile,
+    hint: `Run \`keytray login ${options.profile}\` again, or with --remote to sign in on another device and paste the code.`,
+  });
+}
+
+type CallbackResult = { code: string } | { error: string };
+
+/**
+ * A listener for exactly one redirect, on 127.0.0.1 only. Requests with another Host (DNS
+ * rebinding), another path or another state are answered 400 and otherwise ignored, so a page that
+ * guesses the port cannot end or hijack the sign-in.
+ */
+async function listenForCallback(state: string): Promise<{ port: number; result: Promise<CallbackResult>; close(): void }> {
+  let settle!: (r: CallbackResult) => void;
+  const result = new Promise<CallbackResult>((resolve) => (settle = resolve));
+  let port = 0;
+  let done = false;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const ok = !done && req.method === 'GET' && url.pathname === '/oauth/callback' && req.headers.host === `127.0.0.1:${port}` && url.searchParams.get('state') === state;
+    const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+    if (!ok) {
+      res.writeHead(400, headers).end(pageHtml('This is not the sign-in Keytray is waiting for.'));
+      return;
+    }
+    const code = url.searchParams.get('code');
+    const error = url.searchParams.get('error');
+    if (!code && !error) {
+      res.writeHead(400, headers).end(pageHtml('The sign-in page sent neither a code nor an error.'));
+      return;
+    }
+    done = true;
+    res.writeHead(200, headers).end(pageHtml(code ? 'Signed in. You can close this tab and return to the terminal.' : 'The sign-in was not allowed. You can close this tab.'));
+    settle(code ? { code } : { error: error! });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    result,
+    close() {
+      server.close();
+      server.closeAllConnections();
+    },
+  };
+}
+
+function pageHtml(text: string): string {
+  return `<!doctype html><meta charset="utf-8"><title>Keytray</title><p>${text}</p>`;
+}
+
+// --- cross device: the person pastes the code the page shows ----------------------------------------
+
+async function crossDeviceCode(options: SignInOptions, base: string, state: string, challenge: string) {
+  const redirectUri = crossDeviceRedirectUri(base);
+  const url = authorizeUrl(base, { clientId: CROSS_DEVICE_CLIENT_ID, state, challenge, redirectUri });
+  options.tell(`Open this URL on any device and sign in to AWS for profile "${options.profile}":`);
+  options.tell(url);
+  const pasted = await withTimeout(options.readPastedCode('Paste the code shown after you sign in: '), options.timeoutMs, () => browserTimeout(options));
+  const parsed = parsePastedCode(pasted);
+  if (!parsed || parsed.state !== state) {
+    throw new KeytrayError('mfa-invalid', `The pasted code does not belong to this sign-in of profile "${options.profile}"`, {
+      profile: options.profile,
+      hint: `Run \`keytray login ${options.profile} --remote\` again, open the new URL and paste the code that page shows.`,
+    });
+  }
+  return { clientId: CROSS_DEVICE_CLIENT_ID, redirectUri, code: parsed.code };
+}
+
+/** The page shows base64 of `state=…&code=…`, as the AWS CLI reads it. */
+export function parsePastedCode(text: string): { state: string; code: string } | undefined {
+  const trimmed = text.trim();
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(trimmed)) return undefined;
+  const fields = new URLSearchParams(Buffer.from(trimmed, 'base64').toString('utf8'));
+  const state = fields.get('state');
+  const code = fields.get('code');
+  return state && code ? { state, code } : undefined;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
