@@ -184,7 +184,7 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
         const waiter = pendingMfa;
         pendingMfa = null;
         if (parsed.success && parsed.data.type === 'mfa-code') waiter.resolve(parsed.data.code);
-        else if (parsed.success && parsed.data.type === 'mfa-error') waiter.reject(KeytrayError.fromJSON(parsed.data.error as SerializedError));
+        else if (parsed.success && parsed.data.type === 'mfa-error') waiter.reject(KeytrayError.fromJSON(parsed.data.error));
         else waiter.reject(new KeytrayError('mfa-required', 'The requesting process sent no usable MFA code'));
       }
     }

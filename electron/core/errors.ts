@@ -5,27 +5,29 @@
  *
  * Messages must never contain a secret. Access key IDs are masked with `maskAccessKeyId`.
  */
-export type ErrorCode =
-  | 'usage'
-  | 'unknown-profile'
-  | 'config-malformed'
-  | 'config-cycle'
-  | 'config-changed'
-  | 'config-invalid'
-  | 'no-stored-key'
-  | 'keychain-unavailable'
-  | 'mfa-required'
-  | 'mfa-invalid'
-  | 'mfa-reused'
-  | 'mfa-cancelled'
-  | 'mfa-process-failed'
-  | 'sts-denied'
-  | 'sts-unavailable'
-  | 'sts-invalid'
-  | 'iam-limit'
-  | 'rotate-incomplete'
-  | 'agent'
-  | 'io';
+export const ERROR_CODES = [
+  'usage',
+  'unknown-profile',
+  'config-malformed',
+  'config-cycle',
+  'config-changed',
+  'config-invalid',
+  'no-stored-key',
+  'keychain-unavailable',
+  'mfa-required',
+  'mfa-invalid',
+  'mfa-reused',
+  'mfa-cancelled',
+  'mfa-process-failed',
+  'sts-denied',
+  'sts-unavailable',
+  'sts-invalid',
+  'iam-limit',
+  'rotate-incomplete',
+  'agent',
+  'io',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class KeytrayError extends Error {
   readonly code: ErrorCode;

@@ -16,6 +16,7 @@ export function buildProfileStatus(
   for (const name of config.profileNames()) {
     seen.add(name);
     const p = config.profile(name);
+    const role = p.kind === 'role' ? p : undefined;
     const key = inventory.keys.get(name);
     const session = inventory.sessions.get(name);
     rows.push({
@@ -24,11 +25,11 @@ export function buildProfileStatus(
       hasKey: !!key,
       accessKeyIdHint: key ? maskAccessKeyId(key.accessKeyId) : undefined,
       keyStoredAt: key?.storedAt,
-      sourceProfile: p.sourceProfile,
-      roleArn: p.roleArn,
+      sourceProfile: role?.sourceProfile,
+      roleArn: role?.roleArn,
       mfaSerial: p.mfaSerial,
       region: p.region,
-      account: accountOf(p.roleArn ?? p.mfaSerial),
+      account: accountOf(role?.roleArn || p.mfaSerial),
       managedByKeytray: p.managedByKeytray,
       sessionSecondsLeft: session ? Math.floor((session.expiration - now) / 1000) : null,
       inConfig: true,

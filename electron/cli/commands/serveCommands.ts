@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { KeytrayError } from '../../core/errors';
-import { credentialDocument } from '../../core/export/credentialDocument';
+import { credentialProcessOutput } from '../../core/export/credentialDocument';
 import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
+import { showWarnings } from '../warningOutput';
 import { cliPaths, cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
 
 /** Serves credentials for a profile: through a running agent when there is one, else in process. */
@@ -18,14 +19,13 @@ export async function serveCredentials(profileArg: string | undefined, options: 
   const { requestThroughAgent } = await import('../../agent/agentClient');
   const viaAgent = await requestThroughAgent(cliPaths(), request, options);
   const served = viaAgent ?? (await getVault().engine.getCredentials(request, cliRequestContext(options)));
-  // Warnings go to the terminal only: under the AWS CLI stderr is captured and shown as an error.
-  if (served.warnings.length > 0 && process.stderr.isTTY) for (const w of served.warnings) process.stderr.write(`${w}\n`);
+  showWarnings(served.warnings);
   return served;
 }
 
 export async function credentialProcessCommand(profile: string | undefined, options: CredentialOptions): Promise<void> {
   const served = await serveCredentials(profile, options);
-  process.stdout.write(`${JSON.stringify(credentialDocument(served.credentials))}\n`);
+  process.stdout.write(credentialProcessOutput(served.credentials));
 }
 
 export async function envCommand(profile: string | undefined, options: CredentialOptions & { format?: string; server?: boolean }): Promise<void> {
