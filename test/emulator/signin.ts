@@ -28,7 +28,7 @@ export const MAIN_REGION = 'us-east-1';
 export const SESSION_LIFETIME_MS = 12 * 3600 * 1000;
 /** How long an authorization code can be redeemed. */
 export const AUTH_CODE_LIFETIME_MS = 5 * 60 * 1000;
-/** How far a proof's `iat` may be from the service's clock, either way. */
+/** How far a proof's `iat` may be from the service's wall clock, either way. */
 export const PROOF_IAT_WINDOW_S = 300;
 /** AWS issues sign-in credentials for at most 15 minutes. */
 export const MAX_EXPIRES_IN_S = 900;
@@ -81,6 +81,16 @@ export class SigninState {
   /** jti -> emulator time until which it is remembered. */
   private readonly seenJti = new Map<string, number>();
   readonly idTokenKey = randomBytes(32);
+  /**
+   * How far the service's wall clock is ahead of this machine's. Proof times are checked against wall
+   * time (as SigV4 signing times are), not the emulator clock that tests move to expire things, so a
+   * skewed client clock is simulated by moving the service's.
+   */
+  clockOffsetMs = 0;
+
+  serviceWallTime(): number {
+    return Date.now() + this.clockOffsetMs;
+  }
 
   rememberJti(jti: string, now: number): boolean {
     for (const [k, until] of this.seenJti) if (until < now) this.seenJti.delete(k);
@@ -231,7 +241,7 @@ function verifyProof(state: EmulatorState, proofs: string[] | undefined, htu: st
   if (claims.htm !== 'POST') throw invalidRequest('Invalid DPoP proof: htm does not match the request method', 'dpop-htm');
   if (claims.htu !== htu) throw invalidRequest('Invalid DPoP proof: htu does not match the request URI', 'dpop-htu');
   if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) throw invalidRequest('Invalid DPoP proof: missing iat', 'dpop-iat');
-  const now = state.clock.now();
+  const now = state.signin.serviceWallTime();
   if (Math.abs(claims.iat - now / 1000) > PROOF_IAT_WINDOW_S) {
     throw invalidRequest('Invalid DPoP proof: iat is outside the acceptable window', 'dpop-iat-window');
   }
@@ -368,7 +378,7 @@ export async function handleSignin(state: EmulatorState, req: SigninRequest, reg
 
   const out: { principalArn?: string } = {};
   // The service's clock: what a client compares with to notice that its own clock is off.
-  const date = { date: new Date(state.clock.now()).toUTCString(), 'x-amzn-requestid': randomBytes(16).toString('hex') };
+  const date = { date: new Date(state.signin.serviceWallTime()).toUTCString(), 'x-amzn-requestid': randomBytes(16).toString('hex') };
   try {
     if (req.query !== '') throw invalidRequest('Unexpected query string', 'query');
     if (req.contentType.split(';')[0].trim().toLowerCase() !== 'application/json') throw invalidRequest('Content-Type must be application/json', 'content-type');
@@ -406,6 +416,8 @@ export interface SigninControl {
   browserNeverReturns(): void;
   /** expiresIn of the next credentials (1..900). */
   setExpiresIn(seconds: number): void;
+  /** The service's clock runs this far ahead of this machine's (negative: behind), as a skewed client clock would look to AWS. */
+  setClockOffset(ms: number): void;
   /** A second endpoint with the same state that answers as `region`'s sign-in endpoint. */
   listenRegion(region: string): Promise<string>;
   /** The login session a refresh token belongs to, for tests that check rotation. */
@@ -457,6 +469,10 @@ export function signinControl(state: EmulatorState, serveRegion: (region: string
     browserDenies: () => setBrowser(state, { mode: 'deny' }),
     browserNeverReturns: () => setBrowser(state, { mode: 'never' }),
     setExpiresIn: (seconds) => setExpiresIn(state, seconds),
+    setClockOffset(ms) {
+      if (!Number.isFinite(ms)) throw new Error('the clock offset is a number of ms');
+      state.signin.clockOffsetMs = ms;
+    },
     async listenRegion(region) {
       const known = regional.get(region);
       if (known) return known;

@@ -130,12 +130,7 @@ test('codes are single use, short-lived, and bound to the client, the redirect U
 
   const e = await freshCode(emu);
   emu.clock.advance(5 * 60 * 1000 + 1000);
-  // The proof's iat must follow the service's clock, which the test just moved.
-  const late = await postToken(
-    emu.url,
-    { clientId: SAME_DEVICE_CLIENT, grantType: 'authorization_code', code: e.code, codeVerifier: e.verifier, redirectUri: REDIRECT },
-    dpopProof(key, htu, { iat: Math.floor(emu.clock.now() / 1000) }),
-  );
+  const late = await redeem(e.code, e.verifier);
   assert.equal(late.json.error, 'AUTHCODE_EXPIRED');
 });
 
@@ -174,6 +169,16 @@ test('every token call needs a valid DPoP proof', async (t) => {
     assert.equal(r.json.error, 'INVALID_REQUEST');
     assert.match(r.json.message, why);
   }
+  // A client clock 10 minutes behind the service's: the proof is refused, and the Date header shows why.
+  emu.signin.setClockOffset(10 * 60 * 1000);
+  const skewed = await fetch(`${emu.url}/v1/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', dpop: dpopProof(login.key, htu) },
+    body: JSON.stringify(refreshBody),
+  });
+  assert.match(((await skewed.json()) as { message: string }).message, /iat is outside/);
+  assert.ok(Math.abs(Date.parse(skewed.headers.get('date')!) - Date.now() - 600_000) < 5_000);
+  emu.signin.setClockOffset(0);
   const jti = 'a-unique-jti-0001';
   assert.equal((await postToken(emu.url, refreshBody, dpopProof(login.key, htu, { jti }))).status, 200);
   assert.match((await postToken(emu.url, refreshBody, dpopProof(login.key, htu, { jti }))).json.message, /jti was already used/);
@@ -186,7 +191,7 @@ test('refresh tokens are bound to the proof key, rotated, and end 12 hours after
   const login = await signInLikeAwsCli(emu.url);
   const htu = `${emu.url}/v1/token`;
   const refresh = (token: string, key = login.key) =>
-    postToken(emu.url, { clientId: SAME_DEVICE_CLIENT, grantType: 'refresh_token', refreshToken: token }, dpopProof(key, htu, { iat: Math.floor(emu.clock.now() / 1000) }));
+    postToken(emu.url, { clientId: SAME_DEVICE_CLIENT, grantType: 'refresh_token', refreshToken: token }, dpopProof(key, htu));
 
   const other = await refresh(login.token.refreshToken, newDpopKey());
   assert.equal(other.errorType, 'AccessDeniedException');
