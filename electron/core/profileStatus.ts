@@ -1,6 +1,7 @@
 import type { AwsConfig } from './config/awsConfig';
 import { maskAccessKeyId } from './errors';
-import type { StoredKey } from './keychain/vaultStore';
+import type { StoredKey, StoredLoginSession } from './keychain/vaultStore';
+import { LOGIN_SESSION_MS } from './login/signinProtocol';
 import type { ProfileStatus } from './profileStatusShape';
 import type { CachedSession } from './types';
 
@@ -8,7 +9,7 @@ export type { ProfileStatus };
 
 export function buildProfileStatus(
   config: AwsConfig,
-  inventory: { keys: Map<string, StoredKey>; sessions: Map<string, CachedSession> },
+  inventory: { keys: Map<string, StoredKey>; sessions: Map<string, CachedSession>; logins?: Map<string, StoredLoginSession> },
   now: number,
 ): ProfileStatus[] {
   const rows: ProfileStatus[] = [];
@@ -18,7 +19,9 @@ export function buildProfileStatus(
     const p = config.profile(name);
     const role = p.kind === 'role' ? p : undefined;
     const key = inventory.keys.get(name);
-    const session = inventory.sessions.get(name);
+    const login = p.kind === 'login' ? inventory.logins?.get(name) : undefined;
+    // A login profile's current credentials live in its login item, not in a session item.
+    const session = login ? login.credentials : inventory.sessions.get(name);
     rows.push({
       name,
       kind: p.kind,
@@ -32,6 +35,7 @@ export function buildProfileStatus(
       account: accountOf(role?.roleArn || p.mfaSerial),
       managedByKeytray: p.managedByKeytray,
       sessionSecondsLeft: session ? Math.floor((session.expiration - now) / 1000) : null,
+      ...(p.kind === 'login' ? { signInSecondsLeft: login?.signedInAt === undefined ? null : Math.floor((login.signedInAt + LOGIN_SESSION_MS - now) / 1000) } : {}),
       inConfig: true,
     });
   }

@@ -5,7 +5,7 @@
 /** What `keytray list`, the tray and the app show for a profile. Metadata only, never a secret. */
 export interface ProfileStatus {
   name: string;
-  kind: 'user' | 'role';
+  kind: 'user' | 'role' | 'login';
   hasKey: boolean;
   /** The key's last 4 characters, masked. */
   accessKeyIdHint?: string;
@@ -20,6 +20,11 @@ export interface ProfileStatus {
   managedByKeytray: boolean;
   /** Seconds left on the cached session, negative once expired, null with no session. */
   sessionSecondsLeft: number | null;
+  /**
+   * For a login profile: seconds left of its 12-hour AWS Sign-In session (negative once ended), null
+   * when it is not signed in or the sign-in time is unknown (an imported session).
+   */
+  signInSecondsLeft?: number | null;
   /** False when the profile is only in the keychain (its section was deleted from the config). */
   inConfig: boolean;
 }

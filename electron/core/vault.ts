@@ -55,6 +55,7 @@ export function createVault(options: VaultOptions = {}): Vault {
     guard: new TotpReuseGuard(path.join(paths.dataDir, 'mfa-used.json'), clock),
     clock,
     lock,
+    logins,
     env,
     mfaSessionSeconds: () => loadSettings(paths.dataDir).mfaSessionSeconds,
   });

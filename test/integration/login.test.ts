@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { createSandbox, KEYTRAY_BIN, type Sandbox } from './harness';
+import { escapeRegExp, signedInUser as signIn, useStandInBrowser } from './loginSandbox';
 
 /**
  * `keytray login` / `keytray logout` end to end: the built CLI, the real keychain, the strict
@@ -15,20 +16,11 @@ let browserLog: string;
 
 before(async () => {
   sb = await createSandbox();
-  browserLog = path.join(sb.home, 'browser.log');
-  const browser = path.join(sb.home, 'stand-in-browser');
-  fs.writeFileSync(browser, `#!/bin/sh\nexec "${process.execPath}" "${path.join(__dirname, 'standInBrowser.js')}" "$@"\n`, { mode: 0o755 });
-  sb.env.BROWSER = browser;
-  sb.env.KEYTRAY_TEST_BROWSER_LOG = browserLog;
+  browserLog = useStandInBrowser(sb);
 });
 after(() => sb.close());
 
-function signedInUser(base: string) {
-  const name = sb.name(base);
-  const user = sb.emu.createUser(name);
-  sb.emu.signin.browserSignsIn(name);
-  return { profile: name, user };
-}
+const signedInUser = (base: string) => signIn(sb, base);
 
 test('keytray login signs in through the browser and rewrites an aws login profile as Keytray serves it', async () => {
   const { profile, user } = signedInUser('web');
@@ -36,7 +28,7 @@ test('keytray login signs in through the browser and rewrites an aws login profi
   sb.writeConfig(original);
   const r = await sb.keytray(['login', profile]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, new RegExp(`Signed in to profile "${profile}" as ${user.arn.replace(/[/]/g, '\\/')} \\(eu-west-1\\)`));
+  assert.match(r.stdout, new RegExp(`Signed in to profile "${profile}" as ${escapeRegExp(user.arn)} \\(eu-west-1\\)`));
   assert.match(r.stderr, /Sign in to AWS in your browser/);
 
   const config = fs.readFileSync(sb.configFile, 'utf8');
@@ -57,7 +49,7 @@ test('a new profile is added with the region it signed in to', async () => {
   const r = await sb.keytray(['login', profile, '--region', 'ap-southeast-2']);
   assert.equal(r.code, 0, r.stderr);
   const config = fs.readFileSync(sb.configFile, 'utf8');
-  assert.match(config, new RegExp(`\\[profile ${profile}\\]\\nkeytray_login_session = ${user.arn.replace(/[/]/g, '\\/')}\\nregion = ap-southeast-2\\ncredential_process = `));
+  assert.match(config, new RegExp(`\\[profile ${profile}\\]\\nkeytray_login_session = ${escapeRegExp(user.arn)}\\nregion = ap-southeast-2\\ncredential_process = `));
 });
 
 test('a browser that denies the sign-in ends keytray login with one line', async () => {
@@ -109,7 +101,7 @@ test('keytray login --remote shows the URL and takes the code pasted from the ot
   const r = await remoteLogin(profile, (code) => code);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /Open this URL on any device/);
-  assert.match(r.stdout, new RegExp(`Signed in to profile "${profile}" as ${user.arn.replace(/[/]/g, '\\/')}`));
+  assert.match(r.stdout, new RegExp(`Signed in to profile "${profile}" as ${escapeRegExp(user.arn)}`));
 });
 
 test('a pasted code that does not belong to this sign-in is refused with one line', async () => {

@@ -39,7 +39,23 @@ export interface RoleProfile extends ProfileSettings {
   roleSessionName?: string;
 }
 
-export type ProfileConfig = UserProfile | RoleProfile;
+/**
+ * A profile whose principal signs in with AWS Sign-In (`aws login`, `keytray login`): its
+ * credentials come from a refreshable session in the keychain. `aws login` writes
+ * `login_session = ARN`; a profile Keytray serves keeps it as `keytray_login_session`.
+ */
+export interface LoginProfile extends ProfileSettings {
+  kind: 'login';
+  loginSession: string;
+}
+
+export type ProfileConfig = UserProfile | RoleProfile | LoginProfile;
+
+/** A profile at the bottom of a chain: it gets credentials without another profile. */
+export type RootProfile = UserProfile | LoginProfile;
+
+export const LOGIN_SESSION_KEY = 'login_session';
+export const KEYTRAY_LOGIN_SESSION_KEY = 'keytray_login_session';
 
 /** The keys `keytray setup` renames; Keytray reads `keytray_<key>` first, then `<key>`. */
 export const DEFINITION_KEYS = [
@@ -178,7 +194,7 @@ export function resolveProfileChain(config: AwsConfig, requested: string): Profi
     const profile = config.profile(name);
     position.set(name, chain.length);
     chain.push(profile);
-    if (profile.kind === 'user') return chain;
+    if (profile.kind !== 'role') return chain;
     if (!profile.sourceProfile) {
       const line = config.document.lineOf(config.sectionOf(name) ?? '');
       throw new KeytrayError(
@@ -280,7 +296,10 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   assign(settings, 'durationSeconds', durationOf(doc, section, name));
 
   const roleArn = definition('role_arn');
-  if (roleArn === undefined) return { ...settings, kind: 'user' };
+  if (roleArn === undefined) {
+    const loginSession = nonEmpty(doc.get(section, KEYTRAY_LOGIN_SESSION_KEY)) ?? plain(LOGIN_SESSION_KEY);
+    return loginSession === undefined ? { ...settings, kind: 'user' } : { ...settings, kind: 'login', loginSession };
+  }
   const role: RoleProfile = { ...settings, kind: 'role', roleArn };
   assign(role, 'sourceProfile', definition('source_profile'));
   assign(role, 'externalId', definition('external_id'));

@@ -63,6 +63,13 @@ export async function createConsoleSignin(deps: ConsoleSigninDeps, request: Cons
   const region = request.region ?? chain.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const warnings: string[] = [];
 
+  if (chain.kind === 'login') {
+    // Its credentials are like GetSessionToken's, which the federation endpoint refuses.
+    throw new KeytrayError('usage', 'A sign-in profile cannot open the console through Keytray', {
+      profile: request.profile,
+      hint: 'Use the browser you signed in with, or open the console for a role whose source_profile it is.',
+    });
+  }
   const session =
     chain.kind === 'user'
       ? await federationSession(deps, chain.profile, regionFor(chain.region, env), request.durationSeconds)

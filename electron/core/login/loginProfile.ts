@@ -1,4 +1,4 @@
-import { AwsConfig, isKeytrayCredentialProcess, KEYTRAY_PREFIX, sectionNameFor } from '../config/awsConfig';
+import { AwsConfig, isKeytrayCredentialProcess, KEYTRAY_LOGIN_SESSION_KEY, LOGIN_SESSION_KEY, sectionNameFor } from '../config/awsConfig';
 import type { IniDocument } from '../config/iniDocument';
 import { assertValidProfileName } from '../config/profileSetup';
 import { credentialProcessLine } from '../config/credentialProcessSetup';
@@ -10,8 +10,6 @@ import { KeytrayError } from '../errors';
  * `credential_process`: botocore prefers login_session over credential_process and the JS SDK the
  * other way round, so a profile with both would be served by different tools in different clients.
  */
-export const LOGIN_SESSION_KEY = 'login_session';
-export const KEYTRAY_LOGIN_SESSION_KEY = `${KEYTRAY_PREFIX}login_session`;
 
 /** The principal a section's login profile names (Keytray's key first), or undefined. */
 export function loginSessionOf(doc: IniDocument, section: string): string | undefined {

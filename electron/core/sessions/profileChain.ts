@@ -1,4 +1,4 @@
-import type { AwsConfig, ProfileConfig, RoleProfile, UserProfile } from '../config/awsConfig';
+import type { AwsConfig, LoginProfile, ProfileConfig, RoleProfile, RootProfile, UserProfile } from '../config/awsConfig';
 import { resolveProfileChain } from '../config/awsConfig';
 
 /**
@@ -10,7 +10,7 @@ import { resolveProfileChain } from '../config/awsConfig';
  * long-term key. A new kind of root (an `sso` or `login` profile) is one more member of ProfileChain
  * with its own `kind`; the session engine's `rootSession` is where it then gets its credentials.
  */
-export type ProfileChain = UserChain | RoleChain;
+export type ProfileChain = UserChain | LoginChain | RoleChain;
 
 interface ChainHop {
   /**
@@ -21,13 +21,19 @@ interface ChainHop {
   definition: string;
   /** The first region named from this hop down; this hop's STS calls go there. */
   region?: string;
-  /** The user profile at the bottom, whose long-term key the whole chain is made from. */
-  root: UserProfile;
+  /** The profile at the bottom, whose long-term key or sign-in session the whole chain is made from. */
+  root: RootProfile;
 }
 
 export interface UserChain extends ChainHop {
   kind: 'user';
   profile: UserProfile;
+}
+
+/** An AWS Sign-In session's profile: its credentials come from the refresh grant, not from STS. */
+export interface LoginChain extends ChainHop {
+  kind: 'login';
+  profile: LoginProfile;
 }
 
 export interface RoleChain extends ChainHop {
@@ -46,8 +52,11 @@ export function resolveChain(config: AwsConfig, requested: string): ProfileChain
   const definitionFrom = (i: number) => JSON.stringify(parts.slice(i));
   const last = profiles.length - 1;
   const root = profiles[last];
-  if (root.kind !== 'user') throw new Error(`the chain of "${requested}" does not end at a user profile`);
-  let chain: ProfileChain = { kind: 'user', profile: root, root, region: root.region, definition: definitionFrom(last) };
+  if (root.kind === 'role') throw new Error(`the chain of "${requested}" does not end at a user or login profile`);
+  let chain: ProfileChain =
+    root.kind === 'login'
+      ? { kind: 'login', profile: root, root, region: root.region, definition: definitionFrom(last) }
+      : { kind: 'user', profile: root, root, region: root.region, definition: definitionFrom(last) };
   for (let i = last - 1; i >= 0; i--) {
     const profile = profiles[i];
     if (profile.kind !== 'role') throw new Error(`"${profile.name}" is in the middle of a chain but is not a role`);
@@ -65,5 +74,8 @@ export function profilesOf(chain: ProfileChain): ProfileConfig[] {
 }
 
 function definitionParts(p: ProfileConfig): (string | undefined)[] {
-  return p.kind === 'role' ? [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial] : [p.name, undefined, undefined, undefined, p.mfaSerial];
+  if (p.kind === 'role') return [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial];
+  // A login profile's principal is part of what its sessions are made from: another person, another session.
+  if (p.kind === 'login') return [p.name, undefined, undefined, undefined, p.mfaSerial, p.loginSession];
+  return [p.name, undefined, undefined, undefined, p.mfaSerial];
 }

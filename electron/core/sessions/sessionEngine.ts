@@ -1,6 +1,7 @@
 import type { AwsConfig } from '../config/awsConfig';
 import { KeytrayError } from '../errors';
 import type { VaultStore } from '../keychain/vaultStore';
+import type { LoginSessions, ServedLogin } from '../login/loginSessions';
 import type { MfaCodeProvider } from '../mfa/mfaCodeSources';
 import type { TotpReuseGuard } from '../mfa/totpReuseGuard';
 import { DEFAULT_SETTINGS } from '../settings';
@@ -54,6 +55,8 @@ export interface SessionEngineDeps {
   clock: Clock;
   lock?: ProfileLock;
   env?: NodeJS.ProcessEnv;
+  /** AWS Sign-In sessions: the credentials of login profiles and of the roles assumed from them. */
+  logins?: LoginSessions;
   /** Duration of GetSessionToken sessions for user profiles (8 h unless configured). */
   /** Read per session, so a change in the app's Settings applies without a restart. */
   mfaSessionSeconds?: () => number;
@@ -86,6 +89,11 @@ export class SessionEngine {
       warnings: walk.warnings,
     });
 
+    if (chain.kind === 'login') {
+      const login = await this.loginCredentials(chain.profile.name, !!request.forceRefresh);
+      walk.warnings.push(...login.warnings);
+      return served(login.credentials, login.refreshed ? 'sts' : 'cache');
+    }
     if (request.noSession) {
       return chain.kind === 'user' ? served(this.longTermKey(chain.profile.name), 'long-term') : served(stripMeta(await walk.assumeFromLongTermKey(chain)), 'sts');
     }
@@ -103,6 +111,14 @@ export class SessionEngine {
       });
     }
     return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
+  }
+
+  /** A login profile's credentials: from the keychain, refreshed (once for all callers) when fewer than 5 minutes remain. */
+  loginCredentials(profile: string, forceRefresh: boolean): Promise<ServedLogin> {
+    if (!this.deps.logins) {
+      throw new KeytrayError('usage', 'This Keytray cannot serve AWS Sign-In sessions', { profile, hint: 'Use the keytray command line or the desktop app.' });
+    }
+    return this.deps.logins.credentials(profile, { forceRefresh });
   }
 
   /**
@@ -146,6 +162,12 @@ class ChainWalk {
   async session(hop: ProfileChain, need: SessionNeed): Promise<ResolvedSession> {
     const name = hop.profile.name;
     const force = need.isTarget && !!this.request.forceRefresh;
+    if (hop.kind === 'login') {
+      // Kept in the login item with its refresh token, never as a `session:` item of its own.
+      const login = await this.engine.loginCredentials(name, force);
+      this.warnings.push(...login.warnings);
+      return { value: { ...login.credentials, kind: 'session', definition: hop.definition }, fromCache: !login.refreshed };
+    }
     const cached = force ? null : this.servableFromCache(hop, this.deps.store.getSession(name));
     if (cached) return { value: cached, fromCache: true };
 
