@@ -108,6 +108,8 @@ async function keyFromTerminal(profile: string): Promise<{ accessKeyId: string; 
 export async function importCommand(options: { file?: string; removePlaintext?: boolean; yes?: boolean }): Promise<void> {
   const vault = getVault();
   await resolveAwsVaultIncludes(vault, options);
+  // aws login sessions are moved, not copied: see loginCacheImport.ts.
+  (await import('./loginCommands')).importLoginCacheCommand(vault);
   const sources = plaintextSources(vault, options.file);
   const scanned = scanPlaintextKeys(sources);
   const found = scanned.filter((k) => !k.temporary);

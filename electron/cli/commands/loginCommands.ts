@@ -1,11 +1,13 @@
 import { KeytrayError } from '../../core/errors';
 import { launcherForCredentialProcess } from '../../core/install/installCli';
 import { openInBrowser } from '../../core/login/browserOpener';
+import { importLoginSessions, scanLoginCache } from '../../core/login/loginCacheImport';
 import { wireLoginProfile } from '../../core/login/loginProfile';
 import { DEFAULT_SIGNIN_TIMEOUT_MS, signInWithAws } from '../../core/login/loginSignIn';
 import { LOGIN_SESSION_MS } from '../../core/login/signinProtocol';
 import { regionFor } from '../../core/sts/endpoints';
 import { clearSessionsBuiltOn } from '../../core/keys/longTermKeys';
+import type { Vault } from '../../core/vault';
 import { getVault } from '../cliContext';
 import { openTerminal } from '../terminal';
 
@@ -106,4 +108,23 @@ async function readPastedCode(prompt: string): Promise<string> {
     process.stdin.on('data', onData).on('end', onEnd).on('error', reject);
     process.stdin.resume();
   });
+}
+
+/**
+ * `keytray import`'s part for `aws login` sessions: moves every session in the AWS CLI's login
+ * cache that a profile names into the keychain, wires that profile and deletes the plaintext file.
+ */
+export function importLoginCacheCommand(vault: Vault): void {
+  const entries = scanLoginCache(vault.loadConfig(), vault.env);
+  if (entries.length === 0) return;
+  const launcher = entries.some((e) => e.session) ? launcherForCredentialProcess() : '';
+  for (const { profile, file } of importLoginSessions(vault, entries, launcher)) {
+    process.stdout.write(`Moved the aws login session of profile "${profile}" into the keychain and deleted ${file}.\n`);
+  }
+  for (const e of entries) {
+    if (e.problem) process.stdout.write(`Left ${e.file}: ${e.problem}.\n`);
+    for (const other of e.alsoNamedBy) {
+      process.stdout.write(`Profile "${other}" names the same session as "${e.profile}"; one session refreshes for one profile, so point ${other}'s source_profile at ${e.profile} or sign it in with \`keytray login ${other}\`.\n`);
+    }
+  }
 }
