@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'rotate-incomplete',
   'agent',
   'io',
+  'command-not-found',
+  'command-not-runnable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -42,9 +44,15 @@ export class KeytrayError extends Error {
     this.hint = options.hint;
   }
 
-  /** Usage errors exit 2 (SPEC §4); every other failure exits 1. */
+  /**
+   * Usage errors exit 2; a command `exec` cannot find exits 127 and one it cannot run 126, as a
+   * shell reports them (scripts test for these); every other failure exits 1.
+   */
   get exitCode(): number {
-    return this.code === 'usage' ? 2 : 1;
+    if (this.code === 'usage') return 2;
+    if (this.code === 'command-not-found') return 127;
+    if (this.code === 'command-not-runnable') return 126;
+    return 1;
   }
 
   /** The single line a user reads: what, for which profile, how to fix it. */
@@ -88,6 +96,14 @@ export function oneLine(text: string): string {
 /** Turns anything thrown into a KeytrayError without leaking a stack trace or an unexpected secret. */
 export function asKeytrayError(err: unknown, profile?: string): KeytrayError {
   if (err instanceof KeytrayError) return err;
+  const errno = err as NodeJS.ErrnoException;
+  // A file system failure names the file, which is what the user can act on; it is not a bug to report.
+  if (err instanceof Error && typeof errno.code === 'string' && typeof errno.path === 'string') {
+    return new KeytrayError('io', `Could not ${errno.syscall ?? 'use'} ${errno.path} (${errno.code})`, {
+      profile,
+      hint: 'Check that the path exists, is of the right kind and that you may write it.',
+    });
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new KeytrayError('io', `Unexpected failure: ${oneLine(message)}`, {
     profile,

@@ -1,6 +1,6 @@
 import type { AwsConfig } from './config/awsConfig';
-import { maskAccessKeyId } from './errors';
-import type { StoredKey, StoredLoginSession } from './keychain/vaultStore';
+import { KeytrayError, maskAccessKeyId } from './errors';
+import type { StoredKey, StoredLoginSession, VaultStore } from './keychain/vaultStore';
 import { LOGIN_SESSION_MS } from './login/signinProtocol';
 import type { ProfileStatus } from './profileStatusShape';
 import type { CachedSession } from './types';
@@ -58,4 +58,29 @@ export function buildProfileStatus(
 export function accountOf(arn: string | undefined): string | undefined {
   const m = arn ? /^arn:[^:]+:iam::(\d{12}):/.exec(arn) : null;
   return m ? m[1] : undefined;
+}
+
+/**
+ * Refuses a profile name that means nothing: not in the config or credentials file, and nothing of
+ * it in the keychain. A key whose section was deleted is still known, so it can be removed, and so
+ * can one whose config file no longer parses (that error is reported only if the keychain has nothing).
+ */
+export function assertKnownProfile(
+  vault: { loadConfig: () => AwsConfig; store: Pick<VaultStore, 'getLongTermKey' | 'getSession'> },
+  profile: string,
+): void {
+  let config: AwsConfig | undefined;
+  let unreadable: unknown;
+  try {
+    config = vault.loadConfig();
+    if (config.has(profile)) return;
+  } catch (err) {
+    unreadable = err;
+  }
+  if (vault.store.getLongTermKey(profile) || vault.store.getSession(profile)) return;
+  if (!config) throw unreadable;
+  throw new KeytrayError('unknown-profile', `Profile "${profile}" is not in ${config.file} and Keytray stores nothing for it`, {
+    profile,
+    hint: 'Check the name; `keytray list` shows the profiles Keytray knows.',
+  });
 }

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { verifySigninToken as verifyToken } from './federation';
 import { createHttpServer } from './server';
 import { signinControl, type SigninControl } from './signin';
-import { CallRecord, createClock, EmulatorState, Fault, RoleSpec } from './state';
+import { CallRecord, createClock, EmulatorState, Fault, RoleSpec, SessionSelector } from './state';
 import { totp } from './totp';
 
 /**
@@ -18,7 +18,7 @@ import { totp } from './totp';
 
 export { totp } from './totp';
 export { signRequest } from './sigv4';
-export type { Fault, CallRecord, RoleSpec } from './state';
+export type { Fault, CallRecord, RoleSpec, SessionSelector } from './state';
 export type { SigninControl } from './signin';
 export { SAME_DEVICE_CLIENT, CROSS_DEVICE_CLIENT, jwkThumbprint } from './signin';
 
@@ -53,6 +53,11 @@ export interface Emulator {
   createRole(spec: RoleSpec): { arn: string };
   inject(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Ends live sessions early: 'expire' (STS then answers ExpiredToken, as after a clock change) or
+   * 'revoke' (InvalidClientTokenId). Select a user's GetSessionToken sessions or a role's sessions.
+   */
+  endSessions(selector: SessionSelector, how: 'expire' | 'revoke'): number;
   /** Every answered request, in the order the answers were sent. */
   calls: CallRecord[];
   count(action: string, ok?: boolean): number;
@@ -124,6 +129,7 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
       return { arn: state.createRole(spec).arn };
     },
     inject: (fault) => state.inject(fault),
+    endSessions: (selector, how) => state.endSessions(selector, how),
     clearFaults() {
       state.faults = [];
     },

@@ -125,6 +125,17 @@ export interface SessionRec {
   federatedName?: string;
   /** Made by AssumeRole from temporary credentials (role chaining, 1-hour cap). */
   chained: boolean;
+  /** Invalidated before its expiry (the user or role deleted, the token revoked): AWS answers InvalidClientTokenId. */
+  revoked?: boolean;
+}
+
+/**
+ * Which sessions a test ends early: the GetSessionToken sessions of an IAM user, or the sessions of
+ * an assumed role (by role ARN).
+ */
+export interface SessionSelector {
+  userName?: string;
+  roleArn?: string;
 }
 
 /** Who signed a request. */
@@ -344,6 +355,27 @@ export class EmulatorState {
     };
     this.sessions.set(session.accessKeyId, session);
     return session;
+  }
+
+  /**
+   * Ends matching sessions before their time, as AWS does when the clock behind a session moved or
+   * the session was revoked. 'expire' makes STS answer ExpiredToken; 'revoke' InvalidClientTokenId.
+   * Returns how many sessions it ended; selecting nothing is an error, so a typo cannot pass a test.
+   */
+  endSessions(selector: SessionSelector, how: 'expire' | 'revoke'): number {
+    if (!selector.userName === !selector.roleArn) throw new Error('select sessions by exactly one of userName or roleArn');
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      const matches = selector.userName
+        ? session.kind === 'session-token' && session.userName === selector.userName
+        : session.kind === 'assumed-role' && session.role?.arn === selector.roleArn;
+      if (!matches || session.revoked || this.clock.now() >= session.expiresAt) continue;
+      if (how === 'expire') session.expiresAt = this.clock.now();
+      else session.revoked = true;
+      ended++;
+    }
+    if (ended === 0) throw new Error(`no live session matches ${JSON.stringify(selector)}`);
+    return ended;
   }
 
   /** The ARN a session acts as, as GetCallerIdentity reports it. */

@@ -43,20 +43,6 @@ describe('the credential-process cache and config edits', () => {
     assert.equal(sb.emu.count('AssumeRole'), assumed, 'no new AssumeRole');
   });
 
-  test('a session with 15 minutes or less left is renewed, not served from the cache', async () => {
-    // A 15-minute session is inside the AWS CLI's refresh window from the moment it is issued.
-    assert.equal((await sb.keytray(['clear', scenario.role])).code, 0);
-    const short = await sb.keytray(['credential-process', scenario.role, '--duration', '900']);
-    assert.equal(short.code, 0, short.stderr);
-    const assumed = sb.emu.count('AssumeRole', true);
-    const again = await sb.keytray(['credential-process', scenario.role]);
-    assert.equal(again.code, 0, again.stderr);
-    assert.equal(sb.emu.count('AssumeRole', true), assumed + 1, 'a new AssumeRole, from the MFA session without a prompt');
-    assert.notEqual(parseCredentialDocument(again.stdout).AccessKeyId, parseCredentialDocument(short.stdout).AccessKeyId);
-    const cached = await sb.keytray(['credential-process', scenario.role]);
-    assert.equal(parseCredentialDocument(cached.stdout).AccessKeyId, parseCredentialDocument(again.stdout).AccessKeyId, 'the 1-hour session is served');
-  });
-
   test('pointing the profile at another role is never answered with the old role', async () => {
     const text = fs.readFileSync(sb.configFile, 'utf8');
     fs.writeFileSync(sb.configFile, text.replace(scenario.roleArn, otherRoleArn));

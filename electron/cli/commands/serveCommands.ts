@@ -16,7 +16,7 @@ export async function serveCredentials(profileArg: string | undefined, options: 
     noSession: options.session === false,
     region: options.region,
   };
-  const { requestThroughAgent } = await import('../../agent/agentClient');
+  const { requestThroughAgent } = await import('../agentClient');
   const viaAgent = await requestThroughAgent(cliPaths(), request, options);
   const served = viaAgent ?? (await getVault().engine.getCredentials(request, cliRequestContext(options)));
   showWarnings(served.warnings);
@@ -61,22 +61,18 @@ export async function execCommand(profileArg: string | undefined, commandArgs: s
   for (const name of ENV_VARS_TO_UNSET) delete env[name];
   Object.assign(env, sessionEnvironment(served.credentials, served.region));
   env.KEYTRAY_PROFILE = served.profile;
-  return runChild(command, env);
+  return runChild(command, env, served.profile);
 }
 
-export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<never> {
+export function runChild(command: string[], env: NodeJS.ProcessEnv, profile?: string): Promise<never> {
   return new Promise((_, reject) => {
     const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
     const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     if (process.platform !== 'win32') for (const s of forwarded) process.on(s, forward);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      const notFound = err.code === 'ENOENT';
-      reject(
-        new KeytrayError('usage', notFound ? `Command not found: ${command[0]}` : `Could not run ${command[0]}: ${err.message}`, {
-          hint: notFound ? 'Check the command name and your PATH.' : undefined,
-        }),
-      );
+      for (const s of forwarded) process.removeListener(s, forward);
+      reject(spawnFailure(command[0], err, profile));
     });
     child.on('exit', (code, signal) => {
       for (const s of forwarded) process.removeListener(s, forward);
@@ -87,6 +83,18 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<nev
       }
       process.exit(code ?? 1);
     });
+  });
+}
+
+/** Why a command could not start, with the status a shell gives: 127 not found, 126 not runnable. */
+function spawnFailure(program: string, err: NodeJS.ErrnoException, profile: string | undefined): KeytrayError {
+  if (err.code === 'ENOENT') {
+    return new KeytrayError('command-not-found', `Command not found: ${program}`, { profile, hint: 'Check the command name and your PATH.' });
+  }
+  const why = err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOEXEC' ? 'not an executable format' : (err.code ?? err.message);
+  return new KeytrayError('command-not-runnable', `Cannot run ${program}: ${why}`, {
+    profile,
+    hint: 'Check that it is an executable file (chmod +x) and not a directory.',
   });
 }
 
@@ -109,14 +117,14 @@ async function execWithServer(profileArg: string | undefined, command: string[],
   const server = await startCredentialsServer({ profile, credentials: async () => (await serveCredentials(profile, later)).credentials });
   const env = environmentForEndpoint(process.env, server, first.region);
   env.KEYTRAY_PROFILE = profile;
-  return runChild(command, env);
+  return runChild(command, env, profile);
 }
 
 /** `env --server`: exports the endpoint that a running agent hosts, since this process ends at once. */
 async function envWithServer(profileArg: string | undefined, options: CredentialOptions, format: EnvFormat): Promise<void> {
   refuseNoSessionWithServer(options);
   const profile = profileArgument(profileArg, options);
-  const { requestCredentialsEndpoint } = await import('../../agent/agentClient');
+  const { requestCredentialsEndpoint } = await import('../agentClient');
   const endpoint = await requestCredentialsEndpoint(
     cliPaths(),
     { profile, durationSeconds: parseDuration(options.duration), region: options.region },

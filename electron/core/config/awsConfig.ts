@@ -33,6 +33,7 @@ export interface UserProfile extends ProfileSettings {
 /** A profile with a role_arn (prefixed or plain): assumed from its source_profile's credentials. */
 export interface RoleProfile extends ProfileSettings {
   kind: 'role';
+  /** As written; '' for an empty `role_arn =`, which is still a role profile (with a bad ARN). */
   roleArn: string;
   sourceProfile?: string;
   externalId?: string;
@@ -140,6 +141,18 @@ export class AwsConfig {
     if (section !== undefined) return readProfile(this.document, section, name);
     if (this.credentials?.document.hasSection(name)) return { name, managedByKeytray: false, kind: 'user' };
     throw unknownProfile(name, this.file);
+  }
+
+  /**
+   * Where a profile's definition key is written, for a message that points at the line: the
+   * `keytray_` key when that is the one Keytray reads. Undefined when the key is not in the file.
+   */
+  locate(name: string, key: DefinitionKey): { key: string; line?: number } | undefined {
+    const section = this.sections().get(name);
+    if (section === undefined) return undefined;
+    const written = [KEYTRAY_PREFIX + key, key].find((k) => nonEmpty(this.document.get(section, k)) !== undefined) ??
+      [KEYTRAY_PREFIX + key, key].find((k) => this.document.get(section, k) !== undefined);
+    return written === undefined ? undefined : { key: written, line: this.document.lineOf(section, written) };
   }
 
   /** Writes the config document back atomically; refuses if the file changed since it was read. */
@@ -295,12 +308,14 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   assign(settings, 'mfaSerial', definition('mfa_serial'));
   assign(settings, 'durationSeconds', durationOf(doc, section, name));
 
-  const roleArn = definition('role_arn');
-  if (roleArn === undefined) {
+  // Any role_arn key makes a role profile, even an empty one: botocore decides by the key's
+  // presence too, and reading `role_arn =` as a user profile would send the user after a key.
+  const hasRoleArn = doc.get(section, KEYTRAY_PREFIX + 'role_arn') !== undefined || doc.get(section, 'role_arn') !== undefined;
+  if (!hasRoleArn) {
     const loginSession = nonEmpty(doc.get(section, KEYTRAY_LOGIN_SESSION_KEY)) ?? plain(LOGIN_SESSION_KEY);
     return loginSession === undefined ? { ...settings, kind: 'user' } : { ...settings, kind: 'login', loginSession };
   }
-  const role: RoleProfile = { ...settings, kind: 'role', roleArn };
+  const role: RoleProfile = { ...settings, kind: 'role', roleArn: definition('role_arn') ?? '' };
   assign(role, 'sourceProfile', definition('source_profile'));
   assign(role, 'externalId', definition('external_id'));
   assign(role, 'roleSessionName', definition('role_session_name'));
@@ -334,7 +349,7 @@ function loadIniFile(file: string): LoadedIniFile {
   return { file, document: IniDocument.parse(text, file), fingerprint };
 }
 
-/** botocore treats `role_arn =` (an empty value) as not set. */
+/** An empty value (`mfa_serial =`) reads as not set, as botocore reads most keys. */
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

@@ -1,5 +1,7 @@
-import type { AwsConfig, LoginProfile, ProfileConfig, RoleProfile, RootProfile, UserProfile } from '../config/awsConfig';
+import type { AwsConfig, DefinitionKey, LoginProfile, ProfileConfig, RoleProfile, RootProfile, UserProfile } from '../config/awsConfig';
 import { resolveProfileChain } from '../config/awsConfig';
+import { validateExternalId, validateMfaSerial, validateRoleArn, validateRoleSessionName } from '../config/validation';
+import { KeytrayError } from '../errors';
 
 /**
  * A request's profile chain as one value: resolved once from the config, checked once, then passed
@@ -43,9 +45,14 @@ export interface RoleChain extends ChainHop {
   source: ProfileChain;
 }
 
-/** Resolves `requested`'s chain from the config, once per request. */
+/**
+ * Resolves and checks `requested`'s chain. Every setting STS would be sent is checked here, before
+ * any call, so a typo is reported as the key, the value's problem and the profile, never as a
+ * puzzling answer from AWS (a malformed role ARN would read as a trust policy problem there).
+ */
 export function resolveChain(config: AwsConfig, requested: string): ProfileChain {
   const profiles = resolveProfileChain(config, requested);
+  for (const profile of profiles) checkSettings(config, profile);
   // Built from the root up, so each hop holds the finished chain below it. The walk stops at the
   // first user profile and refuses a role without a source, so the root is last and roles are above.
   const parts = profiles.map(definitionParts);
@@ -78,4 +85,23 @@ function definitionParts(p: ProfileConfig): (string | undefined)[] {
   // A login profile's principal is part of what its sessions are made from: another person, another session.
   if (p.kind === 'login') return [p.name, undefined, undefined, undefined, p.mfaSerial, p.loginSession];
   return [p.name, undefined, undefined, undefined, p.mfaSerial];
+}
+
+function checkSettings(config: AwsConfig, profile: ProfileConfig): void {
+  if (profile.mfaSerial !== undefined) refuse(config, profile.name, 'mfa_serial', validateMfaSerial(profile.mfaSerial));
+  if (profile.kind !== 'role') return;
+  refuse(config, profile.name, 'role_arn', profile.roleArn === '' ? 'it is empty.' : validateRoleArn(profile.roleArn), 'like arn:aws:iam::123456789012:role/NAME');
+  if (profile.externalId !== undefined) refuse(config, profile.name, 'external_id', validateExternalId(profile.externalId));
+  if (profile.roleSessionName !== undefined) refuse(config, profile.name, 'role_session_name', validateRoleSessionName(profile.roleSessionName));
+}
+
+function refuse(config: AwsConfig, profile: string, key: DefinitionKey, problem: string | null, example?: string): void {
+  if (problem === null) return;
+  const at = config.locate(profile, key);
+  const written = at?.key ?? key;
+  const where = at?.line ? ` (${config.file} line ${at.line})` : '';
+  throw new KeytrayError('config-invalid', `Profile "${profile}" has a bad ${written}${where}: ${problem.replace(/\.$/, '')}`, {
+    profile,
+    hint: `Fix ${written} in ${config.file}${example ? `; it looks ${example}` : ''}.`,
+  });
 }
