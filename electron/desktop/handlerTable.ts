@@ -1,3 +1,4 @@
+import { defaultEnvFormat } from '../core/export/envExport';
 import { AwsConfig } from '../core/config/awsConfig';
 import { validateProfileName } from '../core/config/validation';
 import { KeytrayError, maskAccessKeyId } from '../core/errors';
@@ -137,7 +138,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
     'sessions.lock': () => actions.lock('Locked'),
 
     'env.copy': async ({ profile, format, mfaCode }) => {
-      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format ?? defaultEnvFormat(process.platform), ctx));
       if ('status' in result) return result;
       return { status: 'copied', profile, clearsAfterSeconds: result.clearsAfterSeconds };
     },

@@ -12,8 +12,9 @@
  *   error, and the renderer needs the code to react (e.g. show the MFA code field).
  *
  * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
- * types) type-checks it.
+ * types) type-checks it, and the core modules it takes from are import-free for the same reason.
  */
+import { ENV_FORMATS } from '../core/export/envFormats';
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
 import type { Channel } from './channels';
@@ -31,7 +32,6 @@ const mfaCode = z
   .regex(/^\s*\d{3}\s*\d{3}\s*$/, 'The MFA code must be 6 digits')
   .optional();
 
-export const ENV_EXPORT_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Request schemas, one per channel
@@ -77,7 +77,8 @@ export const requestSchemas = {
   'sessions.start': z.strictObject({ profile: profileName, mfaCode }),
   'sessions.end': z.strictObject({ profile: profileName }),
   'sessions.lock': empty,
-  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_EXPORT_FORMATS), mfaCode }),
+  // Without a format, main picks the platform's shell (PowerShell on Windows), as `keytray env` does.
+  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_FORMATS).optional(), mfaCode }),
   'console.open': z.strictObject({ profile: profileName, mfaCode }),
   'import.scan': empty,
   'import.apply': z.strictObject({
