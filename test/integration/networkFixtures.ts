@@ -135,7 +135,10 @@ async function waitUntilListening(port: number, gaveUp: () => boolean, why: () =
 }
 
 export interface TlsFront {
-  /** https://127.0.0.1:PORT, forwarding to the emulator. */
+  /**
+   * https://localhost:PORT, forwarding to the emulator. A host name, not 127.0.0.1: real endpoints
+   * have names, and https-proxy-agent checks a tunnelled certificate against the name only.
+   */
   url: string;
   /** The self-signed certificate, for NODE_EXTRA_CA_CERTS. */
   caFile: string;
@@ -145,7 +148,7 @@ export interface TlsFront {
 /**
  * HTTPS in front of the emulator: TLS terminated here, bytes passed through to the plain-http
  * emulator (the Host header, and so the SigV4 signature, arrive unchanged). The certificate is made
- * with openssl for 127.0.0.1.
+ * with openssl for localhost.
  */
 export async function startTlsFront(upstreamUrl: string): Promise<TlsFront> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-tls-'));
@@ -153,7 +156,7 @@ export async function startTlsFront(upstreamUrl: string): Promise<TlsFront> {
   const caFile = path.join(dir, 'cert.pem');
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', keyFile, '-out', caFile,
+    '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', caFile,
   ], { stdio: 'ignore' });
   const upstream = new URL(upstreamUrl);
   const sockets = new Set<net.Socket>();
@@ -170,7 +173,7 @@ export async function startTlsFront(upstreamUrl: string): Promise<TlsFront> {
   });
   const port = await listen(server);
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: `https://localhost:${port}`,
     caFile,
     close: () =>
       new Promise<void>((resolve) => {
