@@ -82,16 +82,23 @@ function attempt(url: URL, request: BoundedRequest, agent: http.Agent): Promise<
       clearTimeout(responseTimer);
       fn();
     };
+    // The request is destroyed without an error: an error passed to destroy() once the answer has
+    // begun is emitted on a socket nobody listens to, which would end the process.
+    const abandon = (err: Error) => {
+      finish(() => reject(err));
+      req.destroy();
+    };
     const req = send(url, { method: request.method ?? 'GET', headers: request.headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (size > limit) req.destroy(Object.assign(new Error('the answer was too large'), { code: 'ECONNRESET' }));
+        if (size > limit) abandon(Object.assign(new Error('the answer was too large'), { code: 'ECONNRESET' }));
         else chunks.push(chunk);
       });
       res.on('end', () => finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') })));
       res.on('error', (err) => finish(() => reject(err)));
+      res.on('aborted', () => finish(() => reject(Object.assign(new Error('the answer was cut off'), { code: 'ECONNRESET' }))));
     });
     // A proxy agent hands over a socket that is already connected (to the proxy); the response
     // timer bounds the rest, connect and TLS included.
@@ -100,9 +107,9 @@ function attempt(url: URL, request: BoundedRequest, agent: http.Agent): Promise<
       else socket.once('connect', () => (connected = true));
     });
     const connectTimer = setTimeout(() => {
-      if (!connected) req.destroy(Object.assign(new Error('could not establish a connection in time'), { name: 'TimeoutError' }));
+      if (!connected) abandon(Object.assign(new Error('could not establish a connection in time'), { name: 'TimeoutError' }));
     }, CONNECT_TIMEOUT_MS);
-    const responseTimer = setTimeout(() => req.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError', code: 'ETIMEDOUT' })), RESPONSE_TIMEOUT_MS);
+    const responseTimer = setTimeout(() => abandon(Object.assign(new Error('no answer in time'), { name: 'TimeoutError', code: 'ETIMEDOUT' })), RESPONSE_TIMEOUT_MS);
     req.on('error', (err) => finish(() => reject(err)));
     req.end(request.body);
   });
