@@ -1,4 +1,4 @@
-import { requestThroughAgent } from '../agent/agentClient';
+import { requestThroughAgent } from './agentClient';
 import { KeytrayError } from '../core/errors';
 import { credentialDocument } from '../core/export/credentialDocument';
 import { resolvePaths } from '../core/paths';

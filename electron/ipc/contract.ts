@@ -109,6 +109,8 @@ export interface ProfileRow extends ProfileStatus {
   /** The user profile at the end of the source chain: the tray and the list group by it. */
   group: string;
   active: boolean;
+  /** The session's time left as the window words it ("7 h 5 min left", "no session"), as of `builtAt`. */
+  timeLeftText: string;
 }
 
 export interface ProfileList {
@@ -140,7 +142,7 @@ export interface MfaNeeded {
   serial: string;
 }
 
-export type SessionStarted = { status: 'started'; profile: string; secondsLeft: number | null } | MfaNeeded;
+export type SessionStarted = { status: 'started'; profile: string; secondsLeft: number | null; timeLeftText: string } | MfaNeeded;
 export type EnvCopied = { status: 'copied'; profile: string; clearsAfterSeconds: number } | MfaNeeded;
 export type ConsoleOpened = { status: 'opened'; profile: string } | MfaNeeded;
 

@@ -15,7 +15,7 @@ export async function serveCredentials(profileArg: string | undefined, options: 
     noSession: options.session === false,
     region: options.region,
   };
-  const { requestThroughAgent } = await import('../../agent/agentClient');
+  const { requestThroughAgent } = await import('../agentClient');
   const viaAgent = await requestThroughAgent(cliPaths(), request, options);
   const served = viaAgent ?? (await getVault().engine.getCredentials(request, cliRequestContext(options)));
   // Warnings go to the terminal only: under the AWS CLI stderr is captured and shown as an error.
@@ -116,7 +116,7 @@ async function execWithServer(profileArg: string | undefined, command: string[],
 async function envWithServer(profileArg: string | undefined, options: CredentialOptions, format: EnvFormat): Promise<void> {
   refuseNoSessionWithServer(options);
   const profile = profileArgument(profileArg, options);
-  const { requestCredentialsEndpoint } = await import('../../agent/agentClient');
+  const { requestCredentialsEndpoint } = await import('../agentClient');
   const endpoint = await requestCredentialsEndpoint(
     cliPaths(),
     { profile, durationSeconds: parseDuration(options.duration), region: options.region },
