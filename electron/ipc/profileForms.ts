@@ -7,8 +7,8 @@ import { FormError } from './ipcDoor';
 
 /**
  * The add/edit forms of the app, turned into edits of ~/.aws/config through core's lossless model:
- * only the lines of the changed keys move, and `AwsConfig.save` refuses to overwrite an edit someone
- * made on disk since the file was read.
+ * only the lines of the changed keys move, under the file's lock, and an edit someone else made on
+ * disk meanwhile is kept (see AwsConfig.edit).
  */
 
 /** Form field -> config key, in the order a new section lists them. */
@@ -67,7 +67,10 @@ export function validateProfileForm(config: AwsConfig | null, form: FormKind, is
 
 /** Adds a section or updates one, for either form. Returns true when a section was added. */
 export function saveProfileForm(configFile: string, form: FormKind, isNew: boolean, profile: string, fields: FormFields): boolean {
-  const config = AwsConfig.load({ configFile });
+  return AwsConfig.edit(configFile, (config) => applyProfileForm(config, form, isNew, profile, fields)).result;
+}
+
+function applyProfileForm(config: AwsConfig, form: FormKind, isNew: boolean, profile: string, fields: FormFields): boolean {
   const errors = validateProfileForm(config, form, isNew, profile, fields);
   if (Object.keys(errors).length > 0) throw new FormError(errors, profile);
 
@@ -95,7 +98,6 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
   // A change that makes a source chain loop must never reach the disk: check the edited document
   // first (AwsConfig re-reads its profiles after every edit to the document).
   if (form === 'role') resolveProfileChain(config, profile);
-  config.save();
   return added;
 }
 

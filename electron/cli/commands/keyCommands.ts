@@ -1,5 +1,5 @@
 import { applyIncludeResolution, planIncludeResolution } from '../../core/config/awsVaultConventions';
-import { readConfigFile, writeFileAtomically } from '../../core/config/configFileWriter';
+import { editIniFile, readConfigFile } from '../../core/config/configFileWriter';
 import { IniDocument } from '../../core/config/iniDocument';
 import { assertValidProfileName } from '../../core/config/profileSetup';
 import { KeytrayError, maskAccessKeyId } from '../../core/errors';
@@ -129,8 +129,7 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
 
 async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean }): Promise<void> {
   const file = vault.paths.configFile;
-  const { text, fingerprint } = readConfigFile(file);
-  const doc = IniDocument.parse(text, file);
+  const doc = IniDocument.parse(readConfigFile(file).text, file);
   const { resolutions, problems } = planIncludeResolution(doc);
   for (const p of problems) process.stdout.write(`Cannot resolve: ${p.toLine()}\n`);
   if (resolutions.length === 0) return;
@@ -154,9 +153,13 @@ async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean })
       terminal.close();
     }
   }
-  applyIncludeResolution(doc, resolutions);
-  writeFileAtomically(file, doc.toString(), fingerprint);
-  process.stdout.write(`Wrote the inherited settings of ${resolutions.length} profile(s) into ${file}.\n`);
+  // Planned again under the lock, on the file as it is now: the answer above may have taken a while.
+  const { result: written } = editIniFile(file, (current) => {
+    const plan = planIncludeResolution(current).resolutions;
+    applyIncludeResolution(current, plan);
+    return plan.length;
+  });
+  process.stdout.write(`Wrote the inherited settings of ${written} profile(s) into ${file}.\n`);
 }
 
 export async function removeCommand(profile: string, options: { yes?: boolean }): Promise<void> {

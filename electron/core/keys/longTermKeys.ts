@@ -1,6 +1,5 @@
 import { profileSections, resolveProfileChain, type AwsConfig } from '../config/awsConfig';
-import { readConfigFile, writeFileAtomically } from '../config/configFileWriter';
-import { IniDocument } from '../config/iniDocument';
+import { editIniFile } from '../config/configFileWriter';
 import { addProfileSection } from '../config/profileSetup';
 import { KeytrayError, maskAccessKeyId } from '../errors';
 import type { Vault } from '../vault';
@@ -69,10 +68,9 @@ export function clearSessionsBuiltOn(vault: Vault, profile: string): string[] {
 
 /** Adds `[profile NAME]` to the config file when missing, keeping every other byte. Returns true if added. */
 export function ensureProfileSection(vault: Vault, profile: string): boolean {
-  const { text, fingerprint } = readConfigFile(vault.paths.configFile);
-  const doc = IniDocument.parse(text, vault.paths.configFile);
-  if (profileSections(doc).has(profile)) return false;
-  addProfileSection(doc, profile, []);
-  writeFileAtomically(vault.paths.configFile, doc.toString(), fingerprint);
-  return true;
+  return editIniFile(vault.paths.configFile, (doc) => {
+    if (profileSections(doc).has(profile)) return false;
+    addProfileSection(doc, profile, []);
+    return true;
+  }).result;
 }
