@@ -70,10 +70,25 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
   return AwsConfig.edit(configFile, (config) => applyProfileForm(config, form, isNew, profile, fields)).result;
 }
 
-function applyProfileForm(config: AwsConfig, form: FormKind, isNew: boolean, profile: string, fields: FormFields): boolean {
+/**
+ * Throws what saving the form would refuse for: a field error, or an existing profile of the other
+ * kind. The Add key handler asks before it stores the key, so a refused form stores nothing.
+ */
+export function assertProfileFormApplies(config: AwsConfig, form: FormKind, isNew: boolean, profile: string, fields: FormFields): void {
   const errors = validateProfileForm(config, form, isNew, profile, fields);
   if (Object.keys(errors).length > 0) throw new FormError(errors, profile);
+  if (!isNew && config.sectionOf(profile) !== undefined) {
+    const current = config.profile(profile);
+    if (current.kind !== form) {
+      throw new KeytrayError('config-invalid', `Profile "${profile}" is a ${current.kind} profile, not a ${form} profile`, {
+        hint: 'Reload the list; the file may have changed.',
+      });
+    }
+  }
+}
 
+function applyProfileForm(config: AwsConfig, form: FormKind, isNew: boolean, profile: string, fields: FormFields): boolean {
+  assertProfileFormApplies(config, form, isNew, profile, fields);
   const mapping = form === 'role' ? ROLE_FIELDS : USER_FIELDS;
   const section = config.sectionOf(profile);
   let added = false;
@@ -85,11 +100,6 @@ function applyProfileForm(config: AwsConfig, form: FormKind, isNew: boolean, pro
     added = true;
   } else {
     const current = config.profile(profile);
-    if (!isNew && current.kind !== form) {
-      throw new KeytrayError('config-invalid', `Profile "${profile}" is a ${current.kind} profile, not a ${form} profile`, {
-        hint: 'Reload the list; the file may have changed.',
-      });
-    }
     // A field the form did not send is left alone; an empty one clears the key.
     for (const [field, key] of Object.entries(mapping)) {
       if (fields[field] !== undefined) writeKey(config, section, current, key, (fields[field] ?? '').trim());
