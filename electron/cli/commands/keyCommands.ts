@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { applyIncludeResolution, planIncludeResolution } from '../../core/config/awsVaultConventions';
 import { editIniFile, readConfigFile } from '../../core/config/configFileWriter';
 import { IniDocument } from '../../core/config/iniDocument';
@@ -185,6 +186,9 @@ async function keyFromTerminal(profile: string): Promise<{ accessKeyId: string; 
  * the config file, so both are swept; with --remove-plaintext both are rewritten without them.
  */
 export async function importCommand(options: { file?: string; removePlaintext?: boolean; yes?: boolean }): Promise<void> {
+  // A missing default file just means no plaintext keys; a file the user named must exist, or a
+  // typo in the path would read as "nothing to import" and exit 0.
+  if (options.file !== undefined) assertFileToImport(options.file);
   const vault = getVault();
   await resolveAwsVaultIncludes(vault, options);
   const sources = plaintextSources(vault, options.file);
@@ -204,6 +208,19 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
   for (const s of skipped) process.stdout.write(`Skipped ${s}.\n`);
   for (const file of rewritten) process.stdout.write(`Removed the plaintext keys from ${file}.\n`);
   if (!options.removePlaintext) process.stdout.write('The plaintext copies are still on disk; run `keytray import --remove-plaintext` to delete them.\n');
+}
+
+function assertFileToImport(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new KeytrayError('io', code === 'ENOENT' ? `${file} does not exist` : `Cannot read ${file}: ${code ?? String(err)}`, {
+      hint: 'Check the path given to --file, or leave --file out to read AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials).',
+    });
+  }
+  if (!stat.isFile()) throw new KeytrayError('io', `${file} is not a file`, { hint: 'Pass the credentials file itself to --file.' });
 }
 
 async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean }): Promise<void> {
