@@ -11,8 +11,12 @@ export type ErrorCode =
   | 'config-malformed'
   | 'config-cycle'
   | 'config-changed'
+  | 'config-locked'
   | 'config-invalid'
   | 'no-stored-key'
+  | 'key-replace-unconfirmed'
+  | 'key-verification-failed'
+  | 'key-other-user'
   | 'keychain-unavailable'
   | 'mfa-required'
   | 'mfa-invalid'
@@ -40,9 +44,12 @@ export class KeytrayError extends Error {
     this.hint = options.hint;
   }
 
-  /** Usage errors exit 2 (SPEC §4); every other failure exits 1. */
+  /**
+   * Usage errors exit 2; every other failure exits 1. A replacement that was not confirmed is one:
+   * like a missing --yes, the command line lacked --replace.
+   */
   get exitCode(): number {
-    return this.code === 'usage' ? 2 : 1;
+    return this.code === 'usage' || this.code === 'key-replace-unconfirmed' ? 2 : 1;
   }
 
   /** The single line a user reads: what, for which profile, how to fix it. */
