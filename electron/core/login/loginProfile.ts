@@ -37,41 +37,40 @@ export interface WiredLoginProfile {
  */
 export function wireLoginProfile(configFile: string, profile: string, principal: string, region: string, launcher: string): WiredLoginProfile {
   assertValidProfileName(profile);
-  const config = AwsConfig.load({ configFile });
-  const doc = config.document;
   const command = credentialProcessLine(launcher, profile);
-  const section = config.sectionOf(profile);
-  if (section === undefined) {
-    doc.addSection(sectionNameFor(profile), [
-      [KEYTRAY_LOGIN_SESSION_KEY, principal],
-      ['region', region],
-      ['credential_process', command],
-    ]);
-    config.save();
-    return { created: true, changed: true };
-  }
-  for (const key of CONFLICTING_KEYS) {
-    if (doc.get(section, key) !== undefined) {
-      throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, key)}) has ${key}, so it is not a sign-in profile`, {
+  // Under the config lock, on the file as it is now: this edit may run again after an outside write.
+  const { result, changed } = AwsConfig.edit(configFile, (config) => {
+    const doc = config.document;
+    const section = config.sectionOf(profile);
+    if (section === undefined) {
+      doc.addSection(sectionNameFor(profile), [
+        [KEYTRAY_LOGIN_SESSION_KEY, principal],
+        ['region', region],
+        ['credential_process', command],
+      ]);
+      return { created: true };
+    }
+    for (const key of CONFLICTING_KEYS) {
+      if (doc.get(section, key) !== undefined) {
+        throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, key)}) has ${key}, so it is not a sign-in profile`, {
+          profile,
+          hint: 'Sign in with a profile of its own, e.g. `keytray login web`, and point source_profile at it.',
+        });
+      }
+    }
+    const existing = doc.get(section, 'credential_process');
+    if (existing && existing !== command && !isKeytrayCredentialProcess(existing)) {
+      throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, 'credential_process')}) already has its own credential_process`, {
         profile,
-        hint: 'Sign in with a profile of its own, e.g. `keytray login web`, and point source_profile at it.',
+        hint: "Keytray will not replace another tool's credential_process; remove that line first, or sign in with another profile name.",
       });
     }
-  }
-  const existing = doc.get(section, 'credential_process');
-  if (existing && existing !== command && !isKeytrayCredentialProcess(existing)) {
-    throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, 'credential_process')}) already has its own credential_process`, {
-      profile,
-      hint: "Keytray will not replace another tool's credential_process; remove that line first, or sign in with another profile name.",
-    });
-  }
-  const before = doc.toString();
-  const named = loginSessionOf(doc, section);
-  if (doc.get(section, KEYTRAY_LOGIN_SESSION_KEY) !== undefined) doc.delete(section, LOGIN_SESSION_KEY);
-  else doc.rename(section, LOGIN_SESSION_KEY, KEYTRAY_LOGIN_SESSION_KEY);
-  doc.set(section, KEYTRAY_LOGIN_SESSION_KEY, principal);
-  doc.set(section, 'credential_process', command);
-  const changed = doc.toString() !== before;
-  if (changed) config.save();
-  return { created: false, changed, ...(named && named !== principal ? { replacedPrincipal: named } : {}) };
+    const named = loginSessionOf(doc, section);
+    if (doc.get(section, KEYTRAY_LOGIN_SESSION_KEY) !== undefined) doc.delete(section, LOGIN_SESSION_KEY);
+    else doc.rename(section, LOGIN_SESSION_KEY, KEYTRAY_LOGIN_SESSION_KEY);
+    doc.set(section, KEYTRAY_LOGIN_SESSION_KEY, principal);
+    doc.set(section, 'credential_process', command);
+    return { created: false, ...(named && named !== principal ? { replacedPrincipal: named } : {}) };
+  });
+  return { ...result, changed };
 }
