@@ -1,3 +1,4 @@
+import { handleSsoControl } from './ssoRoutes';
 import { EmulatorState, Fault } from './state';
 import { totp } from './totp';
 
@@ -12,6 +13,7 @@ import { totp } from './totp';
  *   POST /__emulator/clear-faults
  *   POST /__emulator/reset-calls
  *   POST /__emulator/advance?ms=N                move the emulator clock forward
+ *   /__emulator/sso/…                            IAM Identity Center: see ssoRoutes.ts
  */
 export interface ControlResponse {
   status: number;
@@ -65,7 +67,10 @@ export function handleControl(state: EmulatorState, method: string, path: string
       state.clock.advance(ms);
       return text(200, String(state.clock.now()));
     }
-    default:
+    default: {
+      const sso = path.startsWith('/__emulator/sso/') ? handleSsoControl(state, method, path, query, body) : undefined;
+      if (sso) return sso.status === 200 ? { status: 200, contentType: 'application/json', body: sso.body } : text(sso.status, sso.body);
       return text(404, `no control endpoint ${route}`);
+    }
   }
 }
