@@ -25,6 +25,10 @@ export type ErrorCode =
   | 'iam-limit'
   | 'rotate-incomplete'
   | 'agent'
+  | 'sso-signin'
+  | 'sso-denied'
+  | 'sso-timeout'
+  | 'sso-expired'
   | 'io';
 
 export class KeytrayError extends Error {
