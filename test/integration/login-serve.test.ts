@@ -177,6 +177,23 @@ test('a clock so far off that the proof is refused is one line that says to fix 
   }
 });
 
+test('a sign-in endpoint that never answers: still-valid credentials are served within 30 s', async () => {
+  sb.writeConfig('');
+  const { profile, arn } = await loggedIn('silent', { expiresIn: 240 });
+  sb.emu.inject({ kind: 'latency', action: 'CreateOAuth2Token', latencyMs: 60_000 });
+  try {
+    const started = Date.now();
+    const r = await sb.keytray(['credential-process', profile]);
+    assert.ok(Date.now() - started < 30_000, 'ends within 30 s');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await sb.identityOf(parseCredentialDocument(r.stdout)), arn);
+    // Warnings go to a terminal only: under the AWS CLI a helper's stderr reads as an error.
+    assert.equal(r.stderr, '');
+  } finally {
+    sb.emu.clearFaults();
+  }
+});
+
 test('a profile that is not signed in says how to sign in', async () => {
   const profile = sb.name('never-signed');
   sb.writeConfig(`[profile ${profile}]\nlogin_session = arn:aws:iam::111111111111:user/nobody\n`);

@@ -1,6 +1,6 @@
 import { KeytrayError } from '../../core/errors';
 import { launcherForCredentialProcess } from '../../core/install/installCli';
-import { openInBrowser } from '../../core/login/browserOpener';
+import { systemUrlOpener } from '../../core/browserSignin';
 import { importLoginSessions, scanLoginCache } from '../../core/login/loginCacheImport';
 import { wireLoginProfile } from '../../core/login/loginProfile';
 import { DEFAULT_SIGNIN_TIMEOUT_MS, signInWithAws } from '../../core/login/loginSignIn';
@@ -33,7 +33,7 @@ export async function loginCommand(profile: string, options: LoginOptions): Prom
     clock: vault.clock,
     remote: !!options.remote,
     timeoutMs,
-    openBrowser: (url) => openInBrowser(url, vault.env),
+    openBrowser: systemUrlOpener({ env: vault.env }),
     tell: (line) => process.stderr.write(`${line}\n`),
     readPastedCode,
   });

@@ -2,7 +2,8 @@ import { asKeytrayError, KeytrayError } from '../errors';
 import type { StoredLoginSession, VaultStore } from '../keychain/vaultStore';
 import type { ProfileLock } from '../sessions/profileLock';
 import type { Clock } from '../types';
-import { createOAuth2Token, isUsableDpopKey, SigninRefusal, signinBaseUrl, SigninUnreachable, type TokenOutput } from './signinProtocol';
+import { NetworkFailure } from '../net/networkFailure';
+import { createOAuth2Token, isUsableDpopKey, SigninRefusal, signinBaseUrl, type TokenOutput } from './signinProtocol';
 
 /**
  * Serving an `aws login` session: the credentials in the keychain while more than 5 minutes remain
@@ -35,7 +36,6 @@ export interface LoginSessionsDeps {
   lock: ProfileLock;
   clock: Clock;
   env: NodeJS.ProcessEnv;
-  timeoutMs?: number;
 }
 
 export class LoginSessions {
@@ -99,15 +99,16 @@ export class LoginSessions {
     let out: TokenOutput;
     try {
       out = await createOAuth2Token(base, { clientId: session.clientId, grantType: 'refresh_token', refreshToken: session.refreshToken }, session.dpopKey, {
+        env: this.deps.env,
+        region: session.region,
         now: () => this.deps.clock.now(),
-        timeoutMs: this.deps.timeoutMs,
       });
     } catch (err) {
       const now = this.deps.clock.now();
       // The SDK's rule too: a failed refresh is not worth failing a call while the credentials still work.
-      if (err instanceof SigninUnreachable && session.credentials.expiration - now > 60_000) {
+      if (err instanceof NetworkFailure && session.credentials.expiration - now > 60_000) {
         const minutes = Math.floor((session.credentials.expiration - now) / 60_000);
-        warnings.push(`keytray: could not refresh the sign-in session of profile "${profile}" (${err.message}); serving credentials that expire in ${minutes} min.`);
+        warnings.push(`keytray: could not refresh the sign-in session of profile "${profile}" (${err.toKeytrayError({ action: 'CreateOAuth2Token' }).message}); serving credentials that expire in ${minutes} min.`);
         return session;
       }
       throw describeRefreshFailure(err, profile, session, base, this.deps.env, now);
@@ -134,12 +135,7 @@ function usable(session: StoredLoginSession, now: number): boolean {
 /** One line for a refresh that did not work: what, which profile, how to fix it. */
 export function describeRefreshFailure(err: unknown, profile: string, session: StoredLoginSession, base: string, env: NodeJS.ProcessEnv, now: number): KeytrayError {
   const again = `Run \`keytray login ${profile}\` to sign in again.`;
-  if (err instanceof SigninUnreachable) {
-    return new KeytrayError('sts-unavailable', `Could not refresh the sign-in session of profile "${profile}": ${err.message}`, {
-      profile,
-      hint: 'Check the network (and HTTPS_PROXY) and try again.',
-    });
-  }
+  if (err instanceof NetworkFailure) return err.toKeytrayError({ profile, action: 'CreateOAuth2Token' });
   if (!(err instanceof SigninRefusal)) return asKeytrayError(err, profile);
   const skew = err.serverTime === undefined ? 0 : now - err.serverTime;
   if (Math.abs(skew) > CLOCK_SKEW_SUSPECT_MS && err.error !== 'TOKEN_EXPIRED') {

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { KeytrayError } from '../errors';
+import { createOAuthState, createPkcePair, startLoopbackRedirect } from '../browserSignin';
+import { isKeytrayError, KeytrayError } from '../errors';
+import { NetworkFailure } from '../net/networkFailure';
 import type { StoredLoginSession } from '../keychain/vaultStore';
 import type { Clock } from '../types';
 import {
@@ -10,12 +9,10 @@ import {
   CROSS_DEVICE_CLIENT_ID,
   crossDeviceRedirectUri,
   newDpopKey,
-  newPkce,
   principalOfIdToken,
   SAME_DEVICE_CLIENT_ID,
   SigninRefusal,
   signinBaseUrl,
-  SigninUnreachable,
   type TokenOutput,
 } from './signinProtocol';
 
@@ -42,7 +39,6 @@ export interface SignInOptions {
   tell: (line: string) => void;
   /** Reads the code pasted from the browser (cross device). */
   readPastedCode: (prompt: string) => Promise<string>;
-  tokenTimeoutMs?: number;
 }
 
 export const DEFAULT_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -50,8 +46,8 @@ export const DEFAULT_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
 export async function signInWithAws(options: SignInOptions): Promise<StoredLoginSession> {
   const base = signinBaseUrl(options.region, options.env);
   const dpopKey = newDpopKey();
-  const pkce = newPkce();
-  const state = randomUUID();
+  const pkce = createPkcePair();
+  const state = createOAuthState();
   const { clientId, redirectUri, code } = options.remote
     ? await crossDeviceCode(options, base, state, pkce.challenge)
     : await sameDeviceCode(options, base, state, pkce.challenge);
@@ -59,8 +55,9 @@ export async function signInWithAws(options: SignInOptions): Promise<StoredLogin
   let out: TokenOutput;
   try {
     out = await createOAuth2Token(base, { clientId, grantType: 'authorization_code', code, codeVerifier: pkce.verifier, redirectUri }, dpopKey, {
+      env: options.env,
+      region: options.region,
       now: () => options.clock.now(),
-      timeoutMs: options.tokenTimeoutMs,
     });
   } catch (err) {
     throw describeCodeFailure(err, options.profile);
@@ -86,9 +83,7 @@ export async function signInWithAws(options: SignInOptions): Promise<StoredLogin
 
 function describeCodeFailure(err: unknown, profile: string): KeytrayError {
   const again = `Run \`keytray login ${profile}\` again.`;
-  if (err instanceof SigninUnreachable) {
-    return new KeytrayError('sts-unavailable', `Could not finish signing in profile "${profile}": ${err.message}`, { profile, hint: 'Check the network (and HTTPS_PROXY), then run `keytray login` again.' });
-  }
+  if (err instanceof NetworkFailure) return err.toKeytrayError({ profile, action: 'CreateOAuth2Token' });
   if (err instanceof SigninRefusal) {
     if (err.error === 'AUTHCODE_EXPIRED') {
       return new KeytrayError('sts-denied', `The sign-in code for profile "${profile}" expired or was already used`, { profile, hint: again });
@@ -107,25 +102,42 @@ function describeCodeFailure(err: unknown, profile: string): KeytrayError {
 // --- same device: the browser comes back to 127.0.0.1 -----------------------------------------------
 
 async function sameDeviceCode(options: SignInOptions, base: string, state: string, challenge: string) {
-  const callback = await listenForCallback(state);
+  const callback = await startLoopbackRedirect({
+    state,
+    path: '/oauth/callback',
+    timeoutMs: options.timeoutMs,
+    serviceName: 'AWS Sign-In',
+    retryCommand: `keytray login ${options.profile}`,
+  });
   try {
-    const redirectUri = `http://127.0.0.1:${callback.port}/oauth/callback`;
-    const url = authorizeUrl(base, { clientId: SAME_DEVICE_CLIENT_ID, state, challenge, redirectUri });
+    const url = authorizeUrl(base, { clientId: SAME_DEVICE_CLIENT_ID, state, challenge, redirectUri: callback.redirectUri });
     options.tell(`Sign in to AWS in your browser for profile "${options.profile}". If no browser opens, open this URL:`);
     options.tell(url);
     // A browser that cannot start is not fatal: the person can open the URL printed above.
-    await options.openBrowser(url).catch((err: Error) => options.tell(`keytray: ${err.message}`));
-    const result = await withTimeout(callback.result, options.timeoutMs, () => browserTimeout(options));
-    if ('error' in result) {
-      throw new KeytrayError('sts-denied', `The sign-in for profile "${options.profile}" was refused in the browser (${result.error})`, {
-        profile: options.profile,
-        hint: `Run \`keytray login ${options.profile}\` again and allow the access.`,
-      });
+    await options.openBrowser(url).catch((err: Error) => options.tell(`keytray: ${isKeytrayError(err) ? err.toLine() : err.message}`));
+    let code: string;
+    try {
+      code = await callback.code;
+    } catch (err) {
+      throw describeCallbackFailure(err, options);
     }
-    return { clientId: SAME_DEVICE_CLIENT_ID, redirectUri, code: result.code };
+    return { clientId: SAME_DEVICE_CLIENT_ID, redirectUri: callback.redirectUri, code };
   } finally {
     callback.close();
   }
+}
+
+/** The shared listener words its failures for IAM Identity Center; these say what to do here. */
+function describeCallbackFailure(err: unknown, options: SignInOptions): unknown {
+  if (!isKeytrayError(err)) return err;
+  if (err.code === 'sso-timeout') return browserTimeout(options);
+  if (err.code === 'sso-denied') {
+    return new KeytrayError('sts-denied', `The sign-in for profile "${options.profile}" was refused in the browser (access_denied)`, {
+      profile: options.profile,
+      hint: `Run \`keytray login ${options.profile}\` again and allow the access.`,
+    });
+  }
+  return new KeytrayError(err.code, err.message, { profile: options.profile, hint: err.hint });
 }
 
 function browserTimeout(options: SignInOptions): KeytrayError {
@@ -133,55 +145,6 @@ function browserTimeout(options: SignInOptions): KeytrayError {
     profile: options.profile,
     hint: `Run \`keytray login ${options.profile}\` again, or with --remote to sign in on another device and paste the code.`,
   });
-}
-
-type CallbackResult = { code: string } | { error: string };
-
-/**
- * A listener for exactly one redirect, on 127.0.0.1 only. Requests with another Host (DNS
- * rebinding), another path or another state are answered 400 and otherwise ignored, so a page that
- * guesses the port cannot end or hijack the sign-in.
- */
-async function listenForCallback(state: string): Promise<{ port: number; result: Promise<CallbackResult>; close(): void }> {
-  let settle!: (r: CallbackResult) => void;
-  const result = new Promise<CallbackResult>((resolve) => (settle = resolve));
-  let port = 0;
-  let done = false;
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const ok = !done && req.method === 'GET' && url.pathname === '/oauth/callback' && req.headers.host === `127.0.0.1:${port}` && url.searchParams.get('state') === state;
-    const headers = { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
-    if (!ok) {
-      res.writeHead(400, headers).end(pageHtml('This is not the sign-in Keytray is waiting for.'));
-      return;
-    }
-    const code = url.searchParams.get('code');
-    const error = url.searchParams.get('error');
-    if (!code && !error) {
-      res.writeHead(400, headers).end(pageHtml('The sign-in page sent neither a code nor an error.'));
-      return;
-    }
-    done = true;
-    res.writeHead(200, headers).end(pageHtml(code ? 'Signed in. You can close this tab and return to the terminal.' : 'The sign-in was not allowed. You can close this tab.'));
-    settle(code ? { code } : { error: error! });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  port = (server.address() as AddressInfo).port;
-  return {
-    port,
-    result,
-    close() {
-      server.close();
-      server.closeAllConnections();
-    },
-  };
-}
-
-function pageHtml(text: string): string {
-  return `<!doctype html><meta charset="utf-8"><title>Keytray</title><p>${text}</p>`;
 }
 
 // --- cross device: the person pastes the code the page shows ----------------------------------------

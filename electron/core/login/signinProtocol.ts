@@ -1,6 +1,5 @@
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, sign } from 'node:crypto';
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { boundedHttpRequest } from '../net/boundedHttpRequest';
 import { partitionOf } from '../sts/endpoints';
 
 /**
@@ -33,25 +32,14 @@ export function signinBaseUrl(region: string, env: NodeJS.ProcessEnv = process.e
   }
 }
 
-// --- PKCE and the authorize URL -------------------------------------------------------------------
-
-export interface Pkce {
-  verifier: string;
-  challenge: string;
-}
-
-/** RFC 7636: a 64-character verifier of unreserved characters, and its unpadded base64url SHA-256. */
-export function newPkce(): Pkce {
-  const verifier = randomBytes(48).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-}
+// --- the authorize URL ----------------------------------------------------------------------------
 
 export function authorizeUrl(base: string, p: { clientId: string; state: string; challenge: string; redirectUri: string }): string {
   const q = new URLSearchParams({
     response_type: 'code',
     client_id: p.clientId,
     state: p.state,
-    // AWS Sign-In spells the method out; RFC 7636's "S256" is refused.
+    // AWS Sign-In spells the method out; RFC 7636's "S256" is refused. The challenge is S256's all the same.
     code_challenge_method: 'SHA-256',
     scope: 'openid',
     redirect_uri: p.redirectUri,
@@ -136,29 +124,23 @@ export class SigninRefusal extends Error {
   }
 }
 
-/** The endpoint could not be reached or did not answer in time. */
-export class SigninUnreachable extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SigninUnreachable';
-  }
-}
-
 export interface TokenCallOptions {
-  /** The whole call, connect to last byte. */
-  timeoutMs?: number;
+  env: NodeJS.ProcessEnv;
+  /** The sign-in region: it names the default endpoint in a network failure. */
+  region: string;
   now: () => number;
-  /** For a proxy; the network layer passes one. */
-  agent?: http.Agent;
 }
-
-const DEFAULT_TOKEN_TIMEOUT_MS = 20_000;
-const MAX_ANSWER_BYTES = 256 * 1024;
 
 export async function createOAuth2Token(base: string, input: TokenInput, dpopKeyPem: string, options: TokenCallOptions): Promise<TokenOutput> {
   const url = `${base}/v1/token`;
   const proof = dpopProof(dpopKeyPem, 'POST', url, options.now());
-  const answer = await postJson(url, input, { DPoP: proof }, options);
+  // oneShot: a code and a rotating refresh token are spent once they reach AWS, so never resent.
+  const answer = await boundedHttpRequest(options.env, { service: 'SIGNIN', region: options.region, endpoint: base, oneShot: true }, url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json', DPoP: proof },
+    body: JSON.stringify(input),
+    maxResponseBytes: 256 * 1024,
+  });
   const body = parseJson(answer.body);
   if (answer.status !== 200) {
     const errorType = (answer.headers['x-amzn-errortype'] as string | undefined)?.split(':')[0] ?? 'UnknownError';
@@ -184,7 +166,7 @@ export async function createOAuth2Token(base: string, input: TokenInput, dpopKey
     typeof out.expiresInSeconds !== 'number' ||
     (out.idToken !== undefined && typeof out.idToken !== 'string')
   ) {
-    throw new SigninUnreachable(`${url} answered without credentials or a refresh token`);
+    throw new SigninRefusal(answer.status, 'InvalidResponse', '', `${url} answered without credentials or a refresh token`, undefined);
   }
   return out as TokenOutput;
 }
@@ -196,44 +178,6 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function postJson(
-  url: string,
-  body: unknown,
-  headers: Record<string, string>,
-  options: TokenCallOptions,
-): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TOKEN_TIMEOUT_MS;
-  const payload = Buffer.from(JSON.stringify(body));
-  const target = new URL(url);
-  const transport = target.protocol === 'http:' ? http : https;
-  return new Promise((resolve, reject) => {
-    const req = transport.request(
-      target,
-      {
-        method: 'POST',
-        agent: options.agent,
-        headers: { 'content-type': 'application/json', 'content-length': String(payload.length), accept: 'application/json', ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > MAX_ANSWER_BYTES) req.destroy(new SigninUnreachable(`${target.origin} sent an answer over ${MAX_ANSWER_BYTES} bytes`));
-          else chunks.push(c);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      },
-    );
-    // One deadline for the whole call: a server that accepts and never answers ends here too.
-    const timer = setTimeout(() => req.destroy(new SigninUnreachable(`${target.origin} did not answer within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
-    req.on('close', () => clearTimeout(timer));
-    req.on('error', (err) => reject(err instanceof SigninUnreachable ? err : new SigninUnreachable(`${target.origin} could not be reached (${(err as NodeJS.ErrnoException).code ?? err.message})`)));
-    req.end(payload);
-  });
 }
 
 /**
