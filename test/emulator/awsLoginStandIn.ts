@@ -53,13 +53,24 @@ export function authorizeUrl(base: string, p: { clientId?: string; state: string
   return `${base}/v1/authorize?${q}`;
 }
 
-export async function postToken(base: string, body: Record<string, unknown>, proof: string | undefined): Promise<{ status: number; errorType?: string; json: any }> {
+/** A CreateOAuth2Token answer: the token fields on success, `error` and `message` on a refusal. */
+export interface TokenAnswer {
+  accessToken: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+  tokenType: string;
+  expiresIn: number;
+  refreshToken: string;
+  idToken: string;
+  error?: string;
+  message: string;
+}
+
+export async function postToken(base: string, body: Record<string, unknown>, proof: string | undefined): Promise<{ status: number; errorType?: string; json: TokenAnswer }> {
   const res = await fetch(`${base}/v1/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(proof ? { dpop: proof } : {}) },
     body: JSON.stringify(body),
   });
-  return { status: res.status, errorType: res.headers.get('x-amzn-errortype') ?? undefined, json: await res.json() };
+  return { status: res.status, errorType: res.headers.get('x-amzn-errortype') ?? undefined, json: (await res.json()) as TokenAnswer };
 }
 
 export interface StandInLogin {

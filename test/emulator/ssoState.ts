@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from './state';
+/** The emulator clock, by shape: state.ts holds this file's state, so importing its Clock would be a cycle. */
+type Clock = { now(): number };
 
 /**
  * What the IAM Identity Center emulator knows: OIDC client registrations, pending device and

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError, errors } from './errors';
-import { SigninState } from './signin';
+import { SigninState } from './signinState';
 import { SsoState } from './ssoState';
 import { base32Encode, newTotpSecret, totp, totpCounter } from './totp';
 

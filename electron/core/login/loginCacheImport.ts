@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { AwsConfig, LOGIN_SESSION_KEY } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
 import type { StoredLoginSession } from '../keychain/vaultStore';
@@ -65,36 +66,41 @@ export function scanLoginCache(config: AwsConfig, env: NodeJS.ProcessEnv): Login
   });
 }
 
+/** What the AWS CLI and the JS SDK write; other fields (idToken, tokenType, accountId) are not needed. */
+const cacheFileSchema = z.object({
+  accessToken: z.object({
+    accessKeyId: z.string().min(1),
+    secretAccessKey: z.string().min(1),
+    sessionToken: z.string().min(1),
+    expiresAt: z.string().refine((v) => !Number.isNaN(Date.parse(v))),
+  }),
+  clientId: z.string().min(1),
+  refreshToken: z.string().min(1),
+  dpopKey: z.string().min(1),
+  signInRegion: z.string().optional(),
+});
+
 /** The session in one cache file, or why it is not one. Never quotes the file: it is secret. */
 function parseCacheFile(file: string, loginSession: string, profileRegion: string): StoredLoginSession | string {
-  let doc: Record<string, any>;
+  let json: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
     return 'it is not a JSON document';
   }
-  const t = doc?.accessToken;
-  const expiration = Date.parse(t?.expiresAt ?? '');
-  if (
-    typeof t?.accessKeyId !== 'string' ||
-    typeof t.secretAccessKey !== 'string' ||
-    typeof t.sessionToken !== 'string' ||
-    Number.isNaN(expiration) ||
-    typeof doc.clientId !== 'string' ||
-    typeof doc.refreshToken !== 'string' ||
-    typeof doc.dpopKey !== 'string'
-  ) {
-    return 'it lacks the credentials, refresh token, client or key of an aws login session';
-  }
+  const parsed = cacheFileSchema.safeParse(json);
+  if (!parsed.success) return 'it lacks the credentials, refresh token, client or key of an aws login session';
+  const doc = parsed.data;
   if (!isUsableDpopKey(doc.dpopKey)) return 'its dpopKey is not a P-256 private key';
+  const t = doc.accessToken;
   return {
     loginSession,
     // The JS SDK records the sign-in region; the AWS CLI refreshes in the profile's region.
-    region: typeof doc.signInRegion === 'string' && doc.signInRegion ? doc.signInRegion : profileRegion,
+    region: doc.signInRegion || profileRegion,
     clientId: doc.clientId,
     refreshToken: doc.refreshToken,
     dpopKey: doc.dpopKey,
-    credentials: { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey, sessionToken: t.sessionToken, expiration },
+    credentials: { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey, sessionToken: t.sessionToken, expiration: Date.parse(t.expiresAt) },
   };
 }
 
