@@ -41,6 +41,9 @@ test('keytray login signs in through the browser and rewrites an aws login profi
   const authorize = new URL(fs.readFileSync(browserLog, 'utf8').trim().split('\n').at(-1)!);
   assert.equal(authorize.searchParams.get('code_challenge_method'), 'SHA-256');
   assert.equal(fs.existsSync(path.join(sb.home, '.aws', 'login')), false, 'nothing in ~/.aws/login/cache');
+
+  const list = await sb.keytray(['list']);
+  assert.match(list.stdout, new RegExp(`^${profile}\\s+login\\s+signed in\\s+-\\s+1[45]m \\(sign-in ends in 11h5\\dm\\)$`, 'm'));
 });
 
 test('a new profile is added with the region it signed in to', async () => {

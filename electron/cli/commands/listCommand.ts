@@ -21,10 +21,17 @@ function row(s: ProfileStatus): string[] {
   return [
     s.name,
     s.kind,
-    s.kind === 'user' ? (s.hasKey ? `yes ${s.accessKeyIdHint ?? ''}`.trim() : 'no') : '-',
+    s.kind === 'user' ? (s.hasKey ? `yes ${s.accessKeyIdHint ?? ''}`.trim() : 'no') : s.kind === 'login' ? (s.sessionSecondsLeft === null ? 'not signed in' : 'signed in') : '-',
     s.sourceProfile ?? '-',
-    s.sessionSecondsLeft === null ? '-' : s.sessionSecondsLeft <= 0 ? 'expired' : formatLeft(s.sessionSecondsLeft),
+    sessionColumn(s),
   ];
+}
+
+/** A login profile's credentials last minutes; what the user plans around is the 12-hour sign-in. */
+function sessionColumn(s: ProfileStatus): string {
+  const credentials = s.sessionSecondsLeft === null ? '-' : s.sessionSecondsLeft <= 0 ? 'expired' : formatLeft(s.sessionSecondsLeft);
+  if (s.kind !== 'login' || s.signInSecondsLeft === undefined || s.signInSecondsLeft === null) return credentials;
+  return `${credentials} (sign-in ${s.signInSecondsLeft <= 0 ? 'ended' : `ends in ${formatLeft(s.signInSecondsLeft)}`})`;
 }
 
 export function formatLeft(seconds: number): string {
