@@ -36,6 +36,8 @@ export type AgentRequest =
 
 export type AgentMessage =
   | { type: 'mfa-needed'; profile: string; serial: string; mfaProcess?: string }
+  /** Sent every AGENT_HEARTBEAT_MS while a request is being worked on (STS calls, a prompt window). */
+  | { type: 'working' }
   | { type: 'result'; ok: true; served?: WireServedCredentials; endpoint?: WireEndpoint; pid?: number }
   | { type: 'result'; ok: false; error: SerializedError }
   | { type: 'declined'; reason: 'other-config-files' };
@@ -56,6 +58,15 @@ export interface WireEndpoint {
   token: string;
   region?: string;
 }
+
+/**
+ * A request may take long for good reasons (a user typing an MFA code, STS calls each bounded by
+ * the network policy), so the client does not bound the whole exchange. It bounds the agent's
+ * silence instead: a live agent says it is working every AGENT_HEARTBEAT_MS, and a client that hears
+ * nothing for AGENT_SILENCE_MS (a stopped, frozen or wedged agent) gives up with a message.
+ */
+export const AGENT_HEARTBEAT_MS = 5_000;
+export const AGENT_SILENCE_MS = 15_000;
 
 export function agentDir(dataDir: string): string {
   return join(dataDir, 'agent');

@@ -7,6 +7,7 @@ import { ProfileEndpoints } from '../core/credentialsServer/profileEndpoints';
 import type { ServedCredentials } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
 import {
+  AGENT_HEARTBEAT_MS,
   agentDir,
   agentSocketPath,
   agentTokenFile,
@@ -222,6 +223,8 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       : [optionCodeSource(request.mfaCode), askClient];
     const { profile, durationSeconds, noSession, forceRefresh, region } = request.request;
     const engine = options.vault.engine;
+    // A cache hit answers before the first beat; only real work is heard from while it lasts.
+    const heartbeat = setInterval(() => send({ type: 'working' }), AGENT_HEARTBEAT_MS);
     try {
       // Served now even for an endpoint request, so any MFA prompt happens while the client waits,
       // not later under an SDK's one-second endpoint timeout.
@@ -248,6 +251,8 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       const e = asKeytrayError(err, profile);
       options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'failed', error: e.toLine() });
       send({ type: 'result', ok: false, error: e.toJSON() });
+    } finally {
+      clearInterval(heartbeat);
     }
     socket.end();
   }
