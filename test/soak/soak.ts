@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { requestThroughAgent } from '../../electron/cli/agentClient';
-import { REUSE_MARGIN_MS } from '../../electron/core/sessions/reuseMargin';
+import { REUSE_MARGIN_MS } from '../../electron/core/sessions/sessionReuse';
 import { resolvePaths } from '../../electron/core/paths';
 import { saveSettings, DEFAULT_SETTINGS } from '../../electron/core/settings';
 import { startEmulator } from '../emulator';
