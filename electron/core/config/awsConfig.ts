@@ -1,6 +1,7 @@
 import { KeytrayError } from '../errors';
 import { editIniFile, FileFingerprint, fingerprintOf, readConfigFile, type EditOutcome } from './configFileWriter';
 import { IniDocument } from './iniDocument';
+import { shlexSplit } from './shlexSplit';
 import { validateDurationSeconds } from './validation';
 
 /**
@@ -190,19 +191,29 @@ export function sectionNameFor(profileName: string, file: 'config' | 'credential
 }
 
 /**
- * The profile a config-file section defines, as botocore's build_profile_map decides: `default`,
- * or `profile` followed by exactly one shell word (`[profile "my name"]` is allowed). Other
- * sections (`sso-session x`, `services x`, `[ profile x]`) are not profiles.
+ * The profile a config-file section defines, as botocore's build_profile_map decides: see
+ * botocoreSectionName. `[profile "my name"]` defines `my name`; `[ profile x]` defines nothing.
  */
 export function profileNameOfSection(section: string): string | undefined {
-  if (section === 'default') return 'default';
-  const m = /^profile\s+(.*)$/.exec(section);
-  if (!m) return undefined;
-  const rest = m[1].trim();
-  const quoted = /^"([^"]*)"$|^'([^']*)'$/.exec(rest);
-  const name = quoted ? (quoted[1] ?? quoted[2]) : rest;
-  if (name === '' || (!quoted && /\s/.test(name))) return undefined;
-  return name;
+  const named = botocoreSectionName(section);
+  return named?.kind === 'profile' ? named.name : undefined;
+}
+
+export type BotocoreSectionKind = 'profile' | 'sso-session' | 'services';
+
+/**
+ * What botocore's build_profile_map makes of a section header: `[default]` is the default
+ * profile; a header that starts with `profile`, `sso-session` or `services` (even `profilex y`)
+ * is split with shlex and names something only when it splits into exactly two words. Anything
+ * else (`[preview]`, `[ profile x]`, `[profile a b]`) is not a profile, session or services block.
+ */
+export function botocoreSectionName(section: string): { kind: BotocoreSectionKind; name: string } | undefined {
+  for (const kind of ['profile', 'sso-session', 'services'] as const) {
+    if (!section.startsWith(kind)) continue;
+    const words = shlexSplit(section);
+    return words?.length === 2 ? { kind, name: words[1] } : undefined;
+  }
+  return section === 'default' ? { kind: 'profile', name: 'default' } : undefined;
 }
 
 /**
