@@ -227,6 +227,13 @@ describe('IniDocument.set', () => {
     assert.equal(doc.toString(), '[default]\nregion = a\n');
   });
 
+  it('indents a key added under an empty section so that an indented header below stays a header', () => {
+    const text = '[profile a]\n# notes\n  [profile b]\nregion = x\n';
+    const out = edited(text, (d) => d.set('profile a', 'credential_process', 'k'));
+    assert.equal(out, '[profile a]\n  credential_process = k\n# notes\n  [profile b]\nregion = x\n');
+    assert.deepEqual(parse(out).sectionNames(), ['profile a', 'profile b']);
+  });
+
   it('sets an existing key named in another letter case on its own line, as the AWS CLI would read it', () => {
     assert.equal(edited('[default]\nregion = a\n', (d) => d.set('default', 'Region', 'b')), '[default]\nregion = b\n');
   });

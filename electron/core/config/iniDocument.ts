@@ -164,6 +164,18 @@ export class IniDocument {
       style.indent = this.lines[lastKey.line].text.slice(0, lastKey.keyStart);
     }
     const anchor = lastKey ? lastKey.last : s.header;
+    if (!lastKey) {
+      // Right after a header nothing continues, but the new key would make an indented line below
+      // it (the next header, say) read as its continuation; at that line's indentation it cannot.
+      // Below a last key no such line exists: it would already be that key's continuation.
+      const next = this.nextSignificantLine(anchor + 1);
+      if (next !== undefined) {
+        const text = this.lines[next].text;
+        let indent = 0;
+        while (indent < text.length && isWhitespace(text.charCodeAt(indent))) indent++;
+        if (indent > style.indent.length) style.indent = text.slice(0, indent);
+      }
+    }
     this.splice(anchor + 1, 0, [{ text: formatKeyLine(style, key, value), eol: this.lineEnding }]);
   }
 
@@ -242,6 +254,15 @@ export class IniDocument {
       this.changed();
     }
     return true;
+  }
+
+  /** The first line from `start` on that is neither blank nor a comment: those never end a value. */
+  private nextSignificantLine(start: number): number | undefined {
+    for (let i = start; i < this.lines.length; i++) {
+      const kind = this.index.kinds[i];
+      if (kind !== 'blank' && kind !== 'comment') return i;
+    }
+    return undefined;
   }
 
   /** Lines [start, end) that belong to a section under the rule documented on `removeSection`. */
