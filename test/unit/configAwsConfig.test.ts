@@ -82,12 +82,13 @@ describe('AwsConfig profiles', () => {
 
   it('prefers keytray_ keys and ignores empty values', () => {
     const deploy = config.profile('deploy');
+    assert.equal(deploy.kind, 'role');
     assert.equal(deploy.roleArn, 'arn:aws:iam::210987654321:role/Deploy');
     assert.equal(deploy.sourceProfile, 'admin');
-    assert.equal(deploy.kind, 'role');
     assert.equal(deploy.managedByKeytray, true);
     const both = AwsConfig.fromText('[profile p]\nrole_arn = plain\nkeytray_role_arn = prefixed\nsource_profile = x\n', FILE);
-    assert.equal(both.profile('p').roleArn, 'prefixed');
+    const p = both.profile('p');
+    assert.equal(p.kind === 'role' && p.roleArn, 'prefixed');
   });
 
   it('knows a profile is Keytray\'s from its keytray_ keys alone', () => {
@@ -285,7 +286,8 @@ describe('AwsConfig at scale', () => {
     const names = config.profileNames();
     assert.equal(names.length, 2001);
     assert.equal(names[2000], 'p1999');
-    assert.equal(config.profile('p1234').roleArn, 'arn:aws:iam::123456789012:role/R1234');
+    const p1234 = config.profile('p1234');
+    assert.equal(p1234.kind === 'role' && p1234.roleArn, 'arn:aws:iam::123456789012:role/R1234');
     assert.equal(resolveProfileChain(config, 'p1999').length, 2001);
     assert.equal(config.document.toString(), text);
   });

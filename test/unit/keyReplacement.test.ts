@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createVault, type Vault } from '../../electron/core/vault';
-import { ActivityLog } from '../../electron/ipc/activityLog';
-import { ExpiringClipboard } from '../../electron/ipc/clipboardExport';
-import { createHandlerTable } from '../../electron/ipc/handlers';
+import { ActivityLog } from '../../electron/desktop/activityLog';
+import { ExpiringClipboard } from '../../electron/desktop/clipboardExport';
+import { createHandlerTable } from '../../electron/desktop/handlerTable';
 import { callHandler, type HandlerTable } from '../../electron/ipc/ipcDoor';
 import type { IpcResult, ResponseOf } from '../../electron/ipc/contract';
 import type { EmulatorUser } from '../emulator';

@@ -17,6 +17,7 @@ import {
 } from '../../core/keys/longTermKeys';
 import { importPlaintextKeys, plaintextSources, scanPlaintextKeys } from '../../core/keys/plaintextImport';
 import { createSdkStsGateway } from '../../core/sts/stsGateway';
+import { assertKnownProfile } from '../../core/profileStatus';
 import type { Vault } from '../../core/vault';
 import { getVault } from '../cliContext';
 import { openTerminal } from '../terminal';
@@ -260,6 +261,7 @@ async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean })
 
 export async function removeCommand(profile: string, options: { yes?: boolean }): Promise<void> {
   const vault = getVault();
+  assertKnownProfile(vault, profile);
   if (!options.yes) await confirm(`Delete the stored key and sessions of profile "${profile}"?`);
   const hadKey = vault.store.deleteLongTermKey(profile);
   const cleared = clearSessionsBuiltOn(vault, profile);
@@ -271,6 +273,7 @@ export async function removeCommand(profile: string, options: { yes?: boolean })
 
 export function clearCommand(profile: string | undefined): void {
   const vault = getVault();
+  if (profile !== undefined) assertKnownProfile(vault, profile);
   const cleared = profile ? clearSessionsBuiltOn(vault, profile) : vault.store.clearSessions();
   process.stdout.write(cleared.length ? `Cleared sessions: ${cleared.join(', ')}.\n` : 'No cached sessions to clear.\n');
 }

@@ -85,3 +85,17 @@ function checkIamPathAndName(pathAndName: string, what: string, maxNameLength: n
   if (parts.some((segment) => !IAM_PATH_SEGMENT.test(segment))) return `The ${what} path "/${parts.join('/')}/" is not valid.`;
   return null;
 }
+
+/** AssumeRole's ExternalId: 2 to 1224 characters of letters, digits and + = , . @ : / - _. */
+export function validateExternalId(value: string): string | null {
+  if (value.length < 2 || value.length > 1224) return `external_id must be 2 to 1224 characters long, not ${value.length}.`;
+  if (!/^[\w+=,.@:/-]+$/.test(value)) return `external_id "${value}" may only use letters, digits and + = , . @ : / - _`;
+  return null;
+}
+
+/** AssumeRole's RoleSessionName: 2 to 64 characters of letters, digits and + = , . @ - _. */
+export function validateRoleSessionName(value: string): string | null {
+  if (value.length < 2 || value.length > 64) return `role_session_name must be 2 to 64 characters long, not ${value.length}.`;
+  if (!/^[\w+=,.@-]+$/.test(value)) return `role_session_name "${value}" may only use letters, digits and + = , . @ - _`;
+  return null;
+}

@@ -1,7 +1,8 @@
-import { chainRegion, isDefinitionKey, isManagedByKeytray, KEYTRAY_PREFIX, profileSections, resolveProfileChain, sectionNameFor, type AwsConfig } from '../config/awsConfig';
+import { isDefinitionKey, isManagedByKeytray, KEYTRAY_PREFIX, profileSections, resolveProfileChain, sectionNameFor, type AwsConfig } from '../config/awsConfig';
 import { editIniFile } from '../config/configFileWriter';
 import { addProfileSection } from '../config/profileSetup';
 import { KeytrayError, maskAccessKeyId } from '../errors';
+import { resolveChain } from '../sessions/profileChain';
 import { regionFor } from '../sts/endpoints';
 import { describeStsFailure, type StsGateway } from '../sts/stsGateway';
 import type { Vault } from '../vault';
@@ -161,7 +162,7 @@ export function refusalError(
 function profileRegion(vault: Vault, profile: string): string | undefined {
   try {
     const config = vault.loadConfig();
-    return config.has(profile) ? chainRegion(resolveProfileChain(config, profile)) : undefined;
+    return config.has(profile) ? resolveChain(config, profile).region : undefined;
   } catch {
     return undefined; // a broken config is not a reason to refuse checking a key; the default region works
   }

@@ -2,8 +2,8 @@ import { AwsConfig, KEYTRAY_PREFIX, isDefinitionKey, resolveProfileChain, type P
 import { addProfileSection } from '../core/config/profileSetup';
 import { validateDurationSeconds, validateMfaSerial, validateProfileName, validateRoleArn } from '../core/config/validation';
 import { KeytrayError } from '../core/errors';
-import type { FieldErrors } from './contract';
-import { FormError } from './ipcDoor';
+import type { FieldErrors } from '../ipc/contract';
+import { FormError } from '../ipc/ipcDoor';
 
 /**
  * The add/edit forms of the app, turned into edits of ~/.aws/config through core's lossless model:
