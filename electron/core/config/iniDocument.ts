@@ -472,6 +472,7 @@ function strip(text: string): string {
 }
 
 /** The characters Python's str.splitlines() breaks on, beyond \n and \r (which never reach a line). */
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what Python splits on
 const SPLITLINES = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
 
 /**
