@@ -1,6 +1,6 @@
 import { KeytrayError } from '../errors';
 import { editIniFile, FileFingerprint, fingerprintOf, readConfigFile, type EditOutcome } from './configFileWriter';
-import { IniDocument } from './iniDocument';
+import { DEFAULT_SECTION, IniDocument } from './iniDocument';
 import { shlexSplit } from './shlexSplit';
 import { validateDurationSeconds } from './validation';
 
@@ -107,13 +107,13 @@ export class AwsConfig {
     const names = [...this.sections().keys()];
     if (this.credentials) {
       const known = new Set(names);
-      for (const section of this.credentials.document.sectionNames()) if (!known.has(section)) names.push(section);
+      for (const section of this.credentials.document.sectionNames()) if (!known.has(section) && isCredentialsProfile(section)) names.push(section);
     }
     return names;
   }
 
   has(name: string): boolean {
-    return this.sections().has(name) || (this.credentials?.document.hasSection(name) ?? false);
+    return this.sections().has(name) || this.hasCredentialsSection(name);
   }
 
   /** The config-file section that defines a profile, e.g. `profile admin`; undefined if none. */
@@ -124,7 +124,7 @@ export class AwsConfig {
   profile(name: string): ProfileConfig {
     const section = this.sections().get(name);
     if (section !== undefined) return readProfile(this.document, section, name);
-    if (this.credentials?.document.hasSection(name)) return { name, managedByKeytray: false, kind: 'user' };
+    if (this.hasCredentialsSection(name)) return { name, managedByKeytray: false, kind: 'user' };
     throw unknownProfile(name, this.file);
   }
 
@@ -147,6 +147,10 @@ export class AwsConfig {
     const written = [KEYTRAY_PREFIX + key, key].find((k) => nonEmpty(this.document.get(section, k)) !== undefined) ??
       [KEYTRAY_PREFIX + key, key].find((k) => this.document.get(section, k) !== undefined);
     return written === undefined ? undefined : { key: written, line: this.document.lineOf(section, written) };
+  }
+
+  private hasCredentialsSection(name: string): boolean {
+    return isCredentialsProfile(name) && (this.credentials?.document.hasSection(name) ?? false);
   }
 
   /** Profile name -> section, rebuilt only when the document was edited since. */
@@ -220,6 +224,11 @@ export function sectionNameFor(profileName: string, file: 'config' | 'credential
 export function profileNameOfSection(section: string): string | undefined {
   const named = botocoreSectionName(section);
   return named?.kind === 'profile' ? named.name : undefined;
+}
+
+/** In the credentials file every section is a profile, except configparser's [DEFAULT], which is never listed. */
+function isCredentialsProfile(section: string): boolean {
+  return section !== DEFAULT_SECTION;
 }
 
 export type BotocoreSectionKind = 'profile' | 'sso-session' | 'services';

@@ -503,7 +503,8 @@ function headerName(stripped: string): string | undefined {
 }
 
 /** configparser's default section: its keys are inherited by every other section. */
-const DEFAULTS = 'DEFAULT';
+export const DEFAULT_SECTION = 'DEFAULT';
+const DEFAULTS = DEFAULT_SECTION;
 
 /**
  * One pass over the lines, with sections and keys in Maps, so 2,000 profiles index in a few
