@@ -28,6 +28,10 @@ export const ERROR_CODES = [
   'io',
   'command-not-found',
   'command-not-runnable',
+  'config-locked',
+  'key-replace-unconfirmed',
+  'key-verification-failed',
+  'key-other-user',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -45,11 +49,12 @@ export class KeytrayError extends Error {
   }
 
   /**
-   * Usage errors exit 2; a command `exec` cannot find exits 127 and one it cannot run 126, as a
-   * shell reports them (scripts test for these); every other failure exits 1.
+   * Usage errors exit 2, and so does a replacement that was not confirmed: like a missing --yes, the
+   * command line lacked --replace. A command `exec` cannot find exits 127 and one it cannot run 126,
+   * as a shell reports them (scripts test for these); every other failure exits 1.
    */
   get exitCode(): number {
-    if (this.code === 'usage') return 2;
+    if (this.code === 'usage' || this.code === 'key-replace-unconfirmed') return 2;
     if (this.code === 'command-not-found') return 127;
     if (this.code === 'command-not-runnable') return 126;
     return 1;

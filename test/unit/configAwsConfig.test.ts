@@ -150,19 +150,23 @@ describe('AwsConfig with a credentials file', () => {
     }
   });
 
-  it('loads, edits and saves through the atomic writer', () => {
+  it('edits the file as it is on disk, through the atomic writer', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-config-'));
     try {
       const file = path.join(dir, 'config');
       fs.writeFileSync(file, '# mine\n[default]\nregion = a\n');
-      const c = AwsConfig.load({ configFile: file });
-      c.document.set('default', 'output', 'json');
-      assert.deepEqual(c.profile('default').region, 'a');
-      c.save();
+      const stale = AwsConfig.load({ configFile: file });
+      const first = AwsConfig.edit(file, (c) => {
+        c.document.set('default', 'output', 'json');
+        return c.profile('default').region;
+      });
+      assert.deepEqual(first, { result: 'a', changed: true });
       assert.equal(fs.readFileSync(file, 'utf8'), '# mine\n[default]\nregion = a\noutput = json\n');
-      c.document.set('default', 'region', 'b');
-      c.save(); // the fingerprint from the first save lets the second one through
-      assert.equal(AwsConfig.load({ configFile: file }).profile('default').region, 'b');
+      // A second edit starts from the file, not from a copy loaded before the first one.
+      AwsConfig.edit(file, (c) => c.document.set('default', 'region', 'b'));
+      assert.equal(fs.readFileSync(file, 'utf8'), '# mine\n[default]\nregion = b\noutput = json\n');
+      assert.equal(stale.profile('default').region, 'a');
+      assert.deepEqual(AwsConfig.edit(file, (c) => c.document.set('default', 'region', 'b')).changed, false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { KeytrayError } from '../errors';
-import { FileFingerprint, fingerprintOf, readConfigFile, writeFileAtomically } from './configFileWriter';
+import { editIniFile, FileFingerprint, fingerprintOf, readConfigFile, type EditOutcome } from './configFileWriter';
 import { IniDocument } from './iniDocument';
 import { validateDurationSeconds } from './validation';
 
@@ -69,8 +69,8 @@ export interface LoadedIniFile {
 export class AwsConfig {
   readonly file: string;
   readonly document: IniDocument;
-  /** Updated by `save()`; pass it to `writeFileAtomically` when writing the document yourself. */
-  fingerprint: FileFingerprint;
+  /** What the file looked like when it was read. */
+  readonly fingerprint: FileFingerprint;
   /**
    * The shared credentials file, when one was given. Its sections only make profiles exist (a
    * `[alice]` with keys and no config section is a user profile, as the AWS CLI lists it); Keytray
@@ -128,6 +128,15 @@ export class AwsConfig {
   }
 
   /**
+   * Edits the config file under its lock (see editIniFile): `change` gets the profiles as they are
+   * on disk now and edits `config.document`, which is then written atomically. There is no save():
+   * a config loaded earlier may be stale, and writing it back would lose someone's edit.
+   */
+  static edit<T>(configFile: string, change: (config: AwsConfig) => T): EditOutcome<T> {
+    return editIniFile(configFile, (document) => change(new AwsConfig({ file: configFile, document, fingerprint: fingerprintOf(document.toString()) })));
+  }
+
+  /**
    * Where a profile's definition key is written, for a message that points at the line: the
    * `keytray_` key when that is the one Keytray reads. Undefined when the key is not in the file.
    */
@@ -137,16 +146,6 @@ export class AwsConfig {
     const written = [KEYTRAY_PREFIX + key, key].find((k) => nonEmpty(this.document.get(section, k)) !== undefined) ??
       [KEYTRAY_PREFIX + key, key].find((k) => this.document.get(section, k) !== undefined);
     return written === undefined ? undefined : { key: written, line: this.document.lineOf(section, written) };
-  }
-
-  /** Writes the config document back atomically; refuses if the file changed since it was read. */
-  save(): void {
-    this.fingerprint = writeFileAtomically(this.file, this.document.toString(), this.fingerprint);
-  }
-
-  saveCredentials(): void {
-    if (!this.credentials) throw new KeytrayError('config-invalid', 'No credentials file was loaded, so there is nothing to save');
-    this.credentials.fingerprint = writeFileAtomically(this.credentials.file, this.credentials.document.toString(), this.credentials.fingerprint);
   }
 
   /** Profile name -> section, rebuilt only when the document was edited since. */

@@ -53,6 +53,12 @@ export function validateMfaSerial(serial: string): string | null {
   return checkPartitionAndAccount(m[1], m[2]) ?? checkIamPathAndName(m[3], 'MFA device', 226);
 }
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function validateRegion(region: string): string | null {
+  return REGION.test(region) ? null : `"${region}" is not an AWS region, e.g. eu-west-1.`;
+}
+
 /** AssumeRole and GetSessionToken accept 900 s up to 12 h (a role's own maximum may be lower). */
 export function validateDurationSeconds(value: string | number): string | null {
   const message = `duration_seconds must be a whole number of seconds from ${MIN_DURATION_SECONDS} (15 minutes) to ${MAX_DURATION_SECONDS} (12 hours)`;
