@@ -59,6 +59,7 @@ export function handleControl(state: EmulatorState, method: string, path: string
     }
     case 'POST /__emulator/clear-faults':
       state.faults = [];
+      state.sessionEndings.length = 0;
       return text(204, '');
     case 'POST /__emulator/reset-calls':
       state.calls.length = 0;

@@ -80,8 +80,9 @@ export interface Emulator {
   /**
    * Ends live sessions early: 'expire' (STS then answers ExpiredToken, as after a clock change) or
    * 'revoke' (InvalidClientTokenId). Select a user's GetSessionToken sessions or a role's sessions.
+   * With `future`, sessions issued for them later are born ended too.
    */
-  endSessions(selector: SessionSelector, how: 'expire' | 'revoke'): number;
+  endSessions(selector: SessionSelector, how: 'expire' | 'revoke', options?: { future?: boolean }): number;
   /** Every answered request, in the order the answers were sent. */
   calls: CallRecord[];
   count(action: string, ok?: boolean): number;
@@ -154,9 +155,10 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
       return { arn: state.createRole(spec).arn };
     },
     inject: (fault) => state.inject(fault),
-    endSessions: (selector, how) => state.endSessions(selector, how),
+    endSessions: (selector, how, options) => state.endSessions(selector, how, options),
     clearFaults() {
       state.faults = [];
+      state.sessionEndings.length = 0;
     },
     calls: state.calls,
     count: (action, ok) => state.calls.filter((c) => c.action === action && (ok === undefined || c.ok === ok)).length,
