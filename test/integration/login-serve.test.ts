@@ -78,6 +78,20 @@ test('a role whose source_profile is the login profile is assumed from its crede
   assert.match(r.stdout.trim(), new RegExp(`:assumed-role/${escapeRegExp(role)}/`));
 });
 
+test('login credentials AWS revokes early are refreshed once, and the role is assumed from the new ones', async () => {
+  sb.writeConfig('');
+  const { profile, arn } = await loggedIn('revoked');
+  const role = sb.name('revadmin');
+  const roleArn = sb.emu.createRole({ name: role, trustedPrincipals: [arn] }).arn;
+  fs.appendFileSync(sb.configFile, `\n[profile ${role}]\nrole_arn = ${roleArn}\nsource_profile = ${profile}\n`);
+  const refreshes = sb.emu.count('CreateOAuth2Token', true);
+  sb.emu.endSessions({ userName: profile }, 'revoke');
+  const r = await sb.keytray(['credential-process', role]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(await sb.identityOf(parseCredentialDocument(r.stdout)), new RegExp(`:assumed-role/${escapeRegExp(role)}/`));
+  assert.equal(sb.emu.count('CreateOAuth2Token', true) - refreshes, 1, 'one refresh replaced the refused credentials');
+});
+
 test('credentials refresh without the browser, and 8 parallel callers after expiry cause one refresh', async () => {
   sb.writeConfig('');
   // Four minutes left: under the 5-minute margin, so the next caller must refresh.
