@@ -138,8 +138,9 @@ function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
   const isActive = p.name === active;
   const left = describeTimeLeft(p.sessionSecondsLeft);
   const live = (p.sessionSecondsLeft ?? 0) > 0;
-  // A user profile without a stored key can do nothing until one is added.
-  const usable = p.kind === 'role' || p.hasKey;
+  // A user profile without a stored key can do nothing until one is added, nor a login profile
+  // until someone signs in (`keytray login`): it has credentials exactly when signed in.
+  const usable = p.kind === 'role' || (p.kind === 'login' ? p.sessionSecondsLeft !== null : p.hasKey);
   return {
     label: `${isActive ? '✓ ' : ''}${p.name}${left ? ` — ${left}` : ''}`,
     type: 'submenu',
@@ -150,7 +151,8 @@ function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
         ? { label: 'End session', action: { type: 'end-session', profile: p.name } }
         : { label: 'Start session', enabled: usable, action: { type: 'start-session', profile: p.name } },
       { label: 'Copy env export', enabled: usable, action: { type: 'copy-env', profile: p.name } },
-      { label: 'Open console', enabled: usable, action: { type: 'open-console', profile: p.name } },
+      // Sign-in credentials are refused by the federation endpoint; the browser that signed in has the console.
+      { label: 'Open console', enabled: usable && p.kind !== 'login', action: { type: 'open-console', profile: p.name } },
     ],
   };
 }

@@ -106,6 +106,15 @@ describe('buildTrayTemplate', () => {
     assert.equal(find(item.submenu!, /^Copy env export$/).enabled, false);
   });
 
+  it('offers a login profile\'s actions once it is signed in, but not the console', () => {
+    const login = (name: string, sessionSecondsLeft: number | null): TrayProfile => ({ ...user(name, { hasKey: false, sessionSecondsLeft }), kind: 'login' });
+    const menu = buildTrayTemplate(state([login('web', 600), login('nobody', null)]));
+    const signedIn = profileMenu(menu, 'web').submenu!;
+    assert.notEqual(find(signedIn, /^Copy env export$/).enabled, false);
+    assert.equal(find(signedIn, /^Open console$/).enabled, false);
+    assert.equal(find(profileMenu(menu, 'nobody').submenu!, /^Start session$/).enabled, false);
+  });
+
   it('offers the MFA prompt when codes are waiting, and reports a problem line', () => {
     const menu = buildTrayTemplate(state([user('alice')], { pendingPrompts: 2, problem: 'The keychain is locked.' }));
     assert.deepEqual(find(menu, /^Enter MFA code/).action, { type: 'show-prompt' });
