@@ -193,7 +193,7 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
   const vault = getVault();
   await resolveAwsVaultIncludes(vault, options);
   // aws login sessions are moved, not copied: see loginCacheImport.ts.
-  (await import('./loginCommands')).importLoginCacheCommand(vault);
+  await (await import('./loginCommands')).importLoginCacheCommand(vault);
   const sources = plaintextSources(vault, options.file);
   const scanned = scanPlaintextKeys(sources);
   const skipped: string[] = [];

@@ -37,7 +37,7 @@ export async function loginCommand(profile: string, options: LoginOptions): Prom
     tell: (line) => process.stderr.write(`${line}\n`),
     readPastedCode,
   });
-  vault.logins.remember(profile, session);
+  await vault.logins.remember(profile, session);
   // Role sessions made from the previous sign-in belong to whoever signed in then.
   clearSessionsBuiltOn(vault, profile);
   const wired = wireLoginProfile(vault.paths.configFile, profile, session.loginSession, region, launcherForCredentialProcess());
@@ -51,10 +51,10 @@ export async function loginCommand(profile: string, options: LoginOptions): Prom
 }
 
 /** `keytray logout PROFILE`: forget the session's key, refresh token and credentials, and the role sessions made from them. */
-export function logoutCommand(profile: string): void {
+export async function logoutCommand(profile: string): Promise<void> {
   const vault = getVault();
   const config = vault.loadConfig();
-  const had = vault.logins.forget(profile);
+  const had = await vault.logins.forget(profile);
   if (!had && !config.has(profile)) {
     throw new KeytrayError('unknown-profile', `Profile "${profile}" is not in ${vault.paths.configFile} and is not signed in`, {
       profile,
@@ -114,11 +114,11 @@ async function readPastedCode(prompt: string): Promise<string> {
  * `keytray import`'s part for `aws login` sessions: moves every session in the AWS CLI's login
  * cache that a profile names into the keychain, wires that profile and deletes the plaintext file.
  */
-export function importLoginCacheCommand(vault: Vault): void {
+export async function importLoginCacheCommand(vault: Vault): Promise<void> {
   const entries = scanLoginCache(vault.loadConfig(), vault.env);
   if (entries.length === 0) return;
   const launcher = entries.some((e) => e.session) ? launcherForCredentialProcess() : '';
-  for (const { profile, file } of importLoginSessions(vault, entries, launcher)) {
+  for (const { profile, file } of await importLoginSessions(vault, entries, launcher)) {
     process.stdout.write(`Moved the aws login session of profile "${profile}" into the keychain and deleted ${file}.\n`);
   }
   for (const e of entries) {

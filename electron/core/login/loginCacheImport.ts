@@ -113,11 +113,11 @@ export interface ImportedLoginSession {
  * Stores each importable session under its profile, wires the profile to Keytray, then deletes the
  * plaintext file. The keychain item is read back before the file goes, so a failed write loses nothing.
  */
-export function importLoginSessions(vault: Vault, entries: LoginCacheEntry[], launcher: string): ImportedLoginSession[] {
+export async function importLoginSessions(vault: Vault, entries: LoginCacheEntry[], launcher: string): Promise<ImportedLoginSession[]> {
   const done: ImportedLoginSession[] = [];
   for (const e of entries) {
     if (!e.session || !e.profile) continue;
-    vault.logins.remember(e.profile, e.session);
+    await vault.logins.remember(e.profile, e.session);
     if (vault.store.getLoginSession(e.profile)?.refreshToken !== e.session.refreshToken) {
       throw new KeytrayError('keychain-unavailable', `The keychain did not keep the sign-in session of profile "${e.profile}"; ${e.file} was left in place`, {
         profile: e.profile,

@@ -64,13 +64,17 @@ export class LoginSessions {
     return { credentials: session.credentials, refreshed, warnings };
   }
 
-  /** Stores a fresh sign-in, replacing whatever the profile had. */
-  remember(profile: string, session: StoredLoginSession): void {
-    this.deps.store.setLoginSession(profile, session);
+  /**
+   * Stores a fresh sign-in, replacing whatever the profile had. Under the profile's lock: a refresh
+   * of the old session finishing meanwhile would otherwise write its token over the new one.
+   */
+  remember(profile: string, session: StoredLoginSession): Promise<void> {
+    return this.deps.lock.withLock(`login:${profile}`, async () => this.deps.store.setLoginSession(profile, session));
   }
 
-  forget(profile: string): boolean {
-    return this.deps.store.deleteLoginSession(profile);
+  /** Forgets the session, under the lock, so a refresh in flight cannot bring it back. */
+  forget(profile: string): Promise<boolean> {
+    return this.deps.lock.withLock(`login:${profile}`, async () => this.deps.store.deleteLoginSession(profile));
   }
 
   private sharedRefresh(profile: string, force: boolean, warnings: string[]): Promise<{ session: StoredLoginSession; refreshed: boolean }> {
