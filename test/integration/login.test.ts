@@ -120,6 +120,16 @@ test('a pasted code that does not belong to this sign-in is refused with one lin
   assert.equal(sb.emu.count('CreateOAuth2Token'), sb.emu.count('CreateOAuth2Token', true), 'the mismatched code was never sent');
 });
 
+test('a role profile is refused before the browser opens', async () => {
+  const profile = sb.name('arole');
+  sb.writeConfig(`[profile ${profile}]\nrole_arn = arn:aws:iam::111111111111:role/x\nsource_profile = y\n`);
+  const before = sb.emu.count('Authorize');
+  const r = await sb.keytray(['login', profile]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr.trim(), new RegExp(`^keytray: Profile "${profile}" in .* \\(line 2\\) has role_arn, so it is not a sign-in profile\\. Sign in with a profile of its own`));
+  assert.equal(sb.emu.count('Authorize'), before, 'no browser');
+});
+
 test('keytray logout forgets the session', async () => {
   const { profile } = signedInUser('bye');
   sb.writeConfig('');

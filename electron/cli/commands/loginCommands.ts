@@ -1,8 +1,9 @@
+import { assertValidProfileName } from '../../core/config/profileSetup';
 import { KeytrayError } from '../../core/errors';
 import { launcherForCredentialProcess } from '../../core/install/installCli';
 import { systemUrlOpener } from '../../core/browserSignin';
 import { importLoginSessions, scanLoginCache } from '../../core/login/loginCacheImport';
-import { wireLoginProfile } from '../../core/login/loginProfile';
+import { assertCanServeLogin, wireLoginProfile } from '../../core/login/loginProfile';
 import { DEFAULT_SIGNIN_TIMEOUT_MS, signInWithAws } from '../../core/login/loginSignIn';
 import { LOGIN_SESSION_MS } from '../../core/login/signinProtocol';
 import { regionFor } from '../../core/sts/endpoints';
@@ -25,6 +26,9 @@ export async function loginCommand(profile: string, options: LoginOptions): Prom
   const vault = getVault();
   const timeoutMs = parseTimeout(options.timeout);
   const config = vault.loadConfig();
+  assertValidProfileName(profile);
+  // Before the browser: a profile that cannot become a sign-in profile would waste the sign-in.
+  assertCanServeLogin(config, profile);
   const region = options.region || regionFor(config.has(profile) ? config.profile(profile).region : undefined, vault.env);
   const session = await signInWithAws({
     profile,
@@ -37,10 +41,11 @@ export async function loginCommand(profile: string, options: LoginOptions): Prom
     tell: (line) => process.stderr.write(`${line}\n`),
     readPastedCode,
   });
+  const launcher = launcherForCredentialProcess();
   await vault.logins.remember(profile, session);
   // Role sessions made from the previous sign-in belong to whoever signed in then.
   clearSessionsBuiltOn(vault, profile);
-  const wired = wireLoginProfile(vault.paths.configFile, profile, session.loginSession, region, launcherForCredentialProcess());
+  const wired = wireLoginProfile(vault.paths.configFile, profile, session.loginSession, region, launcher);
   const ends = new Date(session.signedInAt! + LOGIN_SESSION_MS).toISOString().slice(11, 16);
   process.stdout.write(
     `Signed in to profile "${profile}" as ${session.loginSession} (${region}); the session refreshes until ${ends} UTC.` +

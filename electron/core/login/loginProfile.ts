@@ -50,21 +50,7 @@ export function wireLoginProfile(configFile: string, profile: string, principal:
       ]);
       return { created: true };
     }
-    for (const key of CONFLICTING_KEYS) {
-      if (doc.get(section, key) !== undefined) {
-        throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, key)}) has ${key}, so it is not a sign-in profile`, {
-          profile,
-          hint: 'Sign in with a profile of its own, e.g. `keytray login web`, and point source_profile at it.',
-        });
-      }
-    }
-    const existing = doc.get(section, 'credential_process');
-    if (existing && existing !== command && !isKeytrayCredentialProcess(existing)) {
-      throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, 'credential_process')}) already has its own credential_process`, {
-        profile,
-        hint: "Keytray will not replace another tool's credential_process; remove that line first, or sign in with another profile name.",
-      });
-    }
+    assertCanServeLogin(config, profile, command);
     const named = loginSessionOf(doc, section);
     if (doc.get(section, KEYTRAY_LOGIN_SESSION_KEY) !== undefined) doc.delete(section, LOGIN_SESSION_KEY);
     else doc.rename(section, LOGIN_SESSION_KEY, KEYTRAY_LOGIN_SESSION_KEY);
@@ -73,4 +59,29 @@ export function wireLoginProfile(configFile: string, profile: string, principal:
     return { created: false, ...(named && named !== principal ? { replacedPrincipal: named } : {}) };
   });
   return { ...result, changed };
+}
+
+/**
+ * Refuses a profile that is something else (a role, SSO, another tool's credential_process), before
+ * the person is sent to the browser for nothing. `command` is Keytray's own line, which may stay.
+ */
+export function assertCanServeLogin(config: AwsConfig, profile: string, command?: string): void {
+  const doc = config.document;
+  const section = config.sectionOf(profile);
+  if (section === undefined) return;
+  for (const key of CONFLICTING_KEYS) {
+    if (doc.get(section, key) !== undefined) {
+      throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, key)}) has ${key}, so it is not a sign-in profile`, {
+        profile,
+        hint: 'Sign in with a profile of its own, e.g. `keytray login web`, and point source_profile at it.',
+      });
+    }
+  }
+  const existing = doc.get(section, 'credential_process');
+  if (existing && existing !== command && !isKeytrayCredentialProcess(existing)) {
+    throw new KeytrayError('config-invalid', `Profile "${profile}" in ${doc.fileName} (line ${doc.lineOf(section, 'credential_process')}) already has its own credential_process`, {
+      profile,
+      hint: "Keytray will not replace another tool's credential_process; remove that line first, or sign in with another profile name.",
+    });
+  }
 }
