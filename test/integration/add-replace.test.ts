@@ -109,6 +109,23 @@ describe('keytray add over a stored key', () => {
     assert.match(screen, new RegExp(`Cancelled; the stored key \\*+${stored.accessKeyId.slice(-4)} was kept`));
     assert.equal(await servedKeyId(), stored.accessKeyId);
   });
+
+  test('at a terminal "y" replaces a stored key that AWS no longer accepts, and says so', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
+    // The stored key is the made-up one from the --no-verify test: AWS rejects it, so it cannot be
+    // compared with the new key's user, and nothing is lost by replacing it.
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${KEYTRAY_BIN} add ${alice} --env`, '/dev/null'], {
+      env: { ...sb.env, TERM: 'dumb', AWS_ACCESS_KEY_ID: aliceKey.accessKeyId, AWS_SECRET_ACCESS_KEY: aliceKey.secretAccessKey },
+      stdio: 'pipe',
+    });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (screen += d));
+    await waitFor(() => /Replace it with/.test(screen));
+    child.stdin.write('y\r');
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 0, screen);
+    assert.match(screen, new RegExp(`Replaced access key \\*+${stored.accessKeyId.slice(-4)} of profile "${alice}" with \\*+${aliceKey.accessKeyId.slice(-4)}, which AWS says belongs to ${aliceKey.arn.replace(/[/]/g, '\\/')}; AWS no longer accepted the old key\\.`));
+    assert.equal(await servedKeyId(), aliceKey.accessKeyId);
+  });
 });
 
 async function waitFor(cond: () => boolean, timeoutMs = 10_000): Promise<void> {
