@@ -57,7 +57,13 @@ describe('keytray add over a stored key', () => {
   test('a mistyped secret is refused after AWS rejects it, and the old key keeps working', async () => {
     const r = await add({ accessKeyId: aliceKey.accessKeyId, secretAccessKey: `${aliceKey.secretAccessKey.slice(0, -1)}X` }, '--replace');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`^keytray: AWS did not accept the new access key \\*+${aliceKey.accessKeyId.slice(-4)} for profile "${alice}" \\(.+\\), so the stored key \\*+${aliceKey.accessKeyId.slice(-4)} was kept\\. Check the key you entered, or pass --no-verify when you are offline\\.\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^keytray: The new access key \\*+${aliceKey.accessKeyId.slice(-4)} for profile "${alice}" failed its check, so the stored key \\*+${aliceKey.accessKeyId.slice(-4)} was kept: ` +
+          `AWS rejected the access key \\*+${aliceKey.accessKeyId.slice(-4)} \\(SignatureDoesNotMatch\\) during GetCallerIdentity\\. Check the key you entered, or pass --no-verify when you are offline\\.\n$`,
+      ),
+    );
     assert.equal(r.stderr.split('\n').length, 2, 'one line');
     assert.ok(!r.stderr.includes(aliceKey.secretAccessKey.slice(0, 12)));
     assert.equal(await servedKeyId(), aliceKey.accessKeyId);
