@@ -1,3 +1,4 @@
+import '../fastCheckSeed';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as net from 'node:net';

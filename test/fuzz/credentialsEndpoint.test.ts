@@ -1,3 +1,4 @@
+import '../fastCheckSeed';
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
