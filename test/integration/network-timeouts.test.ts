@@ -117,6 +117,19 @@ describe('an STS, IAM or sign-in endpoint that never answers', { concurrency: tr
       }
     }));
 
+  test('parallel callers share one flight and its failure: every one ends within the bound', () =>
+    withScenario(async ({ sb, carol }, silent) => {
+      const start = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const r = await sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: silent.url } });
+          return { r, ms: Date.now() - start };
+        }),
+      );
+      for (const { r, ms } of results) assertNetworkLine(r, ms, new RegExp(`STS at ${silent.url} did not answer GetSessionToken.*profile "${carol}"`));
+      assert.ok(silent.connections() <= 3, `one flight's attempts, not one per caller: ${silent.connections()}`);
+    }));
+
   test('a frozen agent: the client gives up on its silence with one line', () =>
     withScenario(async ({ sb, carol }) => {
       const agent = await startAgent(sb, {});
