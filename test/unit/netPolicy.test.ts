@@ -131,6 +131,7 @@ describe('the failure line', () => {
       networkFailureKind(Object.assign(new Error('the request socket did not establish a connection with the server within the configured timeout'), { name: 'TimeoutError' }))?.kind,
       'no-connection',
     );
+    assert.equal(networkFailureKind(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))?.kind, 'untrusted');
     assert.equal(networkFailureKind(Object.assign(new Error('Access denied'), { name: 'AccessDenied' })), undefined, 'an answer is not a network failure');
   });
 

@@ -16,7 +16,9 @@ export type NetworkFailureKind =
   | 'unresolved'
   | 'unreachable'
   /** The connection closed before a whole answer arrived. */
-  | 'reset';
+  | 'reset'
+  /** The server's certificate is not trusted: often a proxy that inspects TLS with its own CA. */
+  | 'untrusted';
 
 /** Where a call went, as the failure message names it. */
 export interface NetworkRoute {
@@ -82,12 +84,18 @@ export class NetworkFailure extends Error {
       case 'reset':
         what = `The connection to ${service} at ${endpoint}${via} closed before ${ctx.action} was answered${code}`;
         break;
+      case 'untrusted':
+        what = `The certificate of ${service} at ${endpoint}${via} is not trusted, so ${ctx.action} was not sent${code}`;
+        break;
     }
     return new KeytrayError('sts-unavailable', what, { profile: ctx.profile, hint: this.advice(), cause: this });
   }
 
   private advice(): string {
     const { endpointVariable, proxy, proxyVariable } = this.route;
+    if (this.kind === 'untrusted') {
+      return `A proxy that inspects TLS needs its CA certificate: set AWS_CA_BUNDLE to a PEM file that holds it. Otherwise check ${endpointVariable}.`;
+    }
     const proxyAdvice = proxy
       ? `the proxy (${proxyVariable}; NO_PROXY to go around it)`
       : `whether you need a proxy (${proxyVariable})`;
@@ -111,6 +119,18 @@ interface ErrorLike {
   cause?: unknown;
 }
 
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function kindOf(e: ErrorLike): { kind: NetworkFailureKind; errno?: string } | undefined {
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' ? e.message : '';
@@ -120,6 +140,7 @@ function kindOf(e: ErrorLike): { kind: NetworkFailureKind; errno?: string } | un
   if (code === 'ECONNREFUSED') return { kind: 'refused', errno: code };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NONAME') return { kind: 'unresolved', errno: code };
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') return { kind: 'unreachable', errno: code };
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) return { kind: 'untrusted', errno: code };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /socket hang up/i.test(message)) return { kind: 'reset', errno: code ?? 'socket hang up' };
   return undefined;
 }
