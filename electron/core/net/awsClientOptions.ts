@@ -226,6 +226,7 @@ interface Agents {
 }
 
 const agentCache = new Map<string, Agents>();
+const FREE_SOCKET_TIMEOUT_MS = 15_000;
 const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
 
 /**
@@ -241,7 +242,15 @@ export function agentsFor(env: NodeJS.ProcessEnv): Agents {
   const key = [caBundle ?? '', ...(proxied ? PROXY_VARIABLES.map((k) => env[k] ?? '') : ['direct'])].join('\0');
   let agents = agentCache.get(key);
   if (agents) return agents;
-  const options = { keepAlive: true, maxSockets: 50, ...(caBundle ? { ca: readCaBundle(caBundle) } : {}) };
+  const options = {
+    keepAlive: true,
+    maxSockets: 50,
+    // Idle kept-alive sockets are closed after 15 s, before servers and load balancers drop theirs
+    // (commonly 60 s): a request sent on a socket the far end is closing fails as a reset, and one
+    // that carries an MFA code is not resent.
+    timeout: FREE_SOCKET_TIMEOUT_MS,
+    ...(caBundle ? { ca: readCaBundle(caBundle) } : {}),
+  };
   if (proxied) {
     const agent = new (loadProxyAgent())({ ...options, getProxyForUrl: (url: string) => proxyFor(url, env) ?? '' });
     agents = { http: agent, https: agent as unknown as https.Agent };
