@@ -145,6 +145,30 @@ describe('requests through a real proxy', { skip: !fs.existsSync(TINYPROXY) && '
     assert.match(r.stderr, new RegExp(`The proxy ${dead} refused the connection for GetSessionToken at STS ${sb.emu.url}.*profile "${carol}".*HTTP_PROXY; NO_PROXY`));
   });
 
+  test('a proxy that cannot reach the endpoint and answers itself is named, with the endpoint', async () => {
+    await sb.keytray(['clear', carol]);
+    const unreachable = await refusedEndpointUrl();
+    const r = await sb.keytray(['credential-process', carol], { env: { HTTP_PROXY: proxy.url, AWS_ENDPOINT_URL_STS: unreachable } });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`The proxy ${proxy.url} answered HTTP 5\\d\\d to GetSessionToken for STS at ${unreachable} instead of forwarding it.*profile "${carol}".*Check that the proxy can reach ${unreachable} \\(or list the host in NO_PROXY\\)`),
+    );
+  });
+
+  test("AWS's own error answers through the proxy are still AWS's", async () => {
+    await sb.keytray(['clear', carol]);
+    sb.emu.inject({ kind: 'throttle', action: 'GetSessionToken', times: 20 });
+    try {
+      const r = await sb.keytray(['credential-process', carol], { env: { HTTP_PROXY: proxy.url } });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /STS is unavailable for GetSessionToken \(throttling after \d attempts\)/);
+    } finally {
+      sb.emu.clearFaults();
+    }
+  });
+
   test('a user name and password in the proxy URL never appear in a message', async () => {
     const dead = new URL(await refusedEndpointUrl());
     await sb.keytray(['clear', carol]);

@@ -117,9 +117,15 @@ export function awsClientOptions(env: NodeJS.ProcessEnv, purpose: AwsCallPurpose
   };
   const failureOf = (err: unknown, elapsedMs: number) => {
     if (err instanceof NetworkFailure) return err;
+    const metadata = (err as { $metadata?: { attempts?: number; httpStatusCode?: number; requestId?: string } })?.$metadata;
+    const attempts = metadata?.attempts ?? 1;
+    // Every AWS answer carries a request id; an HTTP error without one through a proxy is the
+    // proxy's own (tinyproxy's 500 when the endpoint is unreachable, a 407 for credentials).
+    if (route.proxy && metadata?.httpStatusCode && !metadata.requestId) {
+      return new NetworkFailure('proxy-answered', route, `HTTP ${metadata.httpStatusCode}`, elapsedMs, attempts);
+    }
     const k = networkFailureKind(err);
     if (!k) return undefined;
-    const attempts = (err as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
     return new NetworkFailure(k.kind, route, k.errno, elapsedMs, attempts);
   };
   return {

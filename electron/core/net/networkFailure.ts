@@ -18,7 +18,9 @@ export type NetworkFailureKind =
   /** The connection closed before a whole answer arrived. */
   | 'reset'
   /** The server's certificate is not trusted: often a proxy that inspects TLS with its own CA. */
-  | 'untrusted';
+  | 'untrusted'
+  /** The proxy answered itself (it could not reach the endpoint, refused, wants credentials) instead of forwarding. */
+  | 'proxy-answered';
 
 /** Where a call went, as the failure message names it. */
 export interface NetworkRoute {
@@ -40,7 +42,7 @@ export class NetworkFailure extends Error {
   constructor(
     readonly kind: NetworkFailureKind,
     readonly route: NetworkRoute,
-    /** The system error code (ECONNREFUSED, ENOTFOUND…), when there is one. */
+    /** The system error code (ECONNREFUSED, ENOTFOUND…), or the proxy's HTTP status, when there is one. */
     readonly errno: string | undefined,
     readonly elapsedMs: number,
     readonly attempts: number,
@@ -87,12 +89,20 @@ export class NetworkFailure extends Error {
       case 'untrusted':
         what = `The certificate of ${service} at ${endpoint}${via} is not trusted, so ${ctx.action} was not sent${code}`;
         break;
+      case 'proxy-answered':
+        what = `The proxy ${proxy ? describeProxy(proxy) : ''} answered ${this.errno ?? 'an error'} to ${ctx.action} for ${service} at ${endpoint} instead of forwarding it`;
+        break;
     }
     return new KeytrayError('sts-unavailable', what, { profile: ctx.profile, hint: this.advice(), cause: this });
   }
 
   private advice(): string {
     const { endpointVariable, proxy, proxyVariable } = this.route;
+    if (this.kind === 'proxy-answered') {
+      return this.errno === 'HTTP 407'
+        ? `The proxy wants a user name and password: put them in ${proxyVariable} (http://user:password@host:port).`
+        : `Check that the proxy can reach ${this.route.endpoint} (or list the host in NO_PROXY), and ${endpointVariable}.`;
+    }
     if (this.kind === 'untrusted') {
       return `A proxy that inspects TLS needs its CA certificate: set AWS_CA_BUNDLE to a PEM file that holds it. Otherwise check ${endpointVariable}.`;
     }
