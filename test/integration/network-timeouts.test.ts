@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSandbox, KEYTRAY_BIN, type RunResult, type Sandbox } from './harness';
-import { refusedEndpointUrl, startSilentEndpoint, type SilentEndpoint } from './networkFixtures';
+import { refusedEndpointUrl, startSilentEndpoint, startUnconnectableEndpoint, type SilentEndpoint } from './networkFixtures';
 
 /**
  * Every network call ends. An endpoint that accepts the connection and never answers (a captive
@@ -114,6 +114,30 @@ describe('an STS, IAM or sign-in endpoint that never answers', { concurrency: tr
         assert.equal(silent.connections(), 1);
       } finally {
         await agent.stop();
+      }
+    }));
+
+  test('parallel callers share one flight and its failure: every one ends within the bound', () =>
+    withScenario(async ({ sb, carol }, silent) => {
+      const start = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const r = await sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: silent.url } });
+          return { r, ms: Date.now() - start };
+        }),
+      );
+      for (const { r, ms } of results) assertNetworkLine(r, ms, new RegExp(`STS at ${silent.url} did not answer GetSessionToken.*profile "${carol}"`));
+      assert.ok(silent.connections() <= 3, `one flight's attempts, not one per caller: ${silent.connections()}`);
+    }));
+
+  test('a connection that never completes (packets dropped) is one line within the bound', () =>
+    withScenario(async ({ sb, carol }) => {
+      const dropping = await startUnconnectableEndpoint();
+      try {
+        const { r, ms } = await timed(() => sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: dropping.url } }));
+        assertNetworkLine(r, ms, new RegExp(`Could not connect to STS at ${dropping.url} for GetSessionToken within \\d+ s.*profile "${carol}".*VPN`));
+      } finally {
+        await dropping.close();
       }
     }));
 
