@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+/**
+ * `npm run build:cli-binary` (after `npm run build`): the packaged command line for this machine's
+ * platform and architecture, as a Node single executable application built from the Node running
+ * this script. electron-builder ships dist/cli-binary/ in the app's resources (extraResources), so
+ * each platform's release job runs this first on that platform.
+ *
+ *   dist/cli-binary/keytray[.exe]   this Node's binary with the CLI bundle injected (postject)
+ *   dist/cli-binary/keyring.node    @napi-rs/keyring's binding, only where the CLI binary opens the
+ *                                   keychain itself (electron/cli/keychainAccessPolicy.ts)
+ *
+ * A single executable embeds exactly one script, so the whole CLI (entry, fast path, keychain
+ * fallback, commander, the AWS SDK) is one esbuild bundle with nothing left to load from disk
+ * except the native binding, which an executable cannot embed.
+ */
+'use strict';
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const OUT = path.join(ROOT, 'dist', 'cli-binary');
+const WORK = path.join(ROOT, 'dist', 'cli-binary-work');
+// The sentinel Node's SEA loader looks for; postject flips it once the blob is in (Node's SEA docs).
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+function fail(message) {
+  process.stderr.write(`build:cli-binary: ${message}\n`);
+  process.exit(1);
+}
+
+/** The compiled layout and policy (npm run build puts them in dist/), so the build ships what they decide. */
+function compiled(rel) {
+  const file = path.join(ROOT, 'dist', rel);
+  if (!fs.existsSync(file)) fail(`${path.relative(ROOT, file)} is missing; run \`npm run build\` first.`);
+  return require(file);
+}
+
+/**
+ * esbuild resolution for the single-script bundle:
+ * - the checkout's CLI loads its keychain fallback as a sibling bundle (`./x.bundle.js`); here it is
+ *   the same source, inlined;
+ * - program.ts reads the version from package.json three folders above dist/electron/cli;
+ * - @napi-rs/keyring (the index and the per-platform packages) becomes the loader that opens the
+ *   binding beside the binary, after asking the keychain policy;
+ * - `import('node:…')` (the SDK's IMDS client, Lambda's context store) becomes a require: with the
+ *   code cache on, a single executable's script has no dynamic import() at all
+ *   (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ */
+const singleScript = {
+  name: 'keytray-single-script',
+  setup(build) {
+    build.onResolve({ filter: /\.bundle\.js$/ }, (args) => ({ path: path.join(args.resolveDir, path.basename(args.path, '.bundle.js') + '.ts') }));
+    build.onResolve({ filter: /^(\.\.\/)+package\.json$/ }, () => ({ path: path.join(ROOT, 'package.json') }));
+    build.onResolve({ filter: /^@napi-rs\/keyring/ }, () => ({ path: 'keyring', namespace: 'keyring-beside-binary' }));
+    build.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-by-require' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'keyring-beside-binary' }, () => ({
+      contents: `module.exports = require(${JSON.stringify(path.join(ROOT, 'electron', 'cli', 'keyringBesideBinary.ts'))}).loadKeyringBesideBinary();`,
+      resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
+async function main() {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  // node:sea (isSea) and a stable --experimental-sea-config arrived in 20.12.
+  if (major < 20 || (major === 20 && minor < 12)) fail(`Node ${process.versions.node} cannot build a single executable; use Node 20.12 or later.`);
+  const layout = compiled('electron/core/install/cliBinaryLayout.js');
+  const { keychainAccessFor } = compiled('electron/cli/keychainAccessPolicy.js');
+  const { prebuiltBindingPackage } = compiled('electron/core/keychain/secretBackend.js');
+
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.rmSync(WORK, { recursive: true, force: true });
+  fs.mkdirSync(OUT, { recursive: true });
+  fs.mkdirSync(WORK, { recursive: true });
+
+  const script = path.join(WORK, 'keytray.js');
+  const result = await require('esbuild').build({
+    entryPoints: [path.join(ROOT, 'electron', 'cli', 'cliBinaryEntry.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: script,
+    plugins: [singleScript],
+    legalComments: 'none',
+    logLevel: 'silent',
+    metafile: true,
+  });
+  for (const w of result.warnings) {
+    // secretBackend tries the per-platform package by a computed name first; in the binary that
+    // require fails and the loader above takes over, which is the intent.
+    if (!/require\(prebuilt\)|prebuilt/.test(w.location?.lineText ?? '')) process.stderr.write(`build:cli-binary: warning: ${w.text} (${w.location?.file}:${w.location?.line})\n`);
+  }
+  const bundled = fs.readFileSync(script, 'utf8');
+  // The binary has no node_modules: any import() left unbundled would fail at run time.
+  if (/\bimport\(\s*["'`]/.test(bundled)) fail('the bundle still has a dynamic import(); it must be bundled to run inside the binary.');
+
+  const blob = path.join(WORK, 'keytray.blob');
+  const seaConfig = path.join(WORK, 'sea-config.json');
+  fs.writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  // Node reports success on stderr; only a failure's output is worth showing.
+  execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
+
+  const binary = path.join(OUT, layout.cliBinaryFileName(process.platform));
+  fs.copyFileSync(process.execPath, binary);
+  fs.chmodSync(binary, 0o755);
+  // macOS refuses to run a binary whose signature no longer matches: strip it, inject, sign again.
+  if (process.platform === 'darwin') execFileSync('codesign', ['--remove-signature', binary], { stdio: 'inherit' });
+  await require('postject').inject(binary, 'NODE_SEA_BLOB', fs.readFileSync(blob), {
+    sentinelFuse: SEA_FUSE,
+    machoSegmentName: process.platform === 'darwin' ? 'NODE_SEA' : undefined,
+  });
+  if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', binary], { stdio: 'inherit' });
+
+  if (keychainAccessFor(process.platform, 'cli-binary').opensKeychain) {
+    const pkg = prebuiltBindingPackage(process.platform, process.arch);
+    if (!pkg) fail(`no prebuilt @napi-rs/keyring binding is known for ${process.platform}-${process.arch}.`);
+    fs.copyFileSync(require.resolve(pkg, { paths: [ROOT] }), path.join(OUT, layout.KEYRING_ADDON_FILE));
+  }
+
+  // The binary must run on its own before it ships: from its folder, with nothing else on hand.
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH }, cwd: OUT }).trim();
+  const expected = require(path.join(ROOT, 'package.json')).version;
+  if (version !== expected) fail(`${binary} --version printed "${version}", expected ${expected}.`);
+  fs.rmSync(WORK, { recursive: true, force: true });
+  process.stdout.write(`build:cli-binary: ${path.relative(ROOT, binary)} (${(fs.statSync(binary).size / 2 ** 20).toFixed(0)} MiB, Node ${process.versions.node}, keytray ${version})\n`);
+}
+
+main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
