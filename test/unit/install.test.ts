@@ -10,7 +10,7 @@ import { cliModeArgs } from '../../electron/cli/packagedCliMode';
 import { installCli, uninstallCli, windowsUserPathCommand } from '../../electron/core/install/installCli';
 import { shQuote } from '../../electron/core/export/envExport';
 import { renderLauncher } from '../../electron/core/install/launcherScript';
-import { cliBinaryInResources, KEYRING_ADDON_FILE } from '../../electron/core/install/cliBinaryLayout';
+import { CLI_BINARY_RESOURCE_DIR, cliBinaryInResources, KEYRING_ADDON_FILE } from '../../electron/core/install/cliBinaryLayout';
 
 /** How the AWS CLI (botocore: shlex.split, POSIX) and the JS SDK (/bin/sh -c) split a credential_process line. */
 function shlexSplit(line: string): string[] {
@@ -98,7 +98,8 @@ describe('installCli', () => {
 
   /** A stand-in for an installed app: its resources folder with the CLI binary (and the keyring binding). */
   function shippedApp(root: string, platform: NodeJS.Platform): string {
-    const binary = cliBinaryInResources(path.join(root, 'resources'), platform);
+    // Windows' layout with this machine's separators, so the stand-in lands inside `root`.
+    const binary = platform === 'win32' ? path.join(root, 'resources', CLI_BINARY_RESOURCE_DIR, 'keytray.exe') : cliBinaryInResources(path.join(root, 'resources'), platform);
     fs.mkdirSync(path.dirname(binary), { recursive: true });
     fs.writeFileSync(binary, '#!/bin/sh\necho cli binary\n', { mode: 0o755 });
     fs.writeFileSync(path.join(path.dirname(binary), KEYRING_ADDON_FILE), 'addon');
