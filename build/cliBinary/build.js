@@ -86,6 +86,14 @@ async function main() {
     outfile: script,
     plugins: [singleScript],
     legalComments: 'none',
+    // The `require` Node hands a single executable's script loads built-in modules only, and warns on
+    // stderr the first time anything else is asked for (secretBackend probes a prebuilt package by a
+    // computed name). Under the AWS CLI any stderr output reads as a failure, so the bundle gets a
+    // `require` that answers a non-built-in with MODULE_NOT_FOUND, as a Node with no node_modules would.
+    banner: { js: '(function (require) {' },
+    footer: {
+      js: "})((id) => { if (require('node:module').isBuiltin(id)) return require(id); const e = new Error(`Cannot find module '${id}' (the keytray binary carries its modules inside)`); e.code = 'MODULE_NOT_FOUND'; throw e; });",
+    },
     logLevel: 'silent',
     metafile: true,
   });

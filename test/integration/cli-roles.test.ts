@@ -116,7 +116,7 @@ describe('keytray with a user, an MFA role and a chained role', () => {
     assert.equal(setup.code, 0, setup.stderr);
     const text = fs.readFileSync(sb.configFile, 'utf8');
     assert.match(text, new RegExp(`keytray_role_arn = ${adminArn.replace(/[/]/g, '\\/')}`));
-    assert.match(text, /credential_process = .*keytray\.js credential-process /);
+    assert.match(text, /credential_process = \S*(bin\/keytray\.js|cli-binary\/keytray) credential-process /);
 
     const r = await sb.aws(['sts', 'get-caller-identity', '--profile', admin, '--output', 'json']);
     assert.equal(r.code, 0, r.stderr);
