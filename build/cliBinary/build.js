@@ -63,6 +63,25 @@ const singleScript = {
   },
 };
 
+/**
+ * postject's ELF writer (LIEF) warns about Node's unnamed note sections on every build; the binary is
+ * fine (it runs --version below). Its messages go through console.warn, bound when postject first
+ * loads, so they are held back here and shown only if the injection fails.
+ */
+async function quietly(run) {
+  const held = [];
+  const warn = console.warn;
+  console.warn = (...args) => held.push(args.join(' '));
+  try {
+    return await run();
+  } catch (err) {
+    for (const line of held) process.stderr.write(`${line}\n`);
+    throw err;
+  } finally {
+    console.warn = warn;
+  }
+}
+
 async function main() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   // node:sea (isSea) and a stable --experimental-sea-config arrived in 20.12.
@@ -117,10 +136,12 @@ async function main() {
   fs.chmodSync(binary, 0o755);
   // macOS refuses to run a binary whose signature no longer matches: strip it, inject, sign again.
   if (process.platform === 'darwin') execFileSync('codesign', ['--remove-signature', binary], { stdio: 'inherit' });
-  await require('postject').inject(binary, 'NODE_SEA_BLOB', fs.readFileSync(blob), {
-    sentinelFuse: SEA_FUSE,
-    machoSegmentName: process.platform === 'darwin' ? 'NODE_SEA' : undefined,
-  });
+  await quietly(() =>
+    require('postject').inject(binary, 'NODE_SEA_BLOB', fs.readFileSync(blob), {
+      sentinelFuse: SEA_FUSE,
+      machoSegmentName: process.platform === 'darwin' ? 'NODE_SEA' : undefined,
+    }),
+  );
   if (process.platform === 'darwin') execFileSync('codesign', ['--sign', '-', binary], { stdio: 'inherit' });
 
   if (keychainAccessFor(process.platform, 'cli-binary').opensKeychain) {
