@@ -37,31 +37,97 @@ function compiled(rel) {
 }
 
 /**
- * esbuild resolution for the single-script bundle:
- * - the checkout's CLI loads its keychain fallback as a sibling bundle (`./x.bundle.js`); here it is
- *   the same source, inlined;
+ * The two parts the checkout's CLI loads lazily from files of their own, so that a credential_process
+ * cache hit compiles neither: the full command line (commander, the AWS SDK, every command) and the
+ * keychain fallback. The binary embeds each as a single-executable asset and compiles it only when
+ * the main script first asks for it; the main script itself is the fast path alone.
+ */
+const LAZY_PARTS = Object.freeze({
+  './program': { asset: 'program.js', entry: path.join(ROOT, 'electron', 'cli', 'program.ts') },
+  './keychainCache.bundle.js': { asset: 'keychainCache.js', entry: path.join(ROOT, 'electron', 'cli', 'keychainCache.ts') },
+});
+
+/**
+ * The `require` Node hands a single executable's script loads built-in modules only, and warns on
+ * stderr the first time anything else is asked for (secretBackend probes a prebuilt package by a
+ * computed name). Under the AWS CLI any stderr output reads as a failure, so every bundle gets a
+ * `require` that answers a non-built-in with MODULE_NOT_FOUND, as a Node with no node_modules would.
+ */
+const RESTRICTED_REQUIRE = {
+  banner: { js: '(function (require) {' },
+  footer: {
+    js: "})((id) => { if (require('node:module').isBuiltin(id)) return require(id); const e = new Error(`Cannot find module '${id}' (the keytray binary carries its modules inside)`); e.code = 'MODULE_NOT_FOUND'; throw e; });",
+  },
+};
+
+/**
+ * An embedded part, compiled on first use with the same restricted `require`. vm keeps it a plain
+ * function of the usual CommonJS arguments; the file name only labels stack traces.
+ */
+const EMBEDDED_PART_LOADER = (asset) => `
+const { getAsset } = require('node:sea');
+const vm = require('node:vm');
+const path = require('node:path');
+const filename = path.join(path.dirname(process.execPath), ${JSON.stringify(asset)});
+const wrapper = vm.runInThisContext('(function (exports, require, module, __filename, __dirname) {' + getAsset(${JSON.stringify(asset)}, 'utf8') + '\\n})', { filename });
+wrapper.call(module.exports, module.exports, require, module, filename, path.dirname(filename));
+`;
+
+/**
+ * esbuild resolution inside the binary:
+ * - in the main script, the lazy parts become loaders of their embedded assets; inside a part, the
+ *   sibling-bundle name resolves to the source, inlined;
  * - program.ts reads the version from package.json three folders above dist/electron/cli;
  * - @napi-rs/keyring (the index and the per-platform packages) becomes the loader that opens the
  *   binding beside the binary, after asking the keychain policy;
  * - `import('node:…')` (the SDK's IMDS client, Lambda's context store) becomes a require: with the
  *   code cache on, a single executable's script has no dynamic import() at all
- *   (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING).
+ *   (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), and vm-compiled parts have none either.
  */
-const singleScript = {
-  name: 'keytray-single-script',
-  setup(build) {
-    build.onResolve({ filter: /\.bundle\.js$/ }, (args) => ({ path: path.join(args.resolveDir, path.basename(args.path, '.bundle.js') + '.ts') }));
-    build.onResolve({ filter: /^(\.\.\/)+package\.json$/ }, () => ({ path: path.join(ROOT, 'package.json') }));
-    build.onResolve({ filter: /^@napi-rs\/keyring/ }, () => ({ path: 'keyring', namespace: 'keyring-beside-binary' }));
-    build.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-by-require' } : undefined));
-    build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
-    build.onLoad({ filter: /.*/, namespace: 'keyring-beside-binary' }, () => ({
-      contents: `module.exports = require(${JSON.stringify(path.join(ROOT, 'electron', 'cli', 'keyringBesideBinary.ts'))}).loadKeyringBesideBinary();`,
-      resolveDir: ROOT,
-      loader: 'js',
-    }));
-  },
-};
+function insideTheBinary({ mainScript }) {
+  return {
+    name: 'keytray-inside-the-binary',
+    setup(build) {
+      if (mainScript) {
+        build.onResolve({ filter: /^\.\/(program|keychainCache\.bundle\.js)$/ }, (args) => ({ path: args.path, namespace: 'embedded-part' }));
+        build.onLoad({ filter: /.*/, namespace: 'embedded-part' }, (args) => ({ contents: EMBEDDED_PART_LOADER(LAZY_PARTS[args.path].asset), loader: 'js' }));
+      }
+      build.onResolve({ filter: /\.bundle\.js$/ }, (args) => ({ path: path.join(args.resolveDir, path.basename(args.path, '.bundle.js') + '.ts') }));
+      build.onResolve({ filter: /^(\.\.\/)+package\.json$/ }, () => ({ path: path.join(ROOT, 'package.json') }));
+      build.onResolve({ filter: /^@napi-rs\/keyring/ }, () => ({ path: 'keyring', namespace: 'keyring-beside-binary' }));
+      build.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-by-require' } : undefined));
+      build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+      build.onLoad({ filter: /.*/, namespace: 'keyring-beside-binary' }, () => ({
+        contents: `module.exports = require(${JSON.stringify(path.join(ROOT, 'electron', 'cli', 'keyringBesideBinary.ts'))}).loadKeyringBesideBinary();`,
+        resolveDir: ROOT,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
+async function bundle(entry, outfile, mainScript) {
+  const result = await require('esbuild').build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    plugins: [insideTheBinary({ mainScript })],
+    legalComments: 'none',
+    logLevel: 'silent',
+    ...RESTRICTED_REQUIRE,
+  });
+  for (const w of result.warnings) {
+    // secretBackend tries the per-platform package by a computed name first; in the binary that
+    // require fails and the loader above takes over, which is the intent.
+    if (!/require\(prebuilt\)/.test(w.location?.lineText ?? '')) process.stderr.write(`build:cli-binary: warning: ${w.text} (${w.location?.file}:${w.location?.line})\n`);
+  }
+  // The binary has no node_modules: any import() left unbundled would fail at run time.
+  if (/\bimport\(\s*["'`]/.test(fs.readFileSync(outfile, 'utf8'))) fail(`${path.basename(outfile)} still has a dynamic import(); it must be bundled to run inside the binary.`);
+  return outfile;
+}
 
 /**
  * postject's ELF writer (LIEF) warns about Node's unnamed note sections on every build; the binary is
@@ -95,39 +161,13 @@ async function main() {
   fs.mkdirSync(OUT, { recursive: true });
   fs.mkdirSync(WORK, { recursive: true });
 
-  const script = path.join(WORK, 'keytray.js');
-  const result = await require('esbuild').build({
-    entryPoints: [path.join(ROOT, 'electron', 'cli', 'cliBinaryEntry.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile: script,
-    plugins: [singleScript],
-    legalComments: 'none',
-    // The `require` Node hands a single executable's script loads built-in modules only, and warns on
-    // stderr the first time anything else is asked for (secretBackend probes a prebuilt package by a
-    // computed name). Under the AWS CLI any stderr output reads as a failure, so the bundle gets a
-    // `require` that answers a non-built-in with MODULE_NOT_FOUND, as a Node with no node_modules would.
-    banner: { js: '(function (require) {' },
-    footer: {
-      js: "})((id) => { if (require('node:module').isBuiltin(id)) return require(id); const e = new Error(`Cannot find module '${id}' (the keytray binary carries its modules inside)`); e.code = 'MODULE_NOT_FOUND'; throw e; });",
-    },
-    logLevel: 'silent',
-    metafile: true,
-  });
-  for (const w of result.warnings) {
-    // secretBackend tries the per-platform package by a computed name first; in the binary that
-    // require fails and the loader above takes over, which is the intent.
-    if (!/require\(prebuilt\)|prebuilt/.test(w.location?.lineText ?? '')) process.stderr.write(`build:cli-binary: warning: ${w.text} (${w.location?.file}:${w.location?.line})\n`);
-  }
-  const bundled = fs.readFileSync(script, 'utf8');
-  // The binary has no node_modules: any import() left unbundled would fail at run time.
-  if (/\bimport\(\s*["'`]/.test(bundled)) fail('the bundle still has a dynamic import(); it must be bundled to run inside the binary.');
+  const script = await bundle(path.join(ROOT, 'electron', 'cli', 'cliBinaryEntry.ts'), path.join(WORK, 'keytray.js'), true);
+  const assets = {};
+  for (const part of Object.values(LAZY_PARTS)) assets[part.asset] = await bundle(part.entry, path.join(WORK, part.asset), false);
 
   const blob = path.join(WORK, 'keytray.blob');
   const seaConfig = path.join(WORK, 'sea-config.json');
-  fs.writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
+  fs.writeFileSync(seaConfig, JSON.stringify({ main: script, output: blob, assets, disableExperimentalSEAWarning: true, useCodeCache: true }));
   // Node reports success on stderr; only a failure's output is worth showing.
   execFileSync(process.execPath, ['--experimental-sea-config', seaConfig], { stdio: 'pipe' });
 
@@ -154,8 +194,10 @@ async function main() {
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8', env: { PATH: process.env.PATH }, cwd: OUT }).trim();
   const expected = require(path.join(ROOT, 'package.json')).version;
   if (version !== expected) fail(`${binary} --version printed "${version}", expected ${expected}.`);
+  const kib = (f) => (fs.statSync(f).size / 1024).toFixed(0);
+  const sizes = `main script ${kib(script)} KiB, embedded ${Object.entries(assets).map(([name, f]) => `${name} ${kib(f)} KiB`).join(", ")}`;
   fs.rmSync(WORK, { recursive: true, force: true });
-  process.stdout.write(`build:cli-binary: ${path.relative(ROOT, binary)} (${(fs.statSync(binary).size / 2 ** 20).toFixed(0)} MiB, Node ${process.versions.node}, keytray ${version})\n`);
+  process.stdout.write(`build:cli-binary: ${path.relative(ROOT, binary)} (${(fs.statSync(binary).size / 2 ** 20).toFixed(0)} MiB; ${sizes}; Node ${process.versions.node}, keytray ${version})\n`);
 }
 
 main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
