@@ -1,3 +1,4 @@
+import { defaultEnvFormat } from '../core/export/envExport';
 import { createAgentVault } from '../agent/agentVault';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
 import { createConsoleSignin } from '../core/console/consoleSignin';
@@ -139,7 +140,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           actions.endSession(action.profile);
           break;
         case 'copy-env': {
-          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, process.platform === 'win32' ? 'powershell' : 'sh', trayContext());
+          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, defaultEnvFormat(process.platform), trayContext());
           surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for ${clearsAfterSeconds} seconds.`);
           break;
         }
