@@ -82,7 +82,9 @@ wrapper.call(module.exports, module.exports, require, module, filename, path.dir
  *   binding beside the binary, after asking the keychain policy;
  * - `import('node:…')` (the SDK's IMDS client, Lambda's context store) becomes a require: with the
  *   code cache on, a single executable's script has no dynamic import() at all
- *   (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), and vm-compiled parts have none either.
+ *   (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), and vm-compiled parts have none either. An optional
+ *   package that is not installed (proxy-agent's `import('kerberos')`) becomes a module that throws
+ *   MODULE_NOT_FOUND, which its caller already handles, as it would in a checkout without it.
  */
 function insideTheBinary({ mainScript }) {
   return {
@@ -95,7 +97,16 @@ function insideTheBinary({ mainScript }) {
       build.onResolve({ filter: /\.bundle\.js$/ }, (args) => ({ path: path.join(args.resolveDir, path.basename(args.path, '.bundle.js') + '.ts') }));
       build.onResolve({ filter: /^(\.\.\/)+package\.json$/ }, () => ({ path: path.join(ROOT, 'package.json') }));
       build.onResolve({ filter: /^@napi-rs\/keyring/ }, () => ({ path: 'keyring', namespace: 'keyring-beside-binary' }));
-      build.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-by-require' } : undefined));
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || args.pluginData?.probing) return undefined;
+        if (require('node:module').isBuiltin(args.path)) return { path: args.path, namespace: 'builtin-by-require' };
+        const found = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { probing: true } });
+        return found.errors.length > 0 ? { path: args.path, namespace: 'not-installed' } : undefined;
+      });
+      build.onLoad({ filter: /.*/, namespace: 'not-installed' }, (args) => ({
+        contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}'`)}), { code: 'MODULE_NOT_FOUND' });`,
+        loader: 'js',
+      }));
       build.onLoad({ filter: /.*/, namespace: 'builtin-by-require' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
       build.onLoad({ filter: /.*/, namespace: 'keyring-beside-binary' }, () => ({
         contents: `module.exports = require(${JSON.stringify(path.join(ROOT, 'electron', 'cli', 'keyringBesideBinary.ts'))}).loadKeyringBesideBinary();`,
@@ -117,6 +128,7 @@ async function bundle(entry, outfile, mainScript) {
     plugins: [insideTheBinary({ mainScript })],
     legalComments: 'none',
     logLevel: 'silent',
+    metafile: true,
     ...RESTRICTED_REQUIRE,
   });
   for (const w of result.warnings) {
@@ -124,8 +136,11 @@ async function bundle(entry, outfile, mainScript) {
     // require fails and the loader above takes over, which is the intent.
     if (!/require\(prebuilt\)/.test(w.location?.lineText ?? '')) process.stderr.write(`build:cli-binary: warning: ${w.text} (${w.location?.file}:${w.location?.line})\n`);
   }
-  // The binary has no node_modules: any import() left unbundled would fail at run time.
-  if (/\bimport\(\s*["'`]/.test(fs.readFileSync(outfile, 'utf8'))) fail(`${path.basename(outfile)} still has a dynamic import(); it must be bundled to run inside the binary.`);
+  // The binary has no node_modules: anything left for run time other than a built-in would fail there.
+  for (const output of Object.values(result.metafile.outputs)) {
+    const left = output.imports.filter((i) => i.external && !require('node:module').isBuiltin(i.path));
+    if (left.length > 0) fail(`${path.basename(outfile)} leaves ${left.map((i) => `${i.kind} of ${i.path}`).join(', ')} to run time; it must be bundled to run inside the binary.`);
+  }
   return outfile;
 }
 

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { EmulatorUser } from '../emulator';
-import { createSandbox, KEYTRAY_BIN, type Sandbox } from './harness';
+import { createSandbox, KEYTRAY_ARGV, type Sandbox } from './harness';
 
 /**
  * `keytray add` over a stored key: a typo in a replacement must never cost the only copy of a
@@ -95,7 +95,7 @@ describe('keytray add over a stored key', () => {
 
   test('at a terminal it asks; "n" keeps the stored key', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
     const fourth = aliceKey;
-    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${KEYTRAY_BIN} add ${alice} --env`, '/dev/null'], {
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${KEYTRAY_ARGV.join(' ')} add ${alice} --env`, '/dev/null'], {
       env: { ...sb.env, TERM: 'dumb', AWS_ACCESS_KEY_ID: fourth.accessKeyId, AWS_SECRET_ACCESS_KEY: fourth.secretAccessKey },
       stdio: 'pipe',
     });
