@@ -126,6 +126,17 @@ describe('the installed keytray launcher', () => {
     assert.equal(fs.readFileSync(sb.configFile, 'utf8'), before);
   });
 
+  test("the README's install check runs literally: keytray --version with no display", async () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Install'), readme.indexOf('\n## ', readme.indexOf('## Install') + 1));
+    const check = [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]).find((b) => b.includes('keytray --version'));
+    assert.ok(check, 'the install section shows how to check the installed keytray');
+    // As over SSH from a desktop session: the display variables are set, and the block removes them.
+    const r = await runProcess('/bin/sh', ['-c', check], { ...sb.env, PATH: `${path.dirname(appLauncher)}:/usr/bin:/bin`, DISPLAY: ':0', WAYLAND_DISPLAY: 'wayland-0' });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${VERSION}\n`, '']);
+    assert.match(fs.readFileSync(appLauncher, 'utf8'), /keytray-cli\/keytray' "\$@"/, 'the launcher on PATH is the packaged CLI binary');
+  });
+
   test('the app binary runs the CLI in CLI mode only; without --keytray-cli it starts the GUI', async () => {
     const cli = await runProcess(fakeApp, ['--keytray-cli', '--', 'setup', 'no-such-profile'], sb.env);
     assert.equal(cli.code, 1);
