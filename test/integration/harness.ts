@@ -142,6 +142,11 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
     child.on('error', (err) => resolve({ code: 127, signal: null, stdout, stderr: stderr + String(err) }));
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A child that exits before reading its input (Node refusing NODE_OPTIONS, a usage error) closes
+    // the pipe: EPIPE then says nothing about the test, and must not surface as an uncaught error.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') stderr += String(err);
+    });
     child.stdin.end(input ?? '');
   });
 }
