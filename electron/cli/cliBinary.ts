@@ -29,21 +29,30 @@ export async function runCliBinary(args: string[], platform: NodeJS.Platform = p
       return;
     }
   }
-  const code = await runAppInCliMode(appBinaryBesideCliBinary(execPath, platform), args);
-  process.exit(code);
+  const { code, signal } = await runAppInCliMode(appBinaryBesideCliBinary(execPath, platform), args);
+  if (signal) {
+    // Die of the same signal, as `keytray exec` does, so the caller sees what the app did.
+    process.kill(process.pid, signal);
+    process.exit(128 + (os.constants.signals[signal] ?? 0));
+  }
+  process.exit(code ?? 1);
 }
 
 /**
- * Runs `<app> --keytray-cli -- ARGS…` on this terminal and resolves with the exit status to pass on.
- * Signals the user sends (Ctrl-C, a closed terminal) are forwarded, and a child killed by one is
- * reported the way a shell reports it (128 + the signal's number).
+ * Runs `<app> --keytray-cli -- ARGS…` on this terminal and resolves with how it ended. Signals sent
+ * to this process are forwarded, as `keytray exec` forwards them to its command.
  */
-export function runAppInCliMode(appBinary: string, args: string[]): Promise<number> {
+export function runAppInCliMode(appBinary: string, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
   if (!fs.existsSync(appBinary)) return Promise.reject(appMissing(appBinary));
   return new Promise((resolve, reject) => {
     const child = spawn(appBinary, [CLI_MODE_FLAG, '--', ...args], { stdio: 'inherit', windowsHide: true });
-    const forwarded: NodeJS.Signals[] = process.platform === 'win32' ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP'];
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    // Windows delivers Ctrl-C to every process on the console, the app included: this one only has to
+    // outlive it, to pass the app's exit status on.
+    const windows = process.platform === 'win32';
+    const forwarded: NodeJS.Signals[] = windows ? ['SIGINT'] : ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
+    const forward = (signal: NodeJS.Signals) => {
+      if (!windows) child.kill(signal);
+    };
     for (const s of forwarded) process.on(s, forward);
     const stopForwarding = () => {
       for (const s of forwarded) process.off(s, forward);
@@ -54,8 +63,7 @@ export function runAppInCliMode(appBinary: string, args: string[]): Promise<numb
     });
     child.once('exit', (code, signal) => {
       stopForwarding();
-      const signalNumber = signal ? (os.constants.signals[signal] as number | undefined) : undefined;
-      resolve(code ?? (signalNumber ? 128 + signalNumber : 1));
+      resolve({ code, signal });
     });
   });
 }

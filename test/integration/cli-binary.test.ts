@@ -138,11 +138,13 @@ describe('the CLI binary on the macOS configuration', () => {
       [
         "const Module = require('module');",
         'const opened = [];',
+        // Written at once, not at exit: a process that dies of a signal runs no exit handlers.
+        `const record = (what) => { opened.push(what); require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(opened)); };`,
+        `require('fs').writeFileSync(${JSON.stringify(report)}, '[]');`,
         'const dlopen = process.dlopen;',
-        'process.dlopen = (m, file, ...rest) => { opened.push(file); return dlopen(m, file, ...rest); };',
+        'process.dlopen = (m, file, ...rest) => { record(file); return dlopen(m, file, ...rest); };',
         'const load = Module._load;',
-        'Module._load = function (request, ...rest) { if (/keyring|keychainCache/i.test(request)) opened.push(request); return load.call(this, request, ...rest); };',
-        `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(report)}, JSON.stringify(opened)));`,
+        'Module._load = function (request, ...rest) { if (/keyring|keychainCache/i.test(request)) record(request); return load.call(this, request, ...rest); };',
         `const { runCliBinary } = require(${JSON.stringify(path.join(REPO, 'dist', 'electron', 'cli', 'cliBinary.js'))});`,
         `runCliBinary(process.argv.slice(2), 'darwin', ${JSON.stringify(cliBinary)}).catch((e) => { process.stderr.write('keytray: ' + e.toLine() + '\\n'); process.exit(e.exitCode); });`,
         '',
@@ -191,6 +193,14 @@ describe('the CLI binary on the macOS configuration', () => {
     assert.match(r.stderr, /^keytray: .*no-such-profile.*\n$/);
     const usage = await asMacCliBinary(['add']);
     assert.equal(usage.code, 2);
+  });
+
+  test('a command the app runs through exec keeps its exit status and its signal', async () => {
+    const status = await asMacCliBinary(['exec', role, '--', '/bin/sh', '-c', 'exit 7']);
+    assert.equal(status.code, 7, status.stderr);
+    const killed = await asMacCliBinary(['exec', role, '--', '/bin/sh', '-c', 'kill -TERM $$']);
+    assert.deepEqual([killed.code, killed.signal], [null, 'SIGTERM'], killed.stderr);
+    assert.deepEqual(killed.openedByCli, []);
   });
 
   test('with an agent running, credential_process is answered by the agent and the app is not started', async () => {
