@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 /**
- * Why each fuse is set (SPEC §5, Electron's security checklist):
+ * Why each fuse is set (Electron's security checklist):
  * - RunAsNode off: ELECTRON_RUN_AS_NODE would turn the signed vault binary into a plain Node
  *   interpreter that macOS trusts with the vault's keychain items. The CLI uses --keytray-cli instead.
  * - EnableNodeOptionsEnvironmentVariable / EnableNodeCliInspectArguments off: NODE_OPTIONS=--require

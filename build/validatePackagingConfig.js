@@ -9,7 +9,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** SPEC §5 and issue 6: the fuses the shipped binary must have. */
+/** The fuses the shipped binary must have (Electron's security checklist). */
 const REQUIRED_FUSES = Object.freeze({
   RunAsNode: false,
   EnableCookieEncryption: true,

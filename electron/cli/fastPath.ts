@@ -15,7 +15,7 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
   const viaAgent = await agentCredentialDocument(profile, paths);
   if (viaAgent !== null) return viaAgent;
   // A bundle of its own, loaded only when no agent answered: the agent's cache hit, the one with the
-  // tightest budget (SPEC §6), then neither reads nor compiles the keychain code.
+  // tightest budget, then neither reads nor compiles the keychain code.
   const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
   return cachedFromKeychain(profile, paths.configFile);
 }
