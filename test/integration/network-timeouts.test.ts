@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createSandbox, KEYTRAY_BIN, type RunResult, type Sandbox } from './harness';
+import { createSandbox, KEYTRAY_ARGV, type RunResult, type Sandbox } from './harness';
 import { refusedEndpointUrl, startSilentEndpoint, startUnconnectableEndpoint, type SilentEndpoint } from './networkFixtures';
 
 /**
@@ -55,7 +55,7 @@ async function scenario(): Promise<Scenario> {
   const b = sb.emu.createUser(bob);
   const device = sb.emu.enableMfa(bob);
   const role = sb.emu.createRole({ name: ops, trustedPrincipals: [b.arn], requireMfa: true }).arn;
-  const cp = `${process.execPath} ${KEYTRAY_BIN} credential-process ${carol}`;
+  const cp = `${KEYTRAY_ARGV.join(' ')} credential-process ${carol}`;
   sb.writeConfig(
     `[profile ${carol}]\nregion = us-east-1\n\n[profile ${bob}]\nmfa_serial = ${device.serial}\n\n` +
       `[profile ${ops}]\nrole_arn = ${role}\nsource_profile = ${bob}\n\n[profile via-cli]\ncredential_process = ${cp}\n`,
@@ -231,7 +231,7 @@ describe('an endpoint that refuses, or a name that does not resolve', () => {
 });
 
 async function startAgent(sb: Sandbox, env: NodeJS.ProcessEnv): Promise<{ output(): string; freeze(): void; thaw(): void; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [KEYTRAY_BIN, 'agent'], { env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'agent'], { env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d) => (out += d));
