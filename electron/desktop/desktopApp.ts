@@ -14,6 +14,7 @@ import type { AppServices } from './appServices';
 import { createHandlerTable } from './handlerTable';
 import { buildProfileList } from './profileList';
 import type { HandlerTable } from '../ipc/ipcDoor';
+import type { ActivityEntry, ProfileList, PushSink } from '../ipc/contract';
 import { ExpiryNotifier } from './expiryNotifier';
 import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
 import { buildTrayTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayTemplate';
@@ -38,6 +39,8 @@ export interface ElectronSurface {
   quit(): void;
   /** Where blocked actions and failures are reported (the console in dev, a log file in production). */
   log(line: string): void;
+  /** Sends an event to every window of the app (webContents.send in Electron, Server-Sent Events in dev:web). */
+  push?: PushSink;
 }
 
 export interface DesktopAppOptions {
@@ -69,16 +72,24 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const env = options.env ?? process.env;
   // The same vault the headless agent uses: sessions held in memory after the first keychain read.
   const { vault, forget } = createAgentVault(env);
-  const activity = new ActivityLog(() => vault.clock.now());
+  const push: PushSink = (event, payload) => surface.push?.(event, payload);
+  const activity = new PushingActivityLog((entry) => push('activity.added', entry), () => vault.clock.now());
   const clipboard = new ExpiringClipboard(surface.clipboard);
   const notifier = new ExpiryNotifier((title, body) => surface.notify(title, body));
   let tray: TrayState = { profiles: [], active: null, pendingPrompts: 0 };
+  let lastPushed = '';
 
   const refresh = (): TrayState => {
     try {
       const list = buildProfileList(vault);
       tray = { profiles: list.profiles, active: list.active, pendingPrompts: prompts.pendingCount, problem: list.configError };
       notifier.update(list.profiles, list.builtAt);
+      // The periodic refresh re-reads state that usually has not changed: the window hears only of changes.
+      const signature = listSignature(list);
+      if (signature !== lastPushed) {
+        lastPushed = signature;
+        push('state.changed', list);
+      }
     } catch (err) {
       // A locked keychain must show as a problem in the menu, not as "no profiles".
       tray = { ...tray, pendingPrompts: prompts.pendingCount, problem: asKeytrayError(err).toLine() };
@@ -87,7 +98,14 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     return tray;
   };
 
-  const prompts = new MfaPromptBroker(surface.promptWindow, { activity, now: () => vault.clock.now(), onChange: () => refresh() });
+  const prompts = new MfaPromptBroker(surface.promptWindow, {
+    activity,
+    now: () => vault.clock.now(),
+    onChange: () => {
+      push('prompt.changed', prompts.current());
+      refresh();
+    },
+  });
 
   const openConsole = async (profile: string, ctx: RequestContext): Promise<void> => {
     const signin = await createConsoleSignin({ engine: vault.engine, loadConfig: vault.loadConfig, env }, { profile }, ctx);
@@ -107,7 +125,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     onLocked: () => forget(),
   };
   const actions = createAppActions(services);
-  const handlers = createHandlerTable(services, actions);
+  const handlers = withSettingsPush(createHandlerTable(services, actions), push);
 
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
@@ -205,5 +223,49 @@ function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
       a.outcome === 'served'
         ? `Served "${a.profile}" to ${who}${a.source === 'cache' ? ' from the cached session' : a.source === 'sts' ? ' with a new session' : ''}.`
         : `Refused "${a.profile}" to ${who}: ${a.error ?? 'failed'}`,
+  });
+}
+
+/** The activity log, telling the window of each new entry as it is recorded. */
+class PushingActivityLog extends ActivityLog {
+  constructor(
+    private readonly onAdded: (entry: ActivityEntry) => void,
+    ...rest: ConstructorParameters<typeof ActivityLog>
+  ) {
+    super(...rest);
+  }
+  override record(entry: Parameters<ActivityLog['record']>[0]): ActivityEntry {
+    const full = super.record(entry);
+    this.onAdded(full);
+    return full;
+  }
+}
+
+/** Saved settings reach every window (the tray's and the window's toggles must agree). */
+function withSettingsPush(table: HandlerTable, push: PushSink): HandlerTable {
+  const set = table['settings.set'];
+  return {
+    ...table,
+    'settings.set': async (patch) => {
+      const saved = await set(patch);
+      push('settings.changed', saved);
+      return saved;
+    },
+  };
+}
+
+/**
+ * What the window shows of a list, minus what only moves with the clock: the window counts time left
+ * down itself, so a session's end is compared to the minute rather than its seconds left.
+ */
+function listSignature(list: ProfileList): string {
+  return JSON.stringify({
+    ...list,
+    builtAt: 0,
+    profiles: list.profiles.map((p) => ({
+      ...p,
+      timeLeftText: '',
+      sessionSecondsLeft: p.sessionSecondsLeft === null ? null : Math.round((list.builtAt / 1000 + p.sessionSecondsLeft) / 60),
+    })),
   });
 }

@@ -16,9 +16,9 @@
  */
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
-import type { Channel } from './channels';
+import type { Channel, PushEventName } from './channels';
 
-export { CHANNELS, IPC_PREFIX, isChannel, type Channel } from './channels';
+export { CHANNELS, IPC_PREFIX, PUSH_EVENTS, PUSH_PREFIX, isChannel, isPushEvent, type Channel } from './channels';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -219,6 +219,32 @@ export interface ResponseMap {
 export type ResponseOf<C extends Channel> = ResponseMap[C];
 
 // ---------------------------------------------------------------------------------------------
+// Pushed events: main -> window, never a secret
+
+/**
+ * What the main process tells the windows without being asked. A window loads the current state
+ * once with `profiles.list` / `prompt.current` and then only listens.
+ */
+export interface PushEvents {
+  /** The profile list changed (a session started or ended, a profile was saved, the keychain moved). */
+  'state.changed': ProfileList;
+  /** The MFA request at the head of the queue, or null when nobody waits for a code. */
+  'prompt.changed': PromptView | null;
+  'settings.changed': Settings;
+  'activity.added': ActivityEntry;
+}
+
+export type PushEvent = keyof PushEvents;
+
+/** A host's way to send a pushed event to every window of the app. */
+export type PushSink = <E extends PushEvent>(event: E, payload: PushEvents[E]) => void;
+
+// channels.ts lists the events for the preload's bundle; these two lines keep it equal to PushEvents.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const pushEventsMatch: SameKeys<PushEvent, PushEventName> = true;
+void pushEventsMatch;
+
+// ---------------------------------------------------------------------------------------------
 // Results and the API object
 
 export interface IpcError {
@@ -239,4 +265,6 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
  */
 export interface KeytrayApi {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+  /** Listens to a pushed event; returns the function that stops listening. */
+  on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
 }

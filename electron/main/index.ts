@@ -6,6 +6,7 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BrowserWindow, Menu, Notification, Tray, app, clipboard, ipcMain, nativeImage, powerMonitor, session, shell } from 'electron';
+import { PUSH_PREFIX } from '../ipc/channels';
 import { registerIpcHandlers } from '../ipc/ipcDoor';
 import { TrustedSenders } from '../ipc/senderValidation';
 import { installCliForThisProcess, launcherForCredentialProcess } from '../core/install/installCli';
@@ -130,6 +131,9 @@ async function start(): Promise<void> {
       openExternal: (url) => shell.openExternal(url),
       quit: () => app.quit(),
       log,
+      push(event, payload) {
+        for (const win of [mainWindow, promptWindow]) if (win && !win.isDestroyed()) win.webContents.send(PUSH_PREFIX + event, payload);
+      },
     },
   });
 
