@@ -1,11 +1,14 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createAgentVault } from '../agent/agentVault';
+import { generationFile } from '../core/keychain/keychainGeneration';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
 import { createConsoleSignin } from '../core/console/consoleSignin';
 import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
 import { asKeytrayError } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource } from '../core/mfa/mfaCodeSources';
 import type { RequestContext } from '../core/sessions/sessionEngine';
-import { loadSettings } from '../core/settings';
+import { activeProfileFile, loadSettings } from '../core/settings';
 import type { Vault } from '../core/vault';
 import { ActivityLog } from './activityLog';
 import { ExpiringClipboard, type ClipboardLike } from './clipboardExport';
@@ -51,6 +54,8 @@ export interface DesktopAppOptions {
   installCli?: AppServices['installCli'];
   /** Injected for tests; the real agent by default. */
   startAgent?: (options: AgentOptions) => Promise<RunningAgent>;
+  /** How often the state is re-read for what only the clock changes (expiry notices); 30 s by default. */
+  refreshEveryMs?: number;
 }
 
 export interface DesktopApp {
@@ -98,6 +103,16 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     return tray;
   };
 
+  let debounce: ReturnType<typeof setTimeout> | null = null;
+  const refreshSoon = (): void => {
+    if (debounce) return;
+    debounce = setTimeout(() => {
+      debounce = null;
+      refresh();
+    }, WATCH_DEBOUNCE_MS);
+    debounce.unref?.();
+  };
+
   const prompts = new MfaPromptBroker(surface.promptWindow, {
     activity,
     now: () => vault.clock.now(),
@@ -130,7 +145,11 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
     prompter: prompts.prompter,
-    onActivity: (a) => recordAgentActivity(activity, a),
+    onActivity: (a) => {
+      recordAgentActivity(activity, a);
+      // A served request may have started a session the window should show.
+      refreshSoon();
+    },
   }).catch((err: unknown) => {
     // Another agent (a headless `keytray agent`) already serves this user: the app still works, the
     // CLI just talks to that one. Say so rather than refusing to start.
@@ -194,6 +213,12 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     else actions.lock('Locked on screen lock', 'the screen was locked');
   };
 
+  // Other processes change what the window shows (`keytray add`, `clear`, an edited ~/.aws/config):
+  // their writes are watched, and the clock is checked now and then for sessions about to end.
+  const watchers = watchFilesOf(vault, refreshSoon, surface.log);
+  const ticker = setInterval(refresh, options.refreshEveryMs ?? STATE_REFRESH_MS);
+  ticker.unref?.();
+
   refresh();
   return {
     vault,
@@ -205,6 +230,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     runTrayAction,
     onSystemEvent,
     async stop() {
+      clearInterval(ticker);
+      if (debounce) clearTimeout(debounce);
+      for (const w of watchers) w.close();
       prompts.cancelAll('Keytray quit');
       await clipboard.flush();
       await agent?.close();
@@ -224,6 +252,38 @@ function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
         ? `Served "${a.profile}" to ${who}${a.source === 'cache' ? ' from the cached session' : a.source === 'sts' ? ' with a new session' : ''}.`
         : `Refused "${a.profile}" to ${who}: ${a.error ?? 'failed'}`,
   });
+}
+
+const STATE_REFRESH_MS = 30_000;
+const WATCH_DEBOUNCE_MS = 100;
+
+/**
+ * Watches the folders of the files whose change the window must show: the keychain generation
+ * marker and the active profile (written by any Keytray process), and the AWS config and
+ * credentials files. Folders, not files, because every writer replaces its file by rename.
+ */
+function watchFilesOf(vault: Vault, onChange: () => void, log: (line: string) => void): fs.FSWatcher[] {
+  const byDir = new Map<string, Set<string>>();
+  const files = [generationFile(vault.paths.dataDir), activeProfileFile(vault.paths.dataDir), vault.paths.configFile, vault.paths.credentialsFile];
+  for (const file of files) {
+    const dir = path.dirname(file);
+    byDir.set(dir, (byDir.get(dir) ?? new Set()).add(path.basename(file)));
+  }
+  const watchers: fs.FSWatcher[] = [];
+  for (const [dir, names] of byDir) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+        if (name === null || names.has(name.toString())) onChange();
+      });
+      watcher.on('error', () => watcher.close());
+      watchers.push(watcher);
+    } catch (err) {
+      // The periodic refresh still picks changes up, only later.
+      log(`cannot watch ${dir} for changes (${err instanceof Error ? err.message : String(err)}); the window updates every 30 s instead`);
+    }
+  }
+  return watchers;
 }
 
 /** The activity log, telling the window of each new entry as it is recorded. */

@@ -19,7 +19,6 @@ const RENDERER_PAGE = path.join(__dirname, '..', '..', 'renderer', 'index.html')
 const APP_PAGE_URL = pathToFileURL(RENDERER_PAGE).href;
 const PRELOAD = path.join(__dirname, '..', 'preload', 'index.js');
 const TRAY_ICON = path.join(app.getAppPath(), 'build', 'tray', process.platform === 'darwin' ? 'trayTemplate.png' : 'tray.png');
-const STATUS_REFRESH_MS = 30_000;
 
 const log = (line: string) => process.stderr.write(`keytray: ${line}\n`);
 
@@ -141,7 +140,6 @@ async function start(): Promise<void> {
 
   powerMonitor.on('suspend', () => desktop?.onSystemEvent('suspend'));
   powerMonitor.on('lock-screen', () => desktop?.onSystemEvent('lock-screen'));
-  const timer = setInterval(() => desktop?.refresh(), STATUS_REFRESH_MS);
 
   app.on('second-instance', showMainWindow);
   // A tray app keeps running with no window open.
@@ -150,7 +148,6 @@ async function start(): Promise<void> {
     if (quitting) return;
     quitting = true;
     event.preventDefault();
-    clearInterval(timer);
     void desktop?.stop().finally(() => app.quit());
   });
 
