@@ -54,6 +54,8 @@ export interface DesktopAppOptions {
   installCli?: AppServices['installCli'];
   /** Injected for tests; the real agent by default. */
   startAgent?: (options: AgentOptions) => Promise<RunningAgent>;
+  /** What this platform's desktop can do; the window shows its notes. */
+  support?: AppServices['support'];
   /** How often the state is re-read for what only the clock changes (expiry notices); 30 s by default. */
   refreshEveryMs?: number;
 }
@@ -67,8 +69,8 @@ export interface DesktopApp {
   /** Rebuilds the tray and checks for sessions about to expire. */
   refresh(): TrayState;
   runTrayAction(action: TrayAction): Promise<void>;
-  /** powerMonitor's 'suspend' and 'lock-screen'. */
-  onSystemEvent(event: 'suspend' | 'lock-screen'): void;
+  /** powerMonitor's 'suspend' and 'lock-screen'; resolves when the lock (clipboard included) is done. */
+  onSystemEvent(event: 'suspend' | 'lock-screen'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -138,6 +140,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     installCli: options.installCli,
     onStateChanged: () => refresh(),
     onLocked: () => forget(),
+    support: options.support,
+    quit: () => surface.quit(),
+    onBackgroundFailure: (line) => surface.log(line),
   };
   const actions = createAppActions(services);
   const handlers = withSettingsPush(createHandlerTable(services, actions), push);
@@ -187,7 +192,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           surface.promptWindow.show();
           break;
         case 'lock':
-          actions.lock('Locked from the tray');
+          await actions.lock('Locked from the tray');
           break;
         case 'open-window':
           surface.showMainWindow();
@@ -205,12 +210,16 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     }
   };
 
-  const onSystemEvent = (event: 'suspend' | 'lock-screen'): void => {
+  const onSystemEvent = async (event: 'suspend' | 'lock-screen'): Promise<void> => {
     const settings = loadSettings(vault.paths.dataDir);
     const wanted = event === 'suspend' ? settings.lockOnSleep : settings.lockOnScreenLock;
     if (!wanted) return;
-    if (event === 'suspend') actions.lock('Locked on sleep', 'the computer went to sleep');
-    else actions.lock('Locked on screen lock', 'the screen was locked');
+    try {
+      if (event === 'suspend') await actions.lock('Locked on sleep', 'the computer went to sleep');
+      else await actions.lock('Locked on screen lock', 'the screen was locked');
+    } catch (err) {
+      surface.log(`could not lock on ${event}: ${asKeytrayError(err).toLine()}`);
+    }
   };
 
   // Other processes change what the window shows (`keytray add`, `clear`, an edited ~/.aws/config):
@@ -219,25 +228,24 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const ticker = setInterval(refresh, options.refreshEveryMs ?? STATE_REFRESH_MS);
   ticker.unref?.();
 
-  refresh();
-  return {
-    vault,
-    handlers,
-    activity,
-    prompts,
-    agent,
-    refresh,
-    runTrayAction,
-    onSystemEvent,
-    async stop() {
-      clearInterval(ticker);
-      if (debounce) clearTimeout(debounce);
-      for (const w of watchers) w.close();
-      prompts.cancelAll('Keytray quit');
-      await clipboard.flush();
-      await agent?.close();
-    },
+  const stop = async (): Promise<void> => {
+    clearInterval(ticker);
+    if (debounce) clearTimeout(debounce);
+    for (const w of watchers) w.close();
+    prompts.cancelAll('Keytray quit');
+    await clipboard.flush();
+    await agent?.close();
   };
+
+  try {
+    refresh();
+  } catch (err) {
+    // The first tray render failed (no tray, a broken menu): the host reports it and exits, and no
+    // agent may go on listening for a process that will serve nothing.
+    await stop();
+    throw err;
+  }
+  return { vault, handlers, activity, prompts, agent, refresh, runTrayAction, onSystemEvent, stop };
 }
 
 function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {

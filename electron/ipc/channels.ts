@@ -25,6 +25,8 @@ export const CHANNELS = [
   'prompt.current',
   'prompt.answer',
   'prompt.cancel',
+  'app.support',
+  'app.quit',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];

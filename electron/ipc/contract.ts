@@ -97,6 +97,8 @@ export const requestSchemas = {
   'prompt.current': empty,
   'prompt.answer': z.strictObject({ id: z.string().max(64), code: z.string().max(16) }),
   'prompt.cancel': z.strictObject({ id: z.string().max(64) }),
+  'app.support': empty,
+  'app.quit': empty,
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
@@ -191,6 +193,17 @@ export interface PromptView {
   queued: number;
 }
 
+/** What this platform's desktop can do, so the window can say what a setting cannot do here. */
+export interface AppSupport {
+  platform: string;
+  /** Whether a tray icon can show: 'missing' on GNOME without the AppIndicator extension. */
+  trayHost: 'available' | 'missing' | 'unknown';
+  /** Set when the tray cannot show: the window is then the only way to use and quit Keytray. */
+  trayMessage?: string;
+  /** Per setting, why it does not (fully) work on this platform. */
+  settingNotes: { lockOnScreenLock?: string; startAtLogin?: string };
+}
+
 export interface ResponseMap {
   'profiles.list': ProfileList;
   'profiles.details': ProfileDetails;
@@ -214,6 +227,8 @@ export interface ResponseMap {
   'prompt.current': PromptView | null;
   'prompt.answer': { accepted: boolean };
   'prompt.cancel': { cancelled: boolean };
+  'app.support': AppSupport;
+  'app.quit': { quitting: boolean };
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];

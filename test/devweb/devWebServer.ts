@@ -55,7 +55,10 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
     launcherPath: () => path.join(REPO_ROOT, 'bin', 'keytray.js'),
     surface: {
       // The browser's clipboard is out of main's reach by design; this stands in for Electron's.
-      clipboard: { writeText: (t) => void (clipboardText = t), readText: () => clipboardText },
+      clipboard: {
+        writeText: async (t) => void (clipboardText = t),
+        readText: async () => clipboardText,
+      },
       // The prompt view hears of requests through the pushed events; there is no window to raise.
       promptWindow: { show: () => log('an MFA code is waiting at #prompt'), hide: () => undefined },
       showMainWindow: () => undefined,
