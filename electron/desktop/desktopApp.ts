@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { defaultEnvFormat } from '../core/export/envExport';
 import { createAgentVault } from '../agent/agentVault';
 import { generationFile } from '../core/keychain/keychainGeneration';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
@@ -181,7 +182,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           actions.endSession(action.profile);
           break;
         case 'copy-env': {
-          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, process.platform === 'win32' ? 'powershell' : 'sh', trayContext());
+          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, defaultEnvFormat(process.platform), trayContext());
           surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for ${clearsAfterSeconds} seconds.`);
           break;
         }

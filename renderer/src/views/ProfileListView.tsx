@@ -55,7 +55,7 @@ export function ProfileListView() {
         action === 'start'
           ? await call('sessions.start', { profile, mfaCode })
           : action === 'copy'
-            ? await call('env.copy', { profile, format: 'sh', mfaCode })
+            ? await call('env.copy', { profile, mfaCode })
             : await call('console.open', { profile, mfaCode });
       if (result.status === 'mfa-needed') {
         setPending({ action, profile, serial: (result as MfaNeeded).serial });
