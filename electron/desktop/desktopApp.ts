@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultEnvFormat } from '../core/export/envExport';
-import { createAgentVault } from '../agent/agentVault';
-import { generationFile } from '../core/keychain/keychainGeneration';
+import { KeychainGeneration, generationFile } from '../core/keychain/keychainGeneration';
+import { OsKeychainBackend, keychainServiceFor } from '../core/keychain/secretBackend';
+import { OsAsyncKeychain, SnapshotKeychainBackend } from '../core/keychain/snapshotKeychainBackend';
+import { resolvePaths } from '../core/paths';
+import { createVault } from '../core/vault';
+import type { Channel } from '../ipc/channels';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
 import { createConsoleSignin } from '../core/console/consoleSignin';
 import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
@@ -78,8 +82,9 @@ export interface DesktopApp {
 export async function startDesktopApp(options: DesktopAppOptions): Promise<DesktopApp> {
   const { surface } = options;
   const env = options.env ?? process.env;
-  // The same vault the headless agent uses: sessions held in memory after the first keychain read.
-  const { vault, forget } = createAgentVault(env);
+  // Keychain reads answered from a snapshot and writes sent off the main thread (see SnapshotKeychainBackend).
+  const { vault, keychain } = createDesktopVault(env, (err) => surface.log(`could not save to the keychain: ${asKeytrayError(err).toLine()}`));
+  await keychain.reload().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
   const push: PushSink = (event, payload) => surface.push?.(event, payload);
   const activity = new PushingActivityLog((entry) => push('activity.added', entry), () => vault.clock.now());
   const clipboard = new ExpiringClipboard(surface.clipboard);
@@ -106,12 +111,17 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     return tray;
   };
 
+  /** Another process's keychain write is read in off the main thread before the list is rebuilt. */
+  const refreshFromKeychain = async (): Promise<void> => {
+    if (keychain.isStale()) await keychain.reload().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
+    refresh();
+  };
   let debounce: ReturnType<typeof setTimeout> | null = null;
   const refreshSoon = (): void => {
     if (debounce) return;
     debounce = setTimeout(() => {
       debounce = null;
-      refresh();
+      void refreshFromKeychain();
     }, WATCH_DEBOUNCE_MS);
     debounce.unref?.();
   };
@@ -140,13 +150,14 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     setStartAtLogin: (enabled) => surface.setStartAtLogin(enabled),
     installCli: options.installCli,
     onStateChanged: () => refresh(),
-    onLocked: () => forget(),
+    // Lock's deletes already left the snapshot; there is no other memory to drop.
+    onLocked: () => undefined,
     support: options.support,
     quit: () => surface.quit(),
     onBackgroundFailure: (line) => surface.log(line),
   };
   const actions = createAppActions(services);
-  const handlers = withSettingsPush(createHandlerTable(services, actions), push);
+  const handlers = withWritesSettled(withSettingsPush(createHandlerTable(services, actions), push), () => keychain.settled());
 
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
@@ -202,6 +213,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           surface.quit();
           return;
       }
+      // A keychain write that failed is this action's failure, not a silent one.
+      await keychain.settled();
     } catch (err) {
       const line = asKeytrayError(err).toLine();
       surface.notify('Keytray', line);
@@ -226,7 +239,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   // Other processes change what the window shows (`keytray add`, `clear`, an edited ~/.aws/config):
   // their writes are watched, and the clock is checked now and then for sessions about to end.
   const watchers = watchFilesOf(vault, refreshSoon, surface.log);
-  const ticker = setInterval(refresh, options.refreshEveryMs ?? STATE_REFRESH_MS);
+  const ticker = setInterval(() => void refreshFromKeychain(), options.refreshEveryMs ?? STATE_REFRESH_MS);
   ticker.unref?.();
 
   const stop = async (): Promise<void> => {
@@ -236,6 +249,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     prompts.cancelAll('Keytray quit');
     await clipboard.flush();
     await agent?.close();
+    await keychain.settled().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
   };
 
   try {
@@ -264,6 +278,31 @@ function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
 }
 
 const STATE_REFRESH_MS = 30_000;
+
+/**
+ * The app's vault: core's, over the snapshot keychain. Writes still move the generation marker,
+ * so headless agents and other Keytray processes hear of them as before.
+ */
+function createDesktopVault(env: NodeJS.ProcessEnv, onWriteFailed: (err: unknown) => void) {
+  const service = keychainServiceFor(env);
+  const generation = new KeychainGeneration(generationFile(resolvePaths(env).dataDir));
+  const keychain = new SnapshotKeychainBackend(new OsAsyncKeychain(service), new OsKeychainBackend(service), generation, onWriteFailed);
+  return { vault: createVault({ env, backend: keychain, reuseUnchangedConfig: true }), keychain };
+}
+
+/** Every IPC answer waits for the keychain writes its handler made: "saved" means saved. */
+function withWritesSettled(table: HandlerTable, settled: () => Promise<void>): HandlerTable {
+  const wrapped: Partial<Record<Channel, (request: unknown) => Promise<unknown>>> = {};
+  for (const channel of Object.keys(table) as Channel[]) {
+    const handler = table[channel] as (request: unknown) => unknown;
+    wrapped[channel] = async (request) => {
+      const result = await handler(request);
+      await settled();
+      return result;
+    };
+  }
+  return wrapped as HandlerTable;
+}
 const WATCH_DEBOUNCE_MS = 100;
 
 /**
