@@ -25,6 +25,9 @@ import { callHandler } from '../../electron/ipc/ipcDoor';
 import { startDesktopApp, type DesktopApp } from '../../electron/desktop/desktopApp';
 import type { TrayMenuItem } from '../../electron/desktop/trayTemplate';
 import { CONTENT_SECURITY_POLICY } from '../../electron/desktop/windowSecurity';
+import { autostartEntryPath } from '../../electron/desktop/linuxAutostart';
+import { platformSupport } from '../../electron/desktop/platformSupport';
+import type { AppSupport } from '../../electron/ipc/contract';
 
 export interface DevWebServer {
   url: string;
@@ -33,6 +36,8 @@ export interface DevWebServer {
   tray(): { template: TrayMenuItem[]; tooltip: string };
   /** Every RPC channel the page has called, in order: tests check that an idle page calls none. */
   rpcCalls(): string[];
+  /** Whether something (the window's Quit, the tray's) asked the app to quit; dev:web keeps running. */
+  quitRequested(): boolean;
   close(): Promise<void>;
 }
 
@@ -41,17 +46,22 @@ const RENDERER_DIR = path.join(REPO_ROOT, 'dist', 'renderer');
 const MAX_BODY = 64 * 1024;
 const STATIC_FILES: Record<string, string> = { '/app.js': 'text/javascript', '/styles.css': 'text/css' };
 
-export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void } = {}): Promise<DevWebServer> {
+export async function startDevWebServer(
+  options: { env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void; trayHost?: AppSupport['trayHost'] } = {},
+): Promise<DevWebServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`dev:web: ${line}\n`));
   const token = randomBytes(24).toString('base64url');
   let clipboardText = '';
   let tray = { template: [] as TrayMenuItem[], tooltip: '' };
   const rpcCalls: string[] = [];
+  let quitRequested = false;
   const listeners = new Set<http.ServerResponse>();
 
   const app = await startDesktopApp({
     env,
+    // As the app on this platform would say, with a tray unless a test says there is none.
+    support: () => platformSupport(process.platform, options.trayHost ?? 'available', process.platform === 'linux' ? autostartEntryPath(env) : undefined),
     launcherPath: () => path.join(REPO_ROOT, 'bin', 'keytray.js'),
     surface: {
       // The browser's clipboard is out of main's reach by design; this stands in for Electron's.
@@ -66,7 +76,7 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
       notify: (title, body) => log(`notification: ${title}: ${body}`),
       setStartAtLogin: (enabled) => log(`start at login would be ${enabled ? 'on' : 'off'} (not applied in dev:web)`),
       openExternal: async (url) => log(`would open ${new URL(url).origin} in the browser`),
-      quit: () => undefined,
+      quit: () => void (quitRequested = true),
       log,
       push(event, payload) {
         const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
@@ -154,6 +164,7 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
     app,
     tray: () => tray,
     rpcCalls: () => [...rpcCalls],
+    quitRequested: () => quitRequested,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -118,5 +118,37 @@ describe('pushed state in Chromium against dev:web', { skip: skipReason, timeout
     assert.deepEqual(calls, ['prompt.answer']);
     await prompt.close();
   });
+
+  it('Settings say what Linux cannot do, and with no tray host the window says so and offers Quit', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${dev.url}#settings`);
+    await page.getByTestId('note-lock-screen').waitFor();
+    assert.match(await page.getByTestId('note-lock-screen').innerText(), /^Linux does not tell apps when the screen locks/);
+    assert.match(await page.getByTestId('note-start-at-login').innerText(), /autostart\/keytray\.desktop/);
+    assert.equal(await page.getByTestId('tray-notice').count(), 0, 'no tray notice while a tray shows');
+    await page.close();
+
+    const logged: string[] = [];
+    const trayless = await startDevWebServer({ env: sb.env, log: (line) => logged.push(line), trayHost: 'missing' });
+    try {
+      const p = await browser.newPage();
+      await p.goto(trayless.url);
+      await p.getByTestId('tray-notice').waitFor();
+      assert.match(await p.getByTestId('tray-notice').innerText(), /no tray icons .*Quit button/);
+      await p.getByRole('button', { name: 'Quit Keytray' }).click();
+      await waitForQuit(trayless);
+      await p.close();
+    } finally {
+      await trayless.close();
+    }
+  });
 });
+
+async function waitForQuit(dev: DevWebServer): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!dev.quitRequested()) {
+    if (Date.now() > deadline) assert.fail('the window\'s Quit button did not quit');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
