@@ -203,6 +203,8 @@ export interface AppSupport {
   trayHost: 'available' | 'missing' | 'unknown';
   /** Set when the tray cannot show: the window is then the only way to use and quit Keytray. */
   trayMessage?: string;
+  /** Set when Chromium's sandbox is off (started with --no-sandbox): what that means and how to fix it. */
+  sandboxMessage?: string;
   /** Per setting, why it does not (fully) work on this platform. */
   settingNotes: { lockOnScreenLock?: string; startAtLogin?: string };
 }

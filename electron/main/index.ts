@@ -181,8 +181,10 @@ async function start(onStarted: (desktop: DesktopApp) => void): Promise<void> {
   // Asked before the tray is built, in parallel with nothing: a Linux desktop without a tray host
   // must get the window even when started hidden, or Keytray would be unreachable.
   const trayHost: TrayHost = process.platform === 'linux' ? await linuxTrayHost() : 'available';
-  const support = platformSupport(process.platform, trayHost, process.platform === 'linux' ? autostartEntryPath(process.env) : undefined);
+  const sandboxOff = app.commandLine.hasSwitch('no-sandbox');
+  const support = platformSupport(process.platform, trayHost, process.platform === 'linux' ? autostartEntryPath(process.env) : undefined, sandboxOff);
   if (support.trayMessage) log(support.trayMessage);
+  if (support.sandboxMessage) log(support.sandboxMessage);
 
   let tray: Tray | null = null;
   const trayImage = () => trayIconFile(TRAY_DIR, process.platform, nativeTheme.shouldUseDarkColors);

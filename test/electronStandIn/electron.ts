@@ -48,6 +48,9 @@ class StandInApp extends EventEmitter {
   private lockFile: string | null = null;
   private readonly ready: Promise<void>;
   private quitting = false;
+  readonly commandLine = {
+    hasSwitch: (name: string): boolean => process.argv.includes(`--${name}`),
+  };
   readonly dock: Electron.App['dock'] = process.platform === 'darwin' ? asElectron<Electron.Dock>(new StandInDock()) : undefined;
 
   constructor() {
@@ -388,6 +391,10 @@ export type SignatureChecks = [
   StandsInFor<
     Pick<Real['app'], 'whenReady' | 'quit' | 'exit' | 'setPath' | 'getPath' | 'getAppPath' | 'requestSingleInstanceLock' | 'releaseSingleInstanceLock' | 'setAppUserModelId' | 'setLoginItemSettings' | 'getLoginItemSettings' | 'dock'>,
     StandInApp
+  >,
+  StandsInFor<
+    Pick<Electron.CommandLine, 'hasSwitch'>,
+    StandInApp['commandLine']
   >,
   StandsInFor<Pick<Real['dialog'], 'showErrorBox'>, typeof dialog>,
   StandsInFor<Pick<Real['shell'], 'openExternal'>, typeof shell>,

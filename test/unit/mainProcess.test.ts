@@ -147,6 +147,16 @@ describe('electron/main/index.ts under the Electron stand-in', { timeout: 120_00
       assert.match(log, /^\d{4}-\d\d-\d\dT[\d:.]+Z Your desktop shows no tray icons .*Quit button\.\n/);
     });
 
+    it('started with --no-sandbox (as the AppImage may be), says in the log that the sandbox is off', async () => {
+      const other = launch();
+      const run = startMain(other, ['--no-sandbox']);
+      await waitFor(other, (e) => e.call === 'window.show', 'show its window');
+      assert.match(fs.readFileSync(path.join(other.dataDir, 'keytray.log'), 'utf8'), /Z Chromium's sandbox is off \(Keytray was started with --no-sandbox/);
+      run.child.kill('SIGTERM');
+      assert.equal(await run.exited, 0);
+      assert.doesNotMatch(fs.readFileSync(path.join(l.dataDir, 'keytray.log'), 'utf8'), /sandbox is off/, 'not said when the sandbox is on');
+    });
+
     it('serves the agent while it runs, and Quit stops it and exits 0', async () => {
       assert.equal(await agentAnswers(l.dataDir), true);
       app.child.kill('SIGTERM');

@@ -165,6 +165,8 @@ describe('what the platform cannot do, said in the window', () => {
     assert.match(linux.settingNotes.lockOnScreenLock!, /^Linux does not tell apps when the screen locks/);
     assert.match(linux.settingNotes.startAtLogin!, /keytray\.desktop/);
     assert.equal(linux.trayMessage, undefined);
+    assert.equal(linux.sandboxMessage, undefined);
+    assert.match(platformSupport('linux', 'available', undefined, true).sandboxMessage!, /sandbox is off .*Install the \.deb package/);
     assert.deepEqual(platformSupport('darwin', 'available').settingNotes, {});
   });
 

@@ -15,11 +15,19 @@ export function useAppSupport(): AppSupport | null {
  * the only way to reach Keytray, which the user needs to know before closing it.
  */
 export function TrayNotice({ support }: { support: AppSupport | null }) {
-  if (!support?.trayMessage) return null;
   return (
-    <p className="notice" role="status" data-testid="tray-notice">
-      {support.trayMessage}
-    </p>
+    <>
+      {support?.trayMessage && (
+        <p className="notice" role="status" data-testid="tray-notice">
+          {support.trayMessage}
+        </p>
+      )}
+      {support?.sandboxMessage && (
+        <p className="notice" role="status" data-testid="sandbox-notice">
+          {support.sandboxMessage}
+        </p>
+      )}
+    </>
   );
 }
 
