@@ -1,4 +1,4 @@
-import { asKeytrayError } from '../core/errors';
+import { KeytrayError, asKeytrayError } from '../core/errors';
 
 /**
  * The last line of defence of the packaged CLI mode, where Electron hosts the command line: an
@@ -40,4 +40,17 @@ function isBrokenPipe(err: unknown): boolean {
 
 function statusSoFar(proc: NodeJS.Process): number {
   return typeof proc.exitCode === 'number' ? proc.exitCode : 0;
+}
+
+/**
+ * On Windows, Electron gives its main process a `process.stdin` that is not the console: it only
+ * ends. So the app binary's CLI mode can neither read `--stdin` nor prompt (prompts already fail
+ * with "No terminal …" there, since that stdin is no TTY). `--stdin` would read an empty document
+ * and blame the input; this says what is really wrong. The standalone CLI binary owns its stdin.
+ */
+export function unreadableStdinError(platform: NodeJS.Platform, args: readonly string[]): KeytrayError | null {
+  if (platform !== 'win32' || !args.includes('--stdin')) return null;
+  return new KeytrayError('usage', "The Keytray app's command-line mode cannot read stdin on Windows", {
+    hint: 'Pass the key with --env (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or use the standalone keytray command.',
+  });
 }

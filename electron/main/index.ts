@@ -15,7 +15,7 @@ import { asKeytrayError } from '../core/errors';
 import { installCliForThisProcess, launcherForCredentialProcess } from '../core/install/installCli';
 import { resolvePaths } from '../core/paths';
 import { cliModeArgs, startCliModeIfRequested } from '../cli/packagedCliMode';
-import { guardCliProcess } from '../cli/cliProcessGuard';
+import { guardCliProcess, unreadableStdinError } from '../cli/cliProcessGuard';
 import { startDesktopApp, type DesktopApp } from '../desktop/desktopApp';
 import { toElectronTemplate } from '../desktop/trayTemplate';
 import { denyAllPermissions, hardenWebContents, mainWindowOptions, promptWindowOptions, secureWebPreferences, withCspHeader } from '../desktop/windowSecurity';
@@ -52,15 +52,15 @@ function runCommandLine(args: string[]): void {
   // dialog for an uncaught error and leave the process running.
   guardCliProcess(process, (code) => app.exit(code));
   app.dock?.hide();
-  if (args[0] === 'install-cli') {
-    try {
-      assertPermanentAppLocation(process.execPath, process.platform);
-    } catch (err) {
-      const e = asKeytrayError(err);
-      process.stderr.write(`keytray: ${e.toLine()}\n`);
-      app.exit(e.exitCode);
-      return;
-    }
+  try {
+    if (args[0] === 'install-cli') assertPermanentAppLocation(process.execPath, process.platform);
+    const stdinProblem = unreadableStdinError(process.platform, args);
+    if (stdinProblem) throw stdinProblem;
+  } catch (err) {
+    const e = asKeytrayError(err);
+    process.stderr.write(`keytray: ${e.toLine()}\n`);
+    app.exit(e.exitCode);
+    return;
   }
   startCliModeIfRequested(process.argv, (code) => app.exit(code));
 }

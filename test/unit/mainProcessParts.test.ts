@@ -14,6 +14,7 @@ import { NO_TRAY_HOST_MESSAGE, linuxTrayHost, platformSupport } from '../../elec
 import { trayIconFile } from '../../electron/desktop/trayIcon';
 import { isAppPage } from '../../electron/ipc/senderValidation';
 import { KeytrayError } from '../../electron/core/errors';
+import { unreadableStdinError } from '../../electron/cli/cliProcessGuard';
 
 /** The Electron-free decisions index.ts makes at launch, each as the user meets it. */
 const REPO = path.resolve(__dirname, '..', '..', '..');
@@ -242,5 +243,17 @@ describe('the clipboard clear', () => {
     const clip = new ExpiringClipboard({ readText: async () => 'mine', writeText: async (t) => void (t === '' ? (() => { throw new Error('clipboard busy'); })() : undefined) });
     await clip.write('mine');
     await assert.rejects(clip.flush(), /clipboard busy/);
+  });
+});
+
+describe('CLI mode on Windows', () => {
+  it('refuses --stdin, which Electron’s main process cannot read there, with the way out', () => {
+    assert.equal(
+      unreadableStdinError('win32', ['add', 'alice', '--stdin'])!.toLine(),
+      "The Keytray app's command-line mode cannot read stdin on Windows. Pass the key with --env (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or use the standalone keytray command.",
+    );
+    assert.equal(unreadableStdinError('win32', ['add', 'alice', '--stdin'])!.exitCode, 2);
+    assert.equal(unreadableStdinError('linux', ['add', 'alice', '--stdin']), null);
+    assert.equal(unreadableStdinError('win32', ['add', 'alice', '--env']), null);
   });
 });
