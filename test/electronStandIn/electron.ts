@@ -51,7 +51,8 @@ class StandInApp extends EventEmitter {
   readonly commandLine = {
     hasSwitch: (name: string): boolean => process.argv.includes(`--${name}`),
   };
-  readonly dock: Electron.App['dock'] = process.platform === 'darwin' ? asElectron<Electron.Dock>(new StandInDock()) : undefined;
+  /** macOS's Dock; $KEYTRAY_STANDIN_DOCK=1 gives one on any platform, to test what the app does with it. */
+  readonly dock: Electron.App['dock'] = process.platform === 'darwin' || process.env.KEYTRAY_STANDIN_DOCK === '1' ? asElectron<Electron.Dock>(new StandInDock()) : undefined;
 
   constructor() {
     super();

@@ -205,6 +205,17 @@ describe('electron/main/index.ts under the Electron stand-in', { timeout: 120_00
     assert.equal(await first.exited, 0);
   });
 
+  it('shows a Dock icon only once its window is on screen (macOS)', async () => {
+    const l = launch();
+    const app = startMain(l, [], { KEYTRAY_STANDIN_DOCK: '1' });
+    await waitFor(l, (e) => e.call === 'dock.show', 'show its Dock icon');
+    const calls = entries(l).map((e) => e.call);
+    assert.ok(calls.indexOf('window.show') < calls.indexOf('dock.show'), 'the Dock icon follows the window');
+    assert.ok(calls.indexOf('dock.hide') < calls.indexOf('window.show'), 'no Dock icon before the window shows');
+    app.child.kill('SIGTERM');
+    assert.equal(await app.exited, 0);
+  });
+
   describe('CLI mode', () => {
     it('runs the command with no lock, window or tray, and exits with its status', async () => {
       const l = launch();
@@ -213,6 +224,12 @@ describe('electron/main/index.ts under the Electron stand-in', { timeout: 120_00
       assert.match(cli.output().stdout, /"someone"/);
       const calls = entries(l).map((e) => e.call);
       for (const never of ['app.requestSingleInstanceLock', 'BrowserWindow.new', 'Tray.new', 'dialog.showErrorBox']) assert.ok(!calls.includes(never), `CLI mode called ${never}`);
+
+      // On macOS CLI mode hides the Dock icon at once and never shows it.
+      const docked = startMain(l, ['--keytray-cli', '--', 'list'], { KEYTRAY_STANDIN_DOCK: '1' });
+      assert.equal(await docked.exited, 0);
+      const dockCalls = entries(l).filter((e) => e.call.startsWith('dock.')).map((e) => e.call);
+      assert.deepEqual(dockCalls, ['dock.hide']);
 
       const usage = startMain(l, ['--keytray-cli', '--', 'list', '--no-such-option']);
       assert.equal(await usage.exited, 2);
