@@ -90,6 +90,11 @@ const config = {
     // so dpkg removes it with the package. fpm copies a symlink as a symlink.
     fpm: [`${path.join(__dirname, 'build', 'linux', 'keytray-on-path')}=/usr/bin/keytray`],
   },
+  // The static AppImage runtime: the legacy one needs libfuse2, which Ubuntu 22.04 and later no
+  // longer install, so the AppImage would not start there. With it, AppRun adds --no-sandbox only
+  // where unprivileged user namespaces are off (Ubuntu 24.04's AppArmor default), and the app then
+  // says in its window that Chromium's sandbox is off and how to get it back.
+  toolsets: { appimage: '1.0.3' },
   publish: null,
 };
 

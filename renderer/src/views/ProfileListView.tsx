@@ -1,10 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { MfaCodeForm } from '../components/MfaCodeForm';
 import { StatusLine } from '../components/StatusLine';
-import { call, messageOf, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, subscribe, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
-
-const POLL_MS = 5_000;
 
 type PendingAction = { action: 'start' | 'copy' | 'console'; profile: string; serial: string };
 type Status = { kind: 'ok' | 'error'; text: string } | null;
@@ -31,11 +29,16 @@ export function ProfileListView() {
   }, []);
 
   useEffect(() => {
+    // The main process pushes every change; the one-second tick only counts time left down locally.
+    const unsubscribe = subscribe('state.changed', (next) => {
+      setList(next);
+      setReceivedAt(Date.now());
+      setLoadError(null);
+    });
     void reload();
-    const poll = setInterval(() => void reload(), POLL_MS);
     const tick = setInterval(() => setNow(Date.now()), 1_000);
     return () => {
-      clearInterval(poll);
+      unsubscribe();
       clearInterval(tick);
     };
   }, [reload]);
