@@ -5,7 +5,7 @@
 /** What `keytray list`, the tray and the app show for a profile. Metadata only, never a secret. */
 export interface ProfileStatus {
   name: string;
-  kind: 'user' | 'role';
+  kind: 'user' | 'role' | 'sso';
   hasKey: boolean;
   /** The key's last 4 characters, masked. */
   accessKeyIdHint?: string;

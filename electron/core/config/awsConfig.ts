@@ -19,10 +19,20 @@ export interface ProfileConfig {
   durationSeconds?: number;
   mfaProcess?: string;
   credentialProcess?: string;
+  /** IAM Identity Center: the `[sso-session NAME]` it signs in with (see sso/ssoConfig.ts). */
+  ssoSession?: string;
+  ssoAccountId?: string;
+  ssoRoleName?: string;
+  /** The legacy form keeps the start URL and region on the profile itself. */
+  ssoStartUrl?: string;
+  ssoRegion?: string;
   /** Has `keytray_` keys, or a credential_process that runs Keytray. */
   managedByKeytray: boolean;
-  /** 'role' when it has a role_arn (prefixed or plain); otherwise it owns a long-term key. */
-  kind: 'user' | 'role';
+  /**
+   * 'role' when it has a role_arn (prefixed or plain), as botocore prefers role_arn over sso_*;
+   * 'sso' when it names an IAM Identity Center account and role; otherwise it owns a long-term key.
+   */
+  kind: 'user' | 'role' | 'sso';
 }
 
 /** The keys `keytray setup` renames; Keytray reads `keytray_<key>` first, then `<key>`. */
@@ -33,6 +43,14 @@ export const DEFINITION_KEYS = [
   'external_id',
   'duration_seconds',
   'role_session_name',
+  // An SSO profile's keys: left in place, the AWS CLI would do the SSO sign-in itself (and keep its
+  // tokens in plaintext under ~/.aws/sso/cache) instead of calling credential_process.
+  'sso_session',
+  'sso_account_id',
+  'sso_role_name',
+  'sso_start_url',
+  'sso_region',
+  'sso_registration_scopes',
 ] as const;
 export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
 
@@ -162,7 +180,8 @@ export function resolveProfileChain(config: AwsConfig, requested: string): Profi
     const profile = config.profile(name);
     position.set(name, chain.length);
     chain.push(profile);
-    if (profile.kind === 'user') return chain;
+    // A user profile owns a key and an SSO profile signs in: either one ends the chain.
+    if (profile.kind !== 'role') return chain;
     if (!profile.sourceProfile) {
       const line = config.document.lineOf(config.sectionOf(name) ?? '');
       throw new KeytrayError(
@@ -271,6 +290,11 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   assign('mfaSerial', definition('mfa_serial'));
   assign('externalId', definition('external_id'));
   assign('roleSessionName', definition('role_session_name'));
+  assign('ssoSession', definition('sso_session'));
+  assign('ssoAccountId', definition('sso_account_id'));
+  assign('ssoRoleName', definition('sso_role_name'));
+  assign('ssoStartUrl', definition('sso_start_url'));
+  assign('ssoRegion', definition('sso_region'));
 
   const duration = definitionEntry(doc, section, 'duration_seconds');
   if (duration) {
@@ -285,7 +309,8 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
     profile.durationSeconds = Number(duration.value);
   }
 
-  profile.kind = profile.roleArn ? 'role' : 'user';
+  const sso = profile.ssoSession ?? profile.ssoAccountId ?? profile.ssoRoleName ?? profile.ssoStartUrl;
+  profile.kind = profile.roleArn ? 'role' : sso !== undefined ? 'sso' : 'user';
   profile.managedByKeytray = isManagedByKeytray(doc, section);
   return profile;
 }

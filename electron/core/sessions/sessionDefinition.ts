@@ -10,7 +10,9 @@ import { resolveProfileChain } from '../config/awsConfig';
  * on every cache hit.
  */
 export function definitionOf(config: AwsConfig, profileName: string): string {
-  const parts = resolveProfileChain(config, profileName).map((p) => [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial]);
+  const parts = resolveProfileChain(config, profileName).map((p) =>
+    p.kind === 'sso' ? [p.name, p.ssoSession, p.ssoStartUrl, p.ssoAccountId, p.ssoRoleName] : [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial],
+  );
   return JSON.stringify(parts);
 }
 

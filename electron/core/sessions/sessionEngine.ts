@@ -9,6 +9,8 @@ import { regionFor } from '../sts/endpoints';
 import type { IssuedCredentials, MfaParameters, StsGateway } from '../sts/stsGateway';
 import { describeStsFailure } from '../sts/stsGateway';
 import type { AwsCredentials, CachedSession, Clock } from '../types';
+import { ssoRoleTarget } from '../sso/ssoConfig';
+import type { SsoSessionTokens } from '../sso/ssoSessionTokens';
 import type { ProfileLock } from './profileLock';
 import { REUSE_MARGIN_MS } from './reuseMargin';
 import { configStampOf } from './configStamp';
@@ -57,6 +59,10 @@ export interface SessionEngineDeps {
   /** Duration of GetSessionToken sessions for user profiles (SPEC §3: 8 h unless configured). */
   /** Read per session, so a change in the app's Settings applies without a restart. */
   mfaSessionSeconds?: () => number;
+  /** IAM Identity Center tokens, for SSO profiles. */
+  sso?: SsoSessionTokens;
+  /** Whether serving an SSO profile may start a sign-in in the browser (no: a line saying how to sign in). */
+  ssoSignInAllowed?: () => boolean;
 }
 
 /**
@@ -82,6 +88,12 @@ export class SessionEngine {
     const resolver = new ChainResolver(this, config, request, ctx, warnings);
 
     if (request.noSession) {
+      if (target.kind === 'sso') {
+        throw new KeytrayError('usage', 'An IAM Identity Center profile has no long-term key to serve', {
+          profile: target.name,
+          hint: 'Drop --no-session for this profile.',
+        });
+      }
       const credentials = target.kind === 'user' ? this.longTermKey(target.name) : await resolver.assumeFromLongTermKey(target);
       return { profile: target.name, credentials, region, source: target.kind === 'user' ? 'long-term' : 'sts', warnings };
     }
@@ -170,7 +182,12 @@ class ChainResolver {
         return now;
       }
       try {
-        const fresh = profile.kind === 'user' ? await this.mfaSession(profile, isTarget) : await this.roleSession(profile, isTarget);
+        const fresh =
+          profile.kind === 'user'
+            ? await this.mfaSession(profile, isTarget)
+            : profile.kind === 'sso'
+              ? await this.ssoRoleSession(profile)
+              : await this.roleSession(profile, isTarget);
         this.deps.store.setSession(profile.name, fresh);
         return fresh;
       } catch (err) {
@@ -207,6 +224,15 @@ class ChainResolver {
       sts.getSessionToken(longTerm, { durationSeconds: duration, mfa }),
     );
     return this.toCached(issued, 'session', profile, profile.mfaSerial);
+  }
+
+  /** GetRoleCredentials for an IAM Identity Center profile, with the session's shared token. */
+  private async ssoRoleSession(profile: ProfileConfig): Promise<CachedSession> {
+    const sso = this.deps.sso;
+    if (!sso) throw new KeytrayError('sso-signin', 'IAM Identity Center is not available here', { profile: profile.name });
+    const target = ssoRoleTarget(this.config, profile);
+    const issued = await sso.roleCredentials(target, { allowSignIn: this.deps.ssoSignInAllowed?.() ?? false, profile: profile.name });
+    return this.toCached(issued, 'sso', profile);
   }
 
   /**
