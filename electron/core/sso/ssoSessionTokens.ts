@@ -44,12 +44,12 @@ export class SsoSessionTokens {
       const fresh = this.usable(session, current, REFRESH_AHEAD_MS);
       if (fresh) return fresh.accessToken;
       const refreshed = current ? await this.refresh(session, current, request) : null;
-      if (refreshed) return refreshed.accessToken;
-      // A refresh failed but the token itself still works for a while: use it, sign in later.
-      const stillValid = this.usable(session, current, MIN_USABLE_MS);
+      if (refreshed && 'token' in refreshed) return refreshed.token.accessToken;
+      // No refresh possible (none issued, registration gone): the token itself may still work a while.
+      const stillValid = refreshed === null ? this.usable(session, current, MIN_USABLE_MS) : null;
       if (stillValid) return stillValid.accessToken;
       if (!request.allowSignIn) {
-        throw signedOut(session, request.profile, current ? 'has expired' : 'is not signed in');
+        throw signedOut(session, request.profile, refreshed?.ended ?? (current ? 'has expired' : 'is not signed in'));
       }
       return (await this.signInLocked(session, this.deps.browserAvailable() ? 'authorization_code' : 'device_code')).accessToken;
     });
@@ -113,8 +113,11 @@ export class SsoSessionTokens {
     return t.expiresAt - this.deps.clock.now() > marginMs ? t : null;
   }
 
-  /** Called under the session's lock. Null when the token cannot be refreshed. */
-  private async refresh(session: SsoSessionConfig, current: StoredSsoToken, request: TokenRequest): Promise<StoredSsoToken | null> {
+  /**
+   * Called under the session's lock. Null when the token cannot be refreshed at all; `ended` when
+   * IAM Identity Center refused the refresh token (spent, revoked, expired).
+   */
+  private async refresh(session: SsoSessionConfig, current: StoredSsoToken, request: TokenRequest): Promise<{ token: StoredSsoToken } | { ended: string } | null> {
     if (!current.refreshToken || current.startUrl !== session.startUrl) return null;
     const clients = this.deps.store.getSsoClients(session.key);
     const flow = (Object.keys(clients) as SsoFlow[]).find((f) => clients[f]!.clientId === current.clientId);
@@ -131,14 +134,14 @@ export class SsoSessionTokens {
         refreshToken: next.refreshToken ?? undefined,
       };
       this.deps.store.setSsoToken(session.key, stored);
-      return stored;
+      return { token: stored };
     } catch (err) {
       const name = (err as { name?: string }).name;
       if (name === 'InvalidGrantException' || name === 'ExpiredTokenException' || name === 'InvalidClientException' || name === 'AccessDeniedException') {
         if (name === 'InvalidClientException' && flow) forgetClient(session, flow, this.deps.store);
         // Spent or revoked: never send it again.
         this.deps.store.setSsoToken(session.key, { ...current, refreshToken: undefined });
-        return null;
+        return { ended: name === 'ExpiredTokenException' ? 'has expired' : 'has ended' };
       }
       throw describeSsoFailure(err, session, 'CreateToken', { profile: request.profile });
     }

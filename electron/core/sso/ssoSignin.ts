@@ -49,17 +49,25 @@ const SLOW_DOWN_STEP_S = 5;
 
 export async function signIn(session: SsoSessionConfig, flow: SsoFlow, deps: SsoSignInDeps): Promise<StoredSsoToken> {
   const gateway = deps.gatewayFor(session.region);
-  const client = await registeredClient(session, flow, deps, gateway);
   const signedInAt = deps.clock.now();
-  try {
-    const token = flow === 'authorization_code' ? await withBrowser(session, client, deps, gateway) : await withDeviceCode(session, client, deps, gateway);
-    return { ...token, clientId: client.clientId, startUrl: session.startUrl, region: session.region, signedInAt };
-  } catch (err) {
-    // A registration the service no longer knows (expired early, deleted) is dropped, so the next
-    // attempt registers again by itself.
-    if (err instanceof KeytrayError && err.code === 'sso-signin' && /InvalidClient/.test(err.message)) forgetClient(session, flow, deps.store);
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    const client = await registeredClient(session, flow, deps, gateway);
+    try {
+      const token = flow === 'authorization_code' ? await withBrowser(session, client, deps, gateway) : await withDeviceCode(session, client, deps, gateway);
+      return { ...token, clientId: client.clientId, startUrl: session.startUrl, region: session.region, signedInAt };
+    } catch (err) {
+      // A registration the service no longer accepts (expired, deleted) is dropped and replaced
+      // once, by itself; the user only sees a failure that a new registration did not cure.
+      if (!rejectsClient(err)) throw err;
+      forgetClient(session, flow, deps.store);
+      if (attempt > 0) throw err;
+    }
   }
+}
+
+function rejectsClient(err: unknown): boolean {
+  const cause = err instanceof KeytrayError ? (err.cause as { name?: string } | undefined) : (err as { name?: string } | undefined);
+  return cause?.name === 'InvalidClientException';
 }
 
 /** The registration for a flow, reused from the keychain while it has more than an hour left. */
@@ -133,14 +141,14 @@ async function withDeviceCode(session: SsoSessionConfig, client: StoredSsoClient
   } catch (err) {
     throw describeSsoFailure(err, session, 'StartDeviceAuthorization');
   }
-  deps.presenter.deviceCode(session, device);
+  const started = Date.now();
+  const deadline = Math.min(device.expiresAt, started + deps.timeoutMs);
+  deps.presenter.deviceCode(session, { ...device, expiresAt: deadline });
   // Where a browser can open, open the verification page too (the AWS CLI does); the code is on
   // the terminal either way, so a browser that fails to open changes nothing.
   if (deps.browserAvailable()) await deps.openUrl(device.verificationUriComplete ?? device.verificationUri).catch(() => undefined);
 
   const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const started = Date.now();
-  const deadline = Math.min(device.expiresAt, started + deps.timeoutMs);
   let interval = Math.max(1, device.intervalSeconds);
   for (;;) {
     await sleep(interval * 1000);
