@@ -156,7 +156,7 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
         if (!grant) throw new Error(`no device code with user code ${userCode}`);
         grant.decision = decision === 'approve' ? { approved: true, user: userName ?? state.sso.browser.user! } : { approved: false };
       },
-      pendingUserCodes: () => [...state.sso.deviceGrants.values()].filter((g) => !g.decision && !g.used).map((g) => g.userCode),
+      pendingUserCodes: () => [...state.sso.deviceGrants.values()].filter((g) => !g.decision && !g.used && g.expiresAt > state.clock.now()).map((g) => g.userCode),
       expire: (what) => state.sso.expire(what),
       revokeRefreshTokens: () => state.sso.revokeRefreshTokens(),
       configure(settings) {
