@@ -12,8 +12,9 @@
  *   error, and the renderer needs the code to react (e.g. show the MFA code field).
  *
  * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
- * types) type-checks it.
+ * types) type-checks it, and the core modules it takes from are import-free for the same reason.
  */
+import { ENV_FORMATS } from '../core/export/envFormats';
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
 import type { Channel } from './channels';
@@ -31,7 +32,6 @@ const mfaCode = z
   .regex(/^\s*\d{3}\s*\d{3}\s*$/, 'The MFA code must be 6 digits')
   .optional();
 
-export const ENV_EXPORT_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // Request schemas, one per channel
@@ -69,6 +69,8 @@ export const requestSchemas = {
     accessKeyId: z.string().min(1).max(128),
     // The one secret the renderer ever holds: typed by the user, sent here once, then cleared.
     secretAccessKey: z.string().min(1).max(256),
+    /** Set after the user confirmed replacing the stored key ('key-replace-unconfirmed' asked). */
+    replace: z.boolean().optional(),
     ...userFields,
   }),
   'profiles.saveUser': z.strictObject({ profile: profileName, ...userFields }),
@@ -77,7 +79,8 @@ export const requestSchemas = {
   'sessions.start': z.strictObject({ profile: profileName, mfaCode }),
   'sessions.end': z.strictObject({ profile: profileName }),
   'sessions.lock': empty,
-  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_EXPORT_FORMATS), mfaCode }),
+  // Without a format, main picks the platform's shell (PowerShell on Windows), as `keytray env` does.
+  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_FORMATS).optional(), mfaCode }),
   'console.open': z.strictObject({ profile: profileName, mfaCode }),
   'import.scan': empty,
   'import.apply': z.strictObject({
@@ -109,6 +112,8 @@ export interface ProfileRow extends ProfileStatus {
   /** The user profile at the end of the source chain: the tray and the list group by it. */
   group: string;
   active: boolean;
+  /** The session's time left as the window words it ("7 h 5 min left", "no session"), as of `builtAt`. */
+  timeLeftText: string;
 }
 
 export interface ProfileList {
@@ -140,7 +145,7 @@ export interface MfaNeeded {
   serial: string;
 }
 
-export type SessionStarted = { status: 'started'; profile: string; secondsLeft: number | null } | MfaNeeded;
+export type SessionStarted = { status: 'started'; profile: string; secondsLeft: number | null; timeLeftText: string } | MfaNeeded;
 export type EnvCopied = { status: 'copied'; profile: string; clearsAfterSeconds: number } | MfaNeeded;
 export type ConsoleOpened = { status: 'opened'; profile: string } | MfaNeeded;
 
@@ -193,7 +198,7 @@ export interface ResponseMap {
   'profiles.list': ProfileList;
   'profiles.details': ProfileDetails;
   'profiles.validate': FieldErrors;
-  'profiles.addUser': { profile: string; accessKeyIdHint: string; addedSection: boolean };
+  'profiles.addUser': { profile: string; accessKeyIdHint: string; addedSection: boolean; replaced: boolean };
   'profiles.saveUser': { profile: string };
   'profiles.saveRole': { profile: string };
   'profiles.makeActive': { active: string | null };

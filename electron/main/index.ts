@@ -1,7 +1,7 @@
 /**
  * Electron glue only: app lifecycle, windows, tray, IPC registration. Everything with a decision in
- * it lives in Electron-free modules (desktopApp, trayTemplate, windowSecurity, mfaPromptBroker,
- * ipc/*) that the unit tests run under plain Node.
+ * it lives in Electron-free modules (electron/desktop/: desktopApp, trayTemplate, windowSecurity,
+ * mfaPromptBroker, …; electron/ipc/: the contract and its door) that the unit tests run under plain Node.
  */
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,10 +9,10 @@ import { BrowserWindow, Menu, Notification, Tray, app, clipboard, ipcMain, nativ
 import { registerIpcHandlers } from '../ipc/ipcDoor';
 import { TrustedSenders } from '../ipc/senderValidation';
 import { installCliForThisProcess, launcherForCredentialProcess } from '../core/install/installCli';
-import { startCliModeIfRequested } from '../core/install/cliMode';
-import { startDesktopApp, type DesktopApp } from './desktopApp';
-import { toElectronTemplate } from './trayTemplate';
-import { denyAllPermissions, hardenWebContents, mainWindowOptions, promptWindowOptions, secureWebPreferences, withCspHeader } from './windowSecurity';
+import { startCliModeIfRequested } from '../cli/packagedCliMode';
+import { startDesktopApp, type DesktopApp } from '../desktop/desktopApp';
+import { toElectronTemplate } from '../desktop/trayTemplate';
+import { denyAllPermissions, hardenWebContents, mainWindowOptions, promptWindowOptions, secureWebPreferences, withCspHeader } from '../desktop/windowSecurity';
 
 const RENDERER_PAGE = path.join(__dirname, '..', '..', 'renderer', 'index.html');
 const APP_PAGE_URL = pathToFileURL(RENDERER_PAGE).href;

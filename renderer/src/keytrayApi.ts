@@ -1,11 +1,10 @@
 import type { Channel, IpcError, KeytrayApi, RequestOf, ResponseOf } from '../../electron/ipc/contract';
-export { describeTimeLeft } from '../../electron/ipc/sessionTimeLeft';
 
 /**
  * The renderer's only door to the app: `window.keytray`, put there by the preload in Electron and
- * by the dev:web bridge in a browser. Types come from the IPC contract. The only code from electron/
- * is describeTimeLeft, so the tray and the window word a session's time alike; its file has no
- * imports, so the bundle gains that function and nothing else.
+ * by the dev:web bridge in a browser. Types come from the IPC contract, and
+ * nothing else comes from electron/: the main process words what the window shows (a session's time
+ * left reads the same in the tray and the window because both get it from electron/desktop).
  */
 declare global {
   interface Window {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AwsConfig } from '../../electron/core/config/awsConfig';
 import { buildProfileStatus } from '../../electron/core/profileStatus';
-import { buildTrayTemplate, type TrayProfile } from '../../electron/main/trayTemplate';
+import { buildTrayTemplate, type TrayProfile } from '../../electron/desktop/trayTemplate';
 import { createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integration/harness';
 
 /**

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
     const checkout = installCli({ prefix: path.join(sb.home, 'checkout bin'), nodeScript: KEYTRAY_BIN, platform: 'linux' }).path;
     const fakeApp = path.join(sb.home, 'fake-app');
-    const cliMode = path.join(REPO, 'dist', 'electron', 'core', 'install', 'cliMode.js');
+    const cliMode = path.join(REPO, 'dist', 'electron', 'cli', 'packagedCliMode.js');
     fs.writeFileSync(fakeApp, `#!${process.execPath}\nrequire(${JSON.stringify(cliMode)}).startCliModeIfRequested(process.argv) || process.exit(3);\n`, { mode: 0o755 });
     const app = installCli({ prefix: path.join(sb.home, 'app bin'), appBinary: fakeApp, platform: 'linux' }).path;
 

@@ -19,9 +19,9 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { CHANNELS } from '../../electron/ipc/channels';
 import { callHandler } from '../../electron/ipc/ipcDoor';
-import { startDesktopApp, type DesktopApp } from '../../electron/main/desktopApp';
-import type { TrayMenuItem } from '../../electron/main/trayTemplate';
-import { CONTENT_SECURITY_POLICY } from '../../electron/main/windowSecurity';
+import { startDesktopApp, type DesktopApp } from '../../electron/desktop/desktopApp';
+import type { TrayMenuItem } from '../../electron/desktop/trayTemplate';
+import { CONTENT_SECURITY_POLICY } from '../../electron/desktop/windowSecurity';
 
 export interface DevWebServer {
   url: string;

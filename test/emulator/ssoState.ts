@@ -1,5 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Clock } from './state';
+
+/** The emulator clock (state.ts owns it; only its reading is needed here). */
+interface Clock {
+  now(): number;
+}
 
 /**
  * What the IAM Identity Center emulator knows: OIDC client registrations, pending device and

@@ -47,7 +47,7 @@ describe('the installed keytray launcher', () => {
       fakeApp,
       [
         `#!${process.execPath}`,
-        `if (!require(${JSON.stringify(path.join(REPO, 'dist', 'electron', 'core', 'install', 'cliMode.js'))}).startCliModeIfRequested(process.argv)) {`,
+        `if (!require(${JSON.stringify(path.join(REPO, 'dist', 'electron', 'cli', 'packagedCliMode.js'))}).startCliModeIfRequested(process.argv)) {`,
         "  process.stderr.write('the GUI would start here\\n');",
         '  process.exit(3);',
         '}',

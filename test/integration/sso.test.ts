@@ -10,7 +10,7 @@ import { awsCliAvailable, createSandbox, REPO, runProcess, SYSTEM_PYTHON, type R
  * is a BROWSER script that opens the page it is given (following the redirect back to Keytray's
  * loopback listener); what that person does (approve, deny, walk away) is set on the emulator.
  */
-describe('IAM Identity Center (SSO)', { timeout: 240_000, skip: !awsCliAvailable() && 'no /usr/bin/aws' }, () => {
+describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable() && 'no /usr/bin/aws' }, () => {
   let sb: Sandbox;
   let browserEnv: NodeJS.ProcessEnv;
   let openedFile: string;

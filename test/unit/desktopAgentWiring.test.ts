@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { readActiveProfile } from '../../electron/core/settings';
 import { callHandler } from '../../electron/ipc/ipcDoor';
 import type { PromptView } from '../../electron/ipc/contract';
-import { startDesktopApp, type DesktopApp, type ElectronSurface } from '../../electron/main/desktopApp';
-import type { TrayMenuItem } from '../../electron/main/trayTemplate';
+import { startDesktopApp, type DesktopApp, type ElectronSurface } from '../../electron/desktop/desktopApp';
+import type { TrayMenuItem } from '../../electron/desktop/trayTemplate';
 import { createSandbox, parseCredentialDocument, type Sandbox } from '../integration/harness';
 import type { EmulatorUser, MfaDevice } from '../emulator';
 

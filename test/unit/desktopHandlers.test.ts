@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createVault, type Vault } from '../../electron/core/vault';
 import { readActiveProfile } from '../../electron/core/settings';
-import { ActivityLog } from '../../electron/ipc/activityLog';
-import { ExpiringClipboard, type TimerLike } from '../../electron/ipc/clipboardExport';
-import { createHandlerTable } from '../../electron/ipc/handlers';
+import { ActivityLog } from '../../electron/desktop/activityLog';
+import { ExpiringClipboard, type TimerLike } from '../../electron/desktop/clipboardExport';
+import { createHandlerTable } from '../../electron/desktop/handlerTable';
 import { callHandler, type HandlerTable } from '../../electron/ipc/ipcDoor';
 import type { Channel, IpcResult, RequestOf, ResponseOf } from '../../electron/ipc/contract';
 import { createSandbox, type Sandbox } from '../integration/harness';
@@ -112,7 +112,7 @@ describe('IPC handlers over the real vault', () => {
       region: 'us-east-1',
       mfaSerial: mfa.serial,
     });
-    assert.deepEqual(added, { profile: user, accessKeyIdHint: `****************${alice.accessKeyId.slice(-4)}`, addedSection: true });
+    assert.deepEqual(added, { profile: user, accessKeyIdHint: `****************${alice.accessKeyId.slice(-4)}`, addedSection: true, replaced: false });
     assert.equal(vault.store.getLongTermKey(user)?.secretAccessKey, alice.secretAccessKey);
     assert.equal(fs.readFileSync(sb.configFile, 'utf8'), `[profile ${user}]\nregion = us-east-1\nmfa_serial = ${mfa.serial}\n`);
   });

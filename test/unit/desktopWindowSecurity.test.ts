@@ -11,7 +11,7 @@ import {
   promptWindowOptions,
   withCspHeader,
   type HardenableWebContents,
-} from '../../electron/main/windowSecurity';
+} from '../../electron/desktop/windowSecurity';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const APP_PAGE = 'file:///opt/Keytray/dist/renderer/index.html';

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { quoteForCredentialProcess } from '../../electron/core/config/credentialProcessSetup';
 import { KeytrayError } from '../../electron/core/errors';
-import { cliModeArgs } from '../../electron/core/install/cliMode';
+import { cliModeArgs } from '../../electron/cli/packagedCliMode';
 import { installCli, uninstallCli, windowsUserPathCommand } from '../../electron/core/install/installCli';
 import { shQuote } from '../../electron/core/export/envExport';
 import { renderLauncher } from '../../electron/core/install/launcherScript';

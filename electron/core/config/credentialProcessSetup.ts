@@ -12,16 +12,15 @@ export function setProfileServedByKeytray(
   served: boolean,
   launcher: string,
 ): { changed: boolean; managedByKeytray: boolean } {
-  const config = AwsConfig.load({ configFile });
-  config.profile(profile); // a clear error for an unknown profile
-  const before = config.document.toString();
   const command = credentialProcessLine(launcher, profile);
-  if (served) applySetup(config.document, profile, command);
-  else undoSetup(config.document, profile, command);
-  const changed = config.document.toString() !== before;
-  if (changed) config.save();
-  // AwsConfig reads the edited document, so this is the profile as it is now written.
-  return { changed, managedByKeytray: config.profile(profile).managedByKeytray };
+  const { result: managedByKeytray, changed } = AwsConfig.edit(configFile, (config) => {
+    config.profile(profile); // a clear error for an unknown profile
+    if (served) applySetup(config.document, profile, command);
+    else undoSetup(config.document, profile, command);
+    // AwsConfig reads the edited document, so this is the profile as it is now written.
+    return config.profile(profile).managedByKeytray;
+  });
+  return { changed, managedByKeytray };
 }
 
 /**
@@ -41,6 +40,8 @@ export function credentialProcessLine(launcher: string, profile: string, platfor
  */
 export function quoteForCredentialProcess(arg: string, platform: NodeJS.Platform = process.platform): string {
   if (/^[\w@+=:,./-]+$/.test(arg)) return arg;
+  // Control characters are exactly what must never reach a shell line, so the pattern names them.
+  // eslint-disable-next-line no-control-regex
   const unsafe = platform === 'win32' ? /["%!\x00-\x1f]/ : /["\\$`%!\x00-\x1f]/;
   if (unsafe.test(arg)) {
     throw new KeytrayError('usage', `Cannot write "${arg}" into credential_process safely`, {

@@ -1,7 +1,10 @@
-import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
-import { chainRegion, resolveProfileChain } from '../config/awsConfig';
+import type { AwsConfig, RoleProfile, SsoProfile, UserProfile } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
+import { boundedHttpRequest, type BoundedResponse } from '../net/boundedHttpRequest';
+import { NetworkFailure } from '../net/networkFailure';
+import { resolveChain } from '../sessions/profileChain';
 import { CHAINED_ROLE_MAX_SECONDS, type RequestContext, type SessionEngine } from '../sessions/sessionEngine';
+import { chainedConsoleCapped } from '../sessions/sessionWarnings';
 import { partitionOf, regionFor } from '../sts/endpoints';
 import { createSdkStsGateway, describeStsFailure, type StsGateway } from '../sts/stsGateway';
 import type { AwsCredentials } from '../types';
@@ -25,7 +28,6 @@ export const ALLOW_ALL_POLICY = JSON.stringify({
 /** GetFederationToken's Name is 2 to 32 characters of [\w+=,.@-]. */
 const FEDERATION_NAME_MAX = 32;
 const DEFAULT_FEDERATION_SECONDS = 3600;
-const SIGNIN_TIMEOUT_MS = 15_000;
 
 export interface ConsoleSigninDeps {
   engine: Pick<SessionEngine, 'getCredentials' | 'longTermKey'>;
@@ -33,8 +35,6 @@ export interface ConsoleSigninDeps {
   env?: NodeJS.ProcessEnv;
   /** STS for an IAM user's GetCallerIdentity and GetFederationToken; the SDK one by default. */
   stsFor?: (region: string) => StsGateway;
-  /** Injected for tests; the global fetch by default. */
-  fetch?: typeof fetch;
 }
 
 export interface ConsoleRequest {
@@ -58,15 +58,14 @@ export interface ConsoleSignin {
 export async function createConsoleSignin(deps: ConsoleSigninDeps, request: ConsoleRequest, ctx: RequestContext): Promise<ConsoleSignin> {
   const env = deps.env ?? process.env;
   const config = deps.loadConfig();
-  const chain = resolveProfileChain(config, request.profile);
-  const target = chain[0];
-  const region = request.region ?? chainRegion(chain) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+  const chain = resolveChain(config, request.profile);
+  const region = request.region ?? chain.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const warnings: string[] = [];
 
   const session =
-    target.kind === 'user'
-      ? await federationSession(deps, target, regionFor(chainRegion(chain), env), request.durationSeconds)
-      : await roleSession(deps, target, request, ctx, warnings);
+    chain.kind === 'user'
+      ? await federationSession(deps, chain.profile, regionFor(chain.region, env), request.durationSeconds)
+      : await roleSession(deps, chain.profile, request, ctx, warnings);
 
   const signinEndpoint = signinEndpointFor(session.partition, env);
   const token = await signinToken(deps, signinEndpoint, session, request, warnings);
@@ -84,7 +83,7 @@ interface ConsoleSession {
 
 async function roleSession(
   deps: ConsoleSigninDeps,
-  profile: ProfileConfig,
+  profile: RoleProfile | SsoProfile,
   request: ConsoleRequest,
   ctx: RequestContext,
   warnings: string[],
@@ -93,7 +92,9 @@ async function roleSession(
   // separate parameter of getSigninToken, so --duration must not force a fresh AssumeRole.
   const served = await deps.engine.getCredentials({ profile: profile.name, region: request.region }, ctx);
   warnings.push(...served.warnings);
-  return { profile: profile.name, credentials: served.credentials, kind: 'role', partition: partitionOf(profile.roleArn), arn: profile.roleArn };
+  // IAM Identity Center role credentials are role sessions too, and sign in to the console the same way.
+  const roleArn = profile.kind === 'role' ? profile.roleArn : undefined;
+  return { profile: profile.name, credentials: served.credentials, kind: 'role', partition: partitionOf(roleArn ?? (profile.kind === 'sso' ? profile.ssoRegion : undefined)), arn: roleArn };
 }
 
 /**
@@ -103,7 +104,7 @@ async function roleSession(
  */
 async function federationSession(
   deps: ConsoleSigninDeps,
-  profile: ProfileConfig,
+  profile: UserProfile,
   stsRegion: string,
   durationSeconds: number | undefined,
 ): Promise<ConsoleSession> {
@@ -167,7 +168,7 @@ async function signinToken(
   if (wanted !== undefined && wanted > CHAINED_ROLE_MAX_SECONDS && first.status === 400) {
     const retry = await requestSigninToken(deps, endpoint, session, CHAINED_ROLE_MAX_SECONDS);
     if (retry.token) {
-      warnings.push(`keytray: AWS caps the console session of chained role "${session.profile}" at 1 hour.`);
+      warnings.push(chainedConsoleCapped(session.profile));
       return retry.token;
     }
   }
@@ -193,13 +194,22 @@ async function requestSigninToken(
   const url = new URL(endpoint);
   url.search = params.toString();
   const host = url.host;
+  const env = deps.env ?? process.env;
 
-  let response: Response;
+  let response: BoundedResponse;
   try {
-    response = await (deps.fetch ?? fetch)(url, { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(SIGNIN_TIMEOUT_MS) });
+    // The endpoint is named without the query: the URL carries the session.
+    response = await boundedHttpRequest(
+      env,
+      { service: 'SIGNIN', region: 'us-east-1', endpoint: `${url.origin}${url.pathname}`, endpointVariable: 'KEYTRAY_SIGNIN_URL' },
+      url,
+      // A sign-in token may be asked for twice: the session stays valid and AWS issues another.
+      { method: 'GET', idempotent: true },
+    );
   } catch (err) {
-    // Neither the URL (it carries the session) nor fetch's own message goes into the error.
-    const cause = (err as { cause?: { code?: string } })?.cause?.code ?? (err as Error)?.name ?? 'network error';
+    if (err instanceof NetworkFailure) return { error: err.toKeytrayError({ profile: session.profile, action: 'getSigninToken' }) };
+    // Neither the URL (it carries the session) nor the error's own message goes into the error.
+    const cause = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.name ?? 'network error';
     return {
       error: new KeytrayError('sts-unavailable', `Could not reach the AWS sign-in endpoint ${host} (${cause})`, {
         profile: session.profile,
@@ -207,8 +217,8 @@ async function requestSigninToken(
       }),
     };
   }
-  const body = await response.text().catch(() => '');
-  if (response.ok) {
+  const body = response.body;
+  if (response.status >= 200 && response.status < 300) {
     let token: unknown;
     try {
       token = (JSON.parse(body) as { SigninToken?: unknown }).SigninToken;
@@ -224,7 +234,7 @@ async function requestSigninToken(
       }),
     };
   }
-  const said = oneLine(body).slice(0, 200) || response.statusText;
+  const said = oneLine(body).slice(0, 200) || `HTTP ${response.status}`;
   const retryable = response.status >= 500 || response.status === 429;
   return {
     status: response.status,

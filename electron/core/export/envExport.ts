@@ -1,9 +1,9 @@
 import { KeytrayError } from '../errors';
 import type { AwsCredentials } from '../types';
-import { credentialDocument, isoSeconds } from './credentialDocument';
+import { credentialProcessOutput, isoSeconds } from './credentialDocument';
+import { ENV_FORMATS, type EnvFormat } from './envFormats';
 
-export const ENV_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
-export type EnvFormat = (typeof ENV_FORMATS)[number];
+export { defaultEnvFormat, ENV_FORMATS, type EnvFormat } from './envFormats';
 
 /**
  * Variables a shell must drop. botocore reads AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN, and a
@@ -28,7 +28,7 @@ export function sessionEnvironment(c: AwsCredentials, region?: string): Record<s
 
 /** Shell code that exports the session and unsets what would override it. */
 export function formatEnvExport(c: AwsCredentials, region: string | undefined, format: EnvFormat): string {
-  if (format === 'json') return `${JSON.stringify(credentialDocument(c))}\n`;
+  if (format === 'json') return credentialProcessOutput(c);
   return formatShellAssignments(Object.entries(sessionEnvironment(c, region)), ENV_VARS_TO_UNSET, format);
 }
 

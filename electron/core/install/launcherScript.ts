@@ -1,6 +1,6 @@
 import { KeytrayError } from '../errors';
 import { shQuote } from '../export/envExport';
-import { CLI_MODE_FLAG } from './cliMode';
+import { CLI_MODE_FLAG } from './cliModeFlags';
 
 /**
  * The text of the `keytray` launcher that `installCli` puts on PATH. Two kinds of target:

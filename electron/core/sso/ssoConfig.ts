@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
+import type { AwsConfig, SsoProfile } from '../config/awsConfig';
 import { KeytrayError } from '../errors';
 
 /**
@@ -72,7 +72,7 @@ export function ssoSession(config: AwsConfig, name: string, referrer?: string): 
 }
 
 /** The session an SSO profile signs in with: its sso-session, or the legacy keys on the profile. */
-export function ssoSessionOfProfile(config: AwsConfig, profile: ProfileConfig): SsoSessionConfig {
+export function ssoSessionOfProfile(config: AwsConfig, profile: SsoProfile): SsoSessionConfig {
   if (profile.ssoSession) {
     const session = ssoSession(config, profile.ssoSession, profile.name);
     // botocore refuses a profile whose own sso_start_url or sso_region contradicts its session's.
@@ -102,7 +102,7 @@ export function ssoSessionOfProfile(config: AwsConfig, profile: ProfileConfig): 
 }
 
 /** Everything needed to fetch an SSO profile's role credentials; one line naming what is missing otherwise. */
-export function ssoRoleTarget(config: AwsConfig, profile: ProfileConfig): SsoRoleTarget {
+export function ssoRoleTarget(config: AwsConfig, profile: SsoProfile): SsoRoleTarget {
   const session = ssoSessionOfProfile(config, profile);
   const missing = [profile.ssoAccountId ? undefined : 'sso_account_id', profile.ssoRoleName ? undefined : 'sso_role_name'].filter(Boolean);
   if (missing.length > 0) {

@@ -1,4 +1,5 @@
 import { KeytrayError } from '../errors';
+import { NetworkFailure } from '../net/networkFailure';
 import { AWS_MAX_ATTEMPTS, isUnavailable } from '../sts/awsFailure';
 import type { SsoSessionConfig } from './ssoConfig';
 import { readSsoFailure } from './ssoGateway';
@@ -17,6 +18,8 @@ export interface SsoFailureContext {
 
 export function describeSsoFailure(err: unknown, session: SsoSessionConfig, action: string, ctx: SsoFailureContext = {}): KeytrayError {
   if (err instanceof KeytrayError) return err;
+  // No answer at all (timeout, refused, proxy): the network policy words that, naming the endpoint.
+  if (err instanceof NetworkFailure) return err.toKeytrayError({ profile: ctx.profile, action });
   const f = readSsoFailure(err);
   const which = session.name ? `IAM Identity Center session "${session.name}"` : `IAM Identity Center at ${session.startUrl}`;
   const login = `Run \`${session.loginCommand}\`.`;

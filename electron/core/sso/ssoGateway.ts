@@ -1,5 +1,6 @@
 import { KeytrayError } from '../errors';
-import { AWS_MAX_ATTEMPTS, readAwsFailure, type AwsFailure } from '../sts/awsFailure';
+import { awsClientOptions, endpointOverride } from '../net/awsClientOptions';
+import { readAwsFailure, type AwsFailure } from '../sts/awsFailure';
 import type { IssuedCredentials } from '../sts/stsGateway';
 
 /**
@@ -55,35 +56,35 @@ export interface SsoGateway {
   logout(accessToken: string): Promise<void>;
 }
 
-/** The SDK honours these itself too; named here so one place decides (the AWS SDK for JavaScript's names). */
+/** The endpoint override, as the AWS SDK for JavaScript names the variables (service-specific first). */
 export function ssoEndpointFor(service: 'SSO_OIDC' | 'SSO', env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+  return endpointOverride(service, env);
 }
 
-/** Connect and response timeouts: an unanswering endpoint gives one line, not a hang. */
-export const SSO_CONNECT_TIMEOUT_MS = 5_000;
-export const SSO_RESPONSE_TIMEOUT_MS = 10_000;
-
-/** The one factory for the SSO SDK clients. The SDK is required lazily so a cache hit never loads it. */
+/**
+ * The SSO SDK clients, built in this one place under the network policy of electron/core/net
+ * (timeouts, bounded retries, proxies). CreateToken carries one-time values (an authorization
+ * code, a device code, a refresh token that rotates), so it is never resent once it may have
+ * reached AWS. The SDK is required lazily so a cache hit never loads it.
+ */
 export function createSdkSsoGateway(region: string, env: NodeJS.ProcessEnv = process.env): SsoGateway {
   const oidcSdk = require('@aws-sdk/client-sso-oidc') as typeof import('@aws-sdk/client-sso-oidc');
   const portalSdk = require('@aws-sdk/client-sso') as typeof import('@aws-sdk/client-sso');
-  const common = {
-    region,
-    maxAttempts: AWS_MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: SSO_CONNECT_TIMEOUT_MS, requestTimeout: SSO_RESPONSE_TIMEOUT_MS },
-  };
-  const oidc = new oidcSdk.SSOOIDCClient({ ...common, endpoint: ssoEndpointFor('SSO_OIDC', env) });
-  const portal = new portalSdk.SSOClient({ ...common, endpoint: ssoEndpointFor('SSO', env) });
+  const oidcNet = awsClientOptions(env, { service: 'SSO_OIDC', region });
+  const tokenNet = awsClientOptions(env, { service: 'SSO_OIDC', region, oneShot: true });
+  const portalNet = awsClientOptions(env, { service: 'SSO', region });
+  const oidcClient = new oidcSdk.SSOOIDCClient({ ...oidcNet.clientOptions });
+  const tokenClient = new oidcSdk.SSOOIDCClient({ ...tokenNet.clientOptions });
+  const portalClient = new portalSdk.SSOClient({ ...portalNet.clientOptions });
 
   return {
     async registerClient(request) {
-      const out = await oidc.send(new oidcSdk.RegisterClientCommand({ clientType: 'public', ...request }));
+      const out = await oidcNet.call(() => oidcClient.send(new oidcSdk.RegisterClientCommand({ clientType: 'public', ...request })));
       if (!out.clientId || !out.clientSecret || !out.clientSecretExpiresAt) throw incomplete('RegisterClient');
       return { clientId: out.clientId, clientSecret: out.clientSecret, expiresAt: out.clientSecretExpiresAt * 1000 };
     },
     async startDeviceAuthorization(client, startUrl) {
-      const out = await oidc.send(new oidcSdk.StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl }));
+      const out = await oidcNet.call(() => oidcClient.send(new oidcSdk.StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl })));
       if (!out.deviceCode || !out.userCode || !out.verificationUri || !out.expiresIn) throw incomplete('StartDeviceAuthorization');
       return {
         deviceCode: out.deviceCode,
@@ -95,12 +96,12 @@ export function createSdkSsoGateway(region: string, env: NodeJS.ProcessEnv = pro
       };
     },
     async createToken(client, grant) {
-      const out = await oidc.send(new oidcSdk.CreateTokenCommand({ clientId: client.clientId, clientSecret: client.clientSecret, ...grant }));
+      const out = await tokenNet.call(() => tokenClient.send(new oidcSdk.CreateTokenCommand({ clientId: client.clientId, clientSecret: client.clientSecret, ...grant })));
       if (!out.accessToken || !out.expiresIn) throw incomplete('CreateToken');
       return { accessToken: out.accessToken, expiresAt: Date.now() + out.expiresIn * 1000, refreshToken: out.refreshToken };
     },
     async getRoleCredentials(accessToken, accountId, roleName) {
-      const out = await portal.send(new portalSdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName }));
+      const out = await portalNet.call(() => portalClient.send(new portalSdk.GetRoleCredentialsCommand({ accessToken, accountId, roleName })));
       const c = out.roleCredentials;
       if (!c?.accessKeyId || !c.secretAccessKey || !c.sessionToken || !c.expiration) throw incomplete('GetRoleCredentials');
       return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: c.expiration };
@@ -109,7 +110,7 @@ export function createSdkSsoGateway(region: string, env: NodeJS.ProcessEnv = pro
       const accounts: AccountInfo[] = [];
       let nextToken: string | undefined;
       do {
-        const out = await portal.send(new portalSdk.ListAccountsCommand({ accessToken, nextToken }));
+        const out = await portalNet.call(() => portalClient.send(new portalSdk.ListAccountsCommand({ accessToken, nextToken })));
         for (const a of out.accountList ?? []) if (a.accountId) accounts.push({ accountId: a.accountId, accountName: a.accountName ?? a.accountId });
         nextToken = out.nextToken;
       } while (nextToken);
@@ -119,14 +120,14 @@ export function createSdkSsoGateway(region: string, env: NodeJS.ProcessEnv = pro
       const roles: string[] = [];
       let nextToken: string | undefined;
       do {
-        const out = await portal.send(new portalSdk.ListAccountRolesCommand({ accessToken, accountId, nextToken }));
+        const out = await portalNet.call(() => portalClient.send(new portalSdk.ListAccountRolesCommand({ accessToken, accountId, nextToken })));
         for (const r of out.roleList ?? []) if (r.roleName) roles.push(r.roleName);
         nextToken = out.nextToken;
       } while (nextToken);
       return roles;
     },
     async logout(accessToken) {
-      await portal.send(new portalSdk.LogoutCommand({ accessToken }));
+      await portalNet.call(() => portalClient.send(new portalSdk.LogoutCommand({ accessToken })));
     },
   };
 }

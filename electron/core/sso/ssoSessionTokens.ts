@@ -1,10 +1,8 @@
-import type { SsoFlow, StoredSsoToken, VaultStore } from '../keychain/vaultStore';
+import type { SsoFlow, StoredSsoToken } from '../keychain/vaultStore';
 import type { ProfileLock } from '../sessions/profileLock';
 import type { IssuedCredentials } from '../sts/stsGateway';
-import type { Clock } from '../types';
 import type { SsoRoleTarget, SsoSessionConfig } from './ssoConfig';
 import { describeSsoFailure, signedOut } from './ssoFailures';
-import type { SsoGateway } from './ssoGateway';
 import { forgetClient, signIn, type SsoSignInDeps } from './ssoSignin';
 
 /**

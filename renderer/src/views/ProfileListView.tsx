@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { MfaCodeForm } from '../components/MfaCodeForm';
 import { StatusLine } from '../components/StatusLine';
-import { call, describeTimeLeft, messageOf, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
 
 const POLL_MS = 5_000;
@@ -52,14 +52,14 @@ export function ProfileListView() {
         action === 'start'
           ? await call('sessions.start', { profile, mfaCode })
           : action === 'copy'
-            ? await call('env.copy', { profile, format: 'sh', mfaCode })
+            ? await call('env.copy', { profile, mfaCode })
             : await call('console.open', { profile, mfaCode });
       if (result.status === 'mfa-needed') {
         setPending({ action, profile, serial: (result as MfaNeeded).serial });
         return;
       }
       setPending(null);
-      if (result.status === 'started') setStatus({ kind: 'ok', text: `Session for ${profile} started${result.secondsLeft ? `: ${describeTimeLeft(result.secondsLeft)}` : ''}.` });
+      if (result.status === 'started') setStatus({ kind: 'ok', text: `Session for ${profile} started${result.secondsLeft ? `: ${result.timeLeftText}` : ''}.` });
       if (result.status === 'copied') setStatus({ kind: 'ok', text: `Env export for ${profile} copied; the clipboard clears in ${result.clearsAfterSeconds} s.` });
       if (result.status === 'opened') setStatus({ kind: 'ok', text: `Opened the AWS console as ${profile}.` });
     } catch (err) {
@@ -166,8 +166,8 @@ export function ProfileListView() {
                       {p.region && <span> · {p.region}</span>}
                     </div>
                   </div>
-                  <div className={`session ${live ? 'live' : left !== null ? 'expired' : ''}`} aria-label={`Session: ${describeTimeLeft(left, 'no session')}`}>
-                    {describeTimeLeft(left, 'no session')}
+                  <div className={`session ${live ? 'live' : left !== null ? 'expired' : ''}`} aria-label={`Session: ${live || left === null ? p.timeLeftText : 'expired'}`}>
+                    {live || left === null ? p.timeLeftText : 'expired'}
                   </div>
                   <div className="profile-actions" role="group" aria-label={`Actions for ${p.name}`}>
                     {live ? (

@@ -1,5 +1,5 @@
-import type { ActivityEntry } from './contract';
-import { redactSecrets } from './ipcDoor';
+import type { ActivityEntry } from '../ipc/contract';
+import { redactSecrets } from '../ipc/ipcDoor';
 
 /**
  * What the app did and for whom: which process received which profile's credentials, and when

@@ -3,7 +3,7 @@ import { formatEnvExport, type EnvFormat } from '../core/export/envExport';
 import { clearSessionsBuiltOn } from '../core/keys/longTermKeys';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { writeActiveProfile } from '../core/settings';
-import type { AppServices } from './handlers';
+import type { AppServices } from './appServices';
 
 /**
  * What the window and the tray menu can both do to profiles and sessions, written once so the two

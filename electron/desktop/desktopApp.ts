@@ -1,4 +1,5 @@
-import { createAgentVault } from '../agent/headlessAgent';
+import { defaultEnvFormat } from '../core/export/envExport';
+import { createAgentVault } from '../agent/agentVault';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
 import { createConsoleSignin } from '../core/console/consoleSignin';
 import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
@@ -7,10 +8,12 @@ import { mfaCodeProvider, mfaProcessSource } from '../core/mfa/mfaCodeSources';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { loadSettings } from '../core/settings';
 import type { Vault } from '../core/vault';
-import { ActivityLog } from '../ipc/activityLog';
-import { ExpiringClipboard, type ClipboardLike } from '../ipc/clipboardExport';
-import { createAppActions } from '../ipc/appActions';
-import { buildProfileList, createHandlerTable, type AppServices } from '../ipc/handlers';
+import { ActivityLog } from './activityLog';
+import { ExpiringClipboard, type ClipboardLike } from './clipboardExport';
+import { createAppActions } from './appActions';
+import type { AppServices } from './appServices';
+import { createHandlerTable } from './handlerTable';
+import { buildProfileList } from './profileList';
 import type { HandlerTable } from '../ipc/ipcDoor';
 import { ExpiryNotifier } from './expiryNotifier';
 import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
@@ -104,8 +107,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     onStateChanged: () => refresh(),
     onLocked: () => forget(),
   };
-  const handlers = createHandlerTable(services);
   const actions = createAppActions(services);
+  const handlers = createHandlerTable(services, actions);
 
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
@@ -137,7 +140,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           actions.endSession(action.profile);
           break;
         case 'copy-env': {
-          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, process.platform === 'win32' ? 'powershell' : 'sh', trayContext());
+          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, defaultEnvFormat(process.platform), trayContext());
           surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for ${clearsAfterSeconds} seconds.`);
           break;
         }

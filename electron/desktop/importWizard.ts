@@ -1,7 +1,7 @@
 import { KeytrayError, maskAccessKeyId } from '../core/errors';
 import { importPlaintextKeys, plaintextSources, scanPlaintextKeys, type PlaintextKey } from '../core/keys/plaintextImport';
 import type { Vault } from '../core/vault';
-import type { ImportCandidate, ImportResult } from './contract';
+import type { ImportCandidate, ImportResult } from '../ipc/contract';
 
 /**
  * The import wizard over core's plaintext import: step 1 lists plaintext keys as metadata only (the

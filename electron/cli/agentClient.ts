@@ -15,7 +15,7 @@ import {
   type Requester,
   type WireEndpoint,
   type WireServedCredentials,
-} from './agentProtocol';
+} from '../agent/agentProtocol';
 
 /**
  * Talks to a running agent. Everything heavy (MFA sources, the terminal) is loaded only when the
@@ -160,7 +160,7 @@ function answerMfa(socket: Socket, ask: { profile: string; serial: string; mfaPr
   const reply = (r: ClientReply) => socket.write(`${JSON.stringify(r)}\n`);
   // Plain requires: the fast-path bundle leaves these out, and they load from dist/ when needed.
   const { mfaCodeProvider, mfaProcessSource } = require('../core/mfa/mfaCodeSources') as typeof import('../core/mfa/mfaCodeSources');
-  const { terminalMfaSource } = require('../cli/terminal') as typeof import('../cli/terminal');
+  const { terminalMfaSource } = require('./terminal') as typeof import('./terminal');
   mfaCodeProvider([mfaProcessSource, terminalMfaSource()])({ profile: ask.profile, serial: ask.serial, mfaProcess: ask.mfaProcess })
     .then((code) => reply({ type: 'mfa-code', code }))
     .catch((err: unknown) => {

@@ -7,8 +7,7 @@
  * This is how the CLI ships without the RunAsNode fuse: the binary only ever runs its own code.
  * Electron-free, so the same path runs under plain Node in the tests.
  */
-export const CLI_MODE_FLAG = '--keytray-cli';
-export const INSTALL_CLI_FLAG = '--install-cli';
+import { CLI_MODE_FLAG, INSTALL_CLI_FLAG } from '../core/install/cliModeFlags';
 
 /** The CLI's arguments when argv asks for CLI mode, else null. A `--` after the flag is dropped. */
 export function cliModeArgs(argv: readonly string[]): string[] | null {
@@ -48,6 +47,6 @@ export function startCliModeIfRequested(argv: readonly string[] = process.argv, 
  * the desktop app's start never pays for the CLI.
  */
 function runCli(args: string[]): Promise<void> {
-  const { runKeytray } = require('../../cli/entry.bundle.js') as typeof import('../../cli/entry');
+  const { runKeytray } = require('./entry.bundle.js') as typeof import('./entry');
   return runKeytray(args);
 }

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ProfileRow } from '../ipc/contract';
-import { describeTimeLeft } from '../ipc/sessionTimeLeft';
+import { describeTimeLeft } from './sessionTimeLeft';
 
 /**
  * The tray menu as a pure function of state (SPEC §5), so it can be tested without Electron and

@@ -1,49 +1,21 @@
-import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
+import { defaultEnvFormat } from '../core/export/envExport';
+import { AwsConfig } from '../core/config/awsConfig';
 import { validateProfileName } from '../core/config/validation';
 import { KeytrayError, maskAccessKeyId } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
-import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
 import type { RequestContext } from '../core/sessions/sessionEngine';
-import { loadSettings, readActiveProfile, saveSettings, type KeytraySettings } from '../core/settings';
-import type { Vault } from '../core/vault';
+import { loadSettings, saveSettings, type KeytraySettings } from '../core/settings';
 import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
-import { storeKey, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
-import type { ActivityLog } from './activityLog';
-import { createAppActions } from './appActions';
-import type { ExpiringClipboard } from './clipboardExport';
-import type { FieldErrors, MfaNeeded, ProfileList, ProfileRow, PromptView } from './contract';
-import { FormError, type HandlerTable } from './ipcDoor';
+import { addOrReplaceLongTermKey, isRefusal, refusalError, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
+import { createSdkStsGateway } from '../core/sts/stsGateway';
+import { createAppActions, type AppActions } from './appActions';
+import type { AppServices } from './appServices';
+import { describeTimeLeft } from './sessionTimeLeft';
+import { buildProfileList } from './profileList';
+import type { FieldErrors, MfaNeeded } from '../ipc/contract';
+import { FormError, type HandlerTable } from '../ipc/ipcDoor';
 import { importChosenKeys, scanPlaintextKeysForWizard } from './importWizard';
-import { profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
-
-/**
- * What the handler table needs from its host. Electron's main process and the dev:web harness pass
- * different implementations of the platform parts (clipboard, console, login items); core is the
- * same real vault in both.
- */
-export interface AppServices {
-  vault: Vault;
-  activity: ActivityLog;
-  clipboard: ExpiringClipboard;
-  /** The `keytray` launcher to write into credential_process; throws when none is installed yet. */
-  launcherPath: () => string;
-  /** The MFA prompt queue that the agent's prompter feeds; absent where no agent runs. */
-  prompts?: {
-    current(): PromptView | null;
-    answer(id: string, code: string): boolean;
-    cancel(id: string): boolean;
-    /** Lock: nobody is left waiting for a code that would start a session the lock just ended. */
-    cancelAll(reason: string): void;
-  };
-  /** Opens the AWS console signed in as the profile (the console module builds the URL). */
-  openConsole?: (profile: string, ctx: RequestContext) => Promise<void>;
-  setStartAtLogin?: (enabled: boolean) => void;
-  installCli?: () => Promise<{ path: string; message: string }>;
-  /** Called after anything the tray shows may have changed (sessions, active profile, profiles). */
-  onStateChanged?: () => void;
-  /** Called after Lock: drop whatever is cached in memory (the agent's session cache). */
-  onLocked?: () => void;
-}
+import { assertProfileFormApplies, profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
 
 /** Who the activity log names when the app itself asked for credentials. */
 const APP_REQUESTER = { pid: process.pid, command: 'Keytray app' };
@@ -62,10 +34,10 @@ class MfaCodeNotTypedYet extends Error {
   }
 }
 
-export function createHandlerTable(app: AppServices): HandlerTable {
+/** `actions` is passed by a host that also runs them from the tray, so both share one instance. */
+export function createHandlerTable(app: AppServices, actions: AppActions = createAppActions(app)): HandlerTable {
   const { vault, activity } = app;
   const changed = () => app.onStateChanged?.();
-  const actions = createAppActions(app);
 
   /** Runs a credential request from the UI; an MFA code it still needs comes back as a value. */
   async function withUiMfa<T>(mfaCode: string | undefined, run: (ctx: RequestContext) => Promise<T>): Promise<T | MfaNeeded> {
@@ -111,7 +83,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
       return validateProfileForm(config, form, isNew, profile, fields);
     },
 
-    'profiles.addUser': ({ profile, accessKeyId, secretAccessKey, ...fields }) => {
+    'profiles.addUser': async ({ profile, accessKeyId, secretAccessKey, replace, ...fields }) => {
       const nameProblem = validateProfileName(profile);
       if (nameProblem) throw new FormError({ profile: nameProblem }, profile);
       const id = accessKeyId.trim();
@@ -130,14 +102,28 @@ export function createHandlerTable(app: AppServices): HandlerTable {
         }
       }
       if (Object.keys(keyErrors).length > 0) throw new FormError(keyErrors, profile);
-      // The section (with region/mfa_serial) first: a key stored for a profile the config then
-      // refused to hold would be a key the user cannot see in the list's grouping. Not "new": an
-      // existing section is updated, and refused if it is a role's.
+      // The form's fields are checked before the key is stored, so a refused form stores nothing.
+      assertProfileFormApplies(vault.loadConfig(), 'user', false, profile, fields);
+      // Without `replace`, a stored key gives 'key-replace-unconfirmed', which the window turns
+      // into a confirmation and sends again with replace: true; the new key is checked with AWS.
+      const outcome = await addOrReplaceLongTermKey(vault, {
+        profile,
+        accessKeyId: id,
+        secretAccessKey: secret,
+        replace: !!replace,
+        verify: true,
+        stsFor: (region) => createSdkStsGateway(region, vault.env),
+      });
+      if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Confirm the replacement' });
+      // Not "new": an existing section is updated, and refused if it is a role's.
       const addedSection = saveProfileForm(vault.paths.configFile, 'user', false, profile, fields);
-      storeKey(vault, profile, id, secret);
-      activity.record({ kind: 'config', profile, summary: `Stored access key ${maskAccessKeyId(id)} for "${profile}" in the keychain.` });
+      const summary =
+        outcome.kind === 'replaced'
+          ? `Replaced access key ${maskAccessKeyId(outcome.previousAccessKeyId)} of "${profile}" with ${maskAccessKeyId(id)} in the keychain.`
+          : `Stored access key ${maskAccessKeyId(id)} for "${profile}" in the keychain.`;
+      activity.record({ kind: 'config', profile, summary });
       changed();
-      return { profile, accessKeyIdHint: maskAccessKeyId(id), addedSection };
+      return { profile, accessKeyIdHint: maskAccessKeyId(id), addedSection, replaced: outcome.kind === 'replaced' };
     },
 
     'profiles.saveUser': ({ profile, ...fields }) => {
@@ -159,7 +145,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
     'sessions.start': async ({ profile, mfaCode }) => {
       const result = await withUiMfa(mfaCode, (ctx) => actions.startSession(profile, ctx));
       if ('status' in result) return result;
-      return { status: 'started', profile, secondsLeft: result.secondsLeft };
+      return { status: 'started', profile, secondsLeft: result.secondsLeft, timeLeftText: describeTimeLeft(result.secondsLeft) };
     },
 
     'sessions.end': ({ profile }) => actions.endSession(profile),
@@ -167,7 +153,7 @@ export function createHandlerTable(app: AppServices): HandlerTable {
     'sessions.lock': () => actions.lock('Locked'),
 
     'env.copy': async ({ profile, format, mfaCode }) => {
-      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format ?? defaultEnvFormat(process.platform), ctx));
       if ('status' in result) return result;
       return { status: 'copied', profile, clearsAfterSeconds: result.clearsAfterSeconds };
     },
@@ -228,38 +214,4 @@ export function createHandlerTable(app: AppServices): HandlerTable {
 
     'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),
   };
-}
-
-/** The profile list with status, grouping and the active mark; the tray is built from it too. */
-export function buildProfileList(vault: Vault): ProfileList {
-  const now = vault.clock.now();
-  let config: AwsConfig;
-  let configError: string | undefined;
-  try {
-    config = vault.loadConfig();
-  } catch (err) {
-    // Show what the keychain knows and say what is wrong with the file, rather than an empty window.
-    configError = err instanceof KeytrayError ? err.toLine() : String(err);
-    config = AwsConfig.fromText('', vault.paths.configFile);
-  }
-  const active = readActiveProfile(vault.paths.dataDir);
-  const statuses = buildProfileStatus(config, vault.store.inventory(), now);
-  const byName = new Map(statuses.map((s) => [s.name, s]));
-  const profiles: ProfileRow[] = statuses.map((s) => ({
-    ...s,
-    group: rootSourceOf(s, byName, config),
-    active: s.name === active,
-  }));
-  return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
-}
-
-/** The user profile a role's chain ends at; a broken chain groups the role under its first hop. */
-function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>, config: AwsConfig): string {
-  if (s.kind === 'user') return s.name;
-  try {
-    const chain = resolveProfileChain(config, s.name);
-    return chain[chain.length - 1].name;
-  } catch {
-    return s.sourceProfile && byName.has(s.sourceProfile) ? s.sourceProfile : s.name;
-  }
 }

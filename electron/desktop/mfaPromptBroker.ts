@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { KeytrayError } from '../core/errors';
 import { normaliseMfaCode, type MfaCodeRequest } from '../core/mfa/mfaCodeSources';
-import type { ActivityLog } from '../ipc/activityLog';
+import type { ActivityLog } from './activityLog';
 import type { PromptView } from '../ipc/contract';
 
 /** The prompt window as the broker drives it; Electron's BrowserWindow in the app, a fake in tests. */

@@ -1,0 +1,34 @@
+import type { RequestContext } from '../core/sessions/sessionEngine';
+import type { Vault } from '../core/vault';
+import type { PromptView } from '../ipc/contract';
+import type { ActivityLog } from './activityLog';
+import type { ExpiringClipboard } from './clipboardExport';
+
+/**
+ * What the handler table needs from its host. Electron's main process and the dev:web harness pass
+ * different implementations of the platform parts (clipboard, console, login items); core is the
+ * same real vault in both.
+ */
+export interface AppServices {
+  vault: Vault;
+  activity: ActivityLog;
+  clipboard: ExpiringClipboard;
+  /** The `keytray` launcher to write into credential_process; throws when none is installed yet. */
+  launcherPath: () => string;
+  /** The MFA prompt queue that the agent's prompter feeds; absent where no agent runs. */
+  prompts?: {
+    current(): PromptView | null;
+    answer(id: string, code: string): boolean;
+    cancel(id: string): boolean;
+    /** Lock: nobody is left waiting for a code that would start a session the lock just ended. */
+    cancelAll(reason: string): void;
+  };
+  /** Opens the AWS console signed in as the profile (the console module builds the URL). */
+  openConsole?: (profile: string, ctx: RequestContext) => Promise<void>;
+  setStartAtLogin?: (enabled: boolean) => void;
+  installCli?: () => Promise<{ path: string; message: string }>;
+  /** Called after anything the tray shows may have changed (sessions, active profile, profiles). */
+  onStateChanged?: () => void;
+  /** Called after Lock: drop whatever is cached in memory (the agent's session cache). */
+  onLocked?: () => void;
+}

@@ -1,0 +1,42 @@
+import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
+import { KeytrayError } from '../core/errors';
+import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
+import { readActiveProfile } from '../core/settings';
+import type { Vault } from '../core/vault';
+import type { ProfileList, ProfileRow } from '../ipc/contract';
+import { describeTimeLeft } from './sessionTimeLeft';
+
+/** The profile list with status, grouping and the active mark; the tray is built from it too. */
+export function buildProfileList(vault: Vault): ProfileList {
+  const now = vault.clock.now();
+  let config: AwsConfig;
+  let configError: string | undefined;
+  try {
+    config = vault.loadConfig();
+  } catch (err) {
+    // Show what the keychain knows and say what is wrong with the file, rather than an empty window.
+    configError = err instanceof KeytrayError ? err.toLine() : String(err);
+    config = AwsConfig.fromText('', vault.paths.configFile);
+  }
+  const active = readActiveProfile(vault.paths.dataDir);
+  const statuses = buildProfileStatus(config, vault.store.inventory(), now);
+  const byName = new Map(statuses.map((s) => [s.name, s]));
+  const profiles: ProfileRow[] = statuses.map((s) => ({
+    ...s,
+    group: rootSourceOf(s, byName, config),
+    active: s.name === active,
+    timeLeftText: describeTimeLeft(s.sessionSecondsLeft, 'no session'),
+  }));
+  return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
+}
+
+/** The user profile a role's chain ends at; a broken chain groups the role under its first hop. */
+function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>, config: AwsConfig): string {
+  if (s.kind === 'user') return s.name;
+  try {
+    const chain = resolveProfileChain(config, s.name);
+    return chain[chain.length - 1].name;
+  } catch {
+    return s.sourceProfile && byName.has(s.sourceProfile) ? s.sourceProfile : s.name;
+  }
+}
