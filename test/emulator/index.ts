@@ -41,6 +41,8 @@ export interface MfaDevice {
 export interface EmulatorSso {
   /** The AWS access portal start URL the emulator answers for. */
   startUrl: string;
+  /** Answers for another start URL too (a README example's, say). */
+  addStartUrl(url: string): void;
   createUser(userName: string): void;
   assign(userName: string, assignment: { accountId: string; accountName?: string; roleName: string }): void;
   unassign(userName: string, accountId: string, roleName: string): void;
@@ -145,6 +147,7 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
     verifySigninToken: (token) => verifyToken(state, token),
     sso: {
       startUrl: DEFAULT_START_URL,
+      addStartUrl: (url) => void state.sso.startUrls.add(url),
       createUser: (userName) => void state.sso.createUser(userName),
       assign: (userName, a) => state.sso.assign(userName, a),
       unassign: (userName, accountId, roleName) => state.sso.unassign(userName, accountId, roleName),

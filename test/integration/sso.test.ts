@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { awsCliAvailable, createSandbox, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
+import { awsCliAvailable, browserStandIn, createSandbox, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
 
 /**
  * IAM Identity Center end to end: the built CLI against the strict emulator, the real keychain, and
@@ -13,13 +13,13 @@ import { awsCliAvailable, createSandbox, REPO, runProcess, SYSTEM_PYTHON, type R
 describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable() && 'no /usr/bin/aws' }, () => {
   let sb: Sandbox;
   let browserEnv: NodeJS.ProcessEnv;
-  let openedFile: string;
+  let opened: () => number;
+  let lastOpened: () => string;
   const DEV = '210987654321';
   const PROD = '333333333333';
   let devAdmin: string, prodRead: string, deploy: string, unassigned: string;
   let baseConfig: string;
 
-  const opened = () => (fs.existsSync(openedFile) ? fs.readFileSync(openedFile, 'utf8').trim().split('\n').filter(Boolean).length : 0);
   /** Neither a browser nor a display: serving commands must say how to sign in instead. */
   const noBrowser: NodeJS.ProcessEnv = { BROWSER: '' };
   const callerArn = (r: RunResult) => {
@@ -30,15 +30,10 @@ describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable
 
   before(async () => {
     sb = await createSandbox();
-    openedFile = path.join(sb.home, 'browser-opened');
-    const person = path.join(sb.home, 'person-at-browser.js');
-    fs.writeFileSync(
-      person,
-      `const fs = require('fs');
-       fs.appendFileSync(${JSON.stringify(openedFile)}, process.argv[2] + '\\n');
-       fetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).catch((e) => { console.error(String(e)); process.exit(1); });`,
-    );
-    browserEnv = { BROWSER: `${process.execPath} ${person}` };
+    const browser = browserStandIn(sb.home);
+    browserEnv = browser.env;
+    opened = () => browser.opened().length;
+    lastOpened = () => browser.opened().pop()!;
     sb.env.BROWSER = browserEnv.BROWSER;
 
     sb.emu.sso.createUser('dana');
@@ -89,7 +84,7 @@ describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Signed in to IAM Identity Center "corp" for 59m; Keytray renews it by itself\.\n$/);
     assert.match(r.stderr, /opening the IAM Identity Center sign-in page for "corp" in your browser/);
-    const page = new URL(fs.readFileSync(openedFile, 'utf8').trim().split('\n').pop()!);
+    const page = new URL(lastOpened());
     assert.equal(page.pathname, '/authorize');
     assert.equal(page.searchParams.get('code_challenge_method'), 'S256');
     assert.match(page.searchParams.get('redirect_uri')!, /^http:\/\/127\.0\.0\.1:\d+\/oauth\/callback$/);
