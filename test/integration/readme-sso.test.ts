@@ -54,7 +54,7 @@ describe("the README's IAM Identity Center section, run literally", { skip: !aws
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /^Signed in to IAM Identity Center "corp" for 59m; Keytray renews it by itself\.$/m);
     assert.match(r.stdout, /"Arn": "arn:aws:sts::123456789012:assumed-role\/AWSReservedSSO_AdministratorAccess_[0-9a-f]{16}\/dana"/);
-    assert.match(r.stdout, /^would add  dev-ReadOnly  \(dev 123456789012, ReadOnly\)\n1 profile already up to date in .*\/\.aws\/config\.$/m);
+    assert.match(r.stdout, /^would add {2}dev-ReadOnly {2}\(dev 123456789012, ReadOnly\)\n1 profile already up to date in .*\/\.aws\/config\.$/m);
     assert.equal(fs.existsSync(path.join(sb.home, '.aws', 'sso')), false, 'the AWS CLI never cached a token of its own');
   });
 });
