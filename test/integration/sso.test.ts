@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { awsCliAvailable, browserStandIn, createSandbox, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
+import { awsCliAvailable, browserStandIn, createSandbox, KEYTRAY_BIN, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
 
 /**
  * IAM Identity Center end to end: the built CLI against the strict emulator, the real keychain, and
@@ -146,6 +147,41 @@ describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable
     assert.equal(sb.emu.sso.pagesOpened().authorize - pagesBefore, 1);
     assert.equal(sb.emu.count('CreateToken'), 1, 'one CreateToken');
     assert.equal(sb.emu.calls.filter((c) => c.action === 'GetRoleCredentials').length, 2, 'one GetRoleCredentials per role');
+  });
+
+  test('through `keytray agent`: 16 parallel calls share one sign-in, and exec --server and console serve the role', async () => {
+    for (const p of [devAdmin, prodRead]) assert.equal((await sb.keytray(['setup', p])).code, 0);
+    await sb.keytray(['sso', 'logout', 'corp']);
+    await sb.keytray(['clear']);
+    sb.emu.resetCalls();
+    const pagesBefore = sb.emu.sso.pagesOpened().authorize;
+    // A session bus that leads nowhere: only the agent can serve these clients.
+    const agentOnly = { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/keytray-test-bus' };
+    const agent = spawn(process.execPath, [KEYTRAY_BIN, 'agent'], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    agent.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
+    agent.stderr!.setEncoding('utf8').on('data', (d) => (out += d));
+    try {
+      for (const until = Date.now() + 15_000; !/listening on/.test(out); await new Promise((r) => setTimeout(r, 25))) {
+        if (Date.now() > until || agent.exitCode !== null) throw new Error(`the agent did not start: ${out}`);
+      }
+      const profiles = Array.from({ length: 16 }, (_, i) => (i % 2 === 0 ? devAdmin : prodRead));
+      const results = await Promise.all(profiles.map((p) => sb.aws(['sts', 'get-caller-identity', '--profile', p, '--output', 'json'], { env: agentOnly })));
+      for (const r of results) assert.equal(r.code, 0, r.stderr);
+      assert.equal(sb.emu.sso.pagesOpened().authorize - pagesBefore, 1, 'one browser opening');
+      assert.equal(sb.emu.count('CreateToken'), 1);
+      assert.equal(sb.emu.calls.filter((c) => c.action === 'GetRoleCredentials').length, 2);
+
+      const exec = await sb.keytray(['exec', '--server', devAdmin, '--', '/usr/bin/aws', 'sts', 'get-caller-identity', '--output', 'json', '--endpoint-url', sb.emu.url]);
+      assert.equal(callerArn(exec).split('/')[1], reserved(DEV, 'Admin'));
+    } finally {
+      agent.kill('SIGTERM');
+      await new Promise((r) => (agent.exitCode !== null ? r(null) : agent.once('exit', r)));
+    }
+    const printed = await sb.keytray(['console', devAdmin, '--print']);
+    assert.equal(printed.code, 0, printed.stderr);
+    const token = new URL(printed.stdout.trim()).searchParams.get('SigninToken')!;
+    assert.equal(sb.emu.verifySigninToken(token)?.arn, `arn:aws:sts::${DEV}:assumed-role/${reserved(DEV, 'Admin')}/dana`);
   });
 
   test('an access token close to its end is refreshed, and the rotated refresh token replaces the old one', async () => {
