@@ -377,6 +377,22 @@ describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable
     assert.equal(row.ssoSession, 'corp');
   });
 
+  test('the legacy form signs in with --profile, and gets no refresh token', async () => {
+    const legacy = sb.name('legacy-dev');
+    const before = fs.readFileSync(sb.configFile, 'utf8');
+    fs.appendFileSync(sb.configFile, `\n[profile ${legacy}]\nsso_start_url = ${sb.emu.sso.startUrl}\nsso_region = eu-west-1\nsso_account_id = ${DEV}\nsso_role_name = Admin\n`);
+    const r = await sb.keytray(['sso', 'login', '--profile', legacy]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `Signed in to IAM Identity Center ${sb.emu.sso.startUrl} for 59m; sign in again when it ends.\n`);
+    const served = await sb.keytray(['credential-process', legacy]);
+    assert.equal(served.code, 0, served.stderr);
+    assert.equal((await sb.identityOf(JSON.parse(served.stdout))).split('/')[1], reserved(DEV, 'Admin'));
+    const out = await sb.keytray(['sso', 'logout']);
+    assert.ok(out.stdout.startsWith('Signed out of IAM Identity Center ') && out.stdout.includes(`${sb.emu.sso.startUrl};`), out.stdout);
+    sb.writeConfig(before);
+    assert.equal((await sb.keytray(['sso', 'login', 'corp'])).code, 0);
+  });
+
   test('logout calls Logout, forgets the tokens, and serving needs a new sign-in', async () => {
     sb.emu.resetCalls();
     const r = await sb.keytray(['sso', 'logout', 'corp']);
