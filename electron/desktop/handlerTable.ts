@@ -114,7 +114,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
         verify: true,
         stsFor: (region) => createSdkStsGateway(region, vault.env),
       });
-      if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Confirm the replacement' });
+      if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Confirm' });
       // Not "new": an existing section is updated, and refused if it is a role's.
       const addedSection = saveProfileForm(vault.paths.configFile, 'user', false, profile, fields);
       const summary =

@@ -147,7 +147,7 @@ export function refusalError(
     case 'refused-verification-failed':
       return new KeytrayError(
         'key-verification-failed',
-        `AWS did not accept the new access key ${maskAccessKeyId(outcome.accessKeyId)} for profile "${profile}" (${outcome.reason.replace(/\.$/, '')}), so ${kept}`,
+        `The new access key ${maskAccessKeyId(outcome.accessKeyId)} for profile "${profile}" failed its check, so ${kept}: ${outcome.reason.replace(/\.$/, '')}`,
         { profile, hint: `Check the key you entered${replaceHow.skipVerification ? `, or ${replaceHow.skipVerification} when you are offline` : ''}.` },
       );
     case 'refused-other-user':
@@ -177,8 +177,12 @@ export function clearSessionsBuiltOn(vault: Vault, profile: string): string[] {
   } catch {
     return cleared;
   }
+  // One keychain read, then a delete only where a session exists: on Linux every keychain item
+  // touched opens a D-Bus connection that lives until the next garbage collection, so a call per
+  // profile of a 2,000-profile config ran out of file descriptors and hung.
+  const live = vault.store.inventory().sessions;
   for (const name of config.profileNames()) {
-    if (name === profile) continue;
+    if (name === profile || !live.has(name)) continue;
     try {
       if (resolveProfileChain(config, name).some((p) => p.name === profile)) cleared.push(...vault.store.clearSessions(name));
     } catch {
