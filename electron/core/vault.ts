@@ -10,6 +10,10 @@ import { configStampOnDisk } from './sessions/configStamp';
 import { FileProfileLock } from './sessions/profileLock';
 import { SessionEngine } from './sessions/sessionEngine';
 import { loadSettings } from './settings';
+import { canOpenBrowser, systemUrlOpener, type UrlOpener } from './browserSignin';
+import { createSdkSsoGateway, ssoEndpointFor, type SsoGateway } from './sso/ssoGateway';
+import { SsoSessionTokens } from './sso/ssoSessionTokens';
+import type { SignInPresenter } from './sso/ssoSignin';
 import { createSdkStsGateway, type StsGateway } from './sts/stsGateway';
 import { systemClock, type Clock } from './types';
 
@@ -18,6 +22,9 @@ export interface Vault {
   paths: KeytrayPaths;
   store: VaultStore;
   engine: SessionEngine;
+  /** IAM Identity Center sign-ins and tokens, shared by the engine and `keytray sso`. */
+  sso: SsoSessionTokens;
+  ssoGatewayFor: (region: string) => SsoGateway;
   clock: Clock;
   env: NodeJS.ProcessEnv;
   loadConfig(): AwsConfig;
@@ -34,7 +41,19 @@ export interface VaultOptions {
    * size are unchanged, so a cache hit does not re-parse ~/.aws/config. Callers must not edit it.
    */
   reuseUnchangedConfig?: boolean;
+  ssoFor?: (region: string) => SsoGateway;
+  /** Opens sign-in pages; the system browser (honouring BROWSER) by default, Electron's shell in the app. */
+  openUrl?: UrlOpener;
+  /** Tells the user what a sign-in needs (the browser opening, a device code to confirm). */
+  ssoPresenter?: SignInPresenter;
+  /** How long a sign-in waits for the browser or the device confirmation. */
+  ssoSignInTimeoutMs?: number;
 }
+
+/** Long enough to sign in with a password and an MFA device, short of the lock's 10-minute takeover. */
+export const DEFAULT_SSO_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
+
+const silentPresenter: SignInPresenter = { browserOpening: () => undefined, deviceCode: () => undefined };
 
 export function createVault(options: VaultOptions = {}): Vault {
   const env = options.env ?? process.env;
@@ -47,17 +66,32 @@ export function createVault(options: VaultOptions = {}): Vault {
   const store = new VaultStore(backend);
   const loadFresh = () => AwsConfig.load({ configFile: paths.configFile, credentialsFile: paths.credentialsFile });
   const loadConfig = options.reuseUnchangedConfig ? reuseWhileUnchanged(loadFresh, [paths.configFile, paths.credentialsFile]) : loadFresh;
+  const lock = new FileProfileLock(path.join(paths.dataDir, 'locks'));
+  const ssoGatewayFor = options.ssoFor ?? ((region: string) => createSdkSsoGateway(region, env));
+  const sso = new SsoSessionTokens({
+    store,
+    clock,
+    lock,
+    gatewayFor: ssoGatewayFor,
+    authorizeEndpointFor: (region) => ssoEndpointFor('SSO_OIDC', env) ?? `https://oidc.${region}.amazonaws.com`,
+    openUrl: options.openUrl ?? systemUrlOpener({ env }),
+    browserAvailable: () => !!options.openUrl || canOpenBrowser({ env }),
+    presenter: options.ssoPresenter ?? silentPresenter,
+    timeoutMs: options.ssoSignInTimeoutMs ?? DEFAULT_SSO_SIGNIN_TIMEOUT_MS,
+  });
   const engine = new SessionEngine({
     loadConfig,
     store,
     stsFor: options.stsFor ?? ((region) => createSdkStsGateway(region, env)),
     guard: new TotpReuseGuard(path.join(paths.dataDir, 'mfa-used.json'), clock),
     clock,
-    lock: new FileProfileLock(path.join(paths.dataDir, 'locks')),
+    lock,
     env,
     mfaSessionSeconds: () => loadSettings(paths.dataDir).mfaSessionSeconds,
+    sso,
+    ssoSignInAllowed: () => !!options.openUrl || canOpenBrowser({ env }),
   });
-  return { paths, store, engine, clock, env, loadConfig };
+  return { paths, store, engine, sso, ssoGatewayFor, clock, env, loadConfig };
 }
 
 function reuseWhileUnchanged(load: () => AwsConfig, files: string[]): () => AwsConfig {

@@ -143,7 +143,7 @@ export function profileFormFields(profile: ProfileConfig): Record<string, string
   put('region', profile.region);
   put('mfaSerial', profile.mfaSerial);
   if (profile.kind === 'user') put('mfaProcess', profile.mfaProcess);
-  else {
+  else if (profile.kind === 'role') {
     put('roleArn', profile.roleArn);
     put('sourceProfile', profile.sourceProfile);
     put('externalId', profile.externalId);

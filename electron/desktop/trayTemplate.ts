@@ -138,8 +138,9 @@ function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
   const isActive = p.name === active;
   const left = describeTimeLeft(p.sessionSecondsLeft);
   const live = (p.sessionSecondsLeft ?? 0) > 0;
-  // A user profile without a stored key can do nothing until one is added.
-  const usable = p.kind === 'role' || p.hasKey;
+  // A user profile without a stored key can do nothing until one is added; roles and SSO profiles
+  // get their credentials elsewhere.
+  const usable = p.kind !== 'user' || p.hasKey;
   return {
     label: `${isActive ? '✓ ' : ''}${p.name}${left ? ` — ${left}` : ''}`,
     type: 'submenu',

@@ -131,7 +131,7 @@ export interface ProfileList {
 /** The editable, non-secret settings of a profile as they are in the config file. */
 export interface ProfileDetails {
   profile: string;
-  kind: 'user' | 'role';
+  kind: 'user' | 'role' | 'sso';
   fields: Record<string, string>;
   managedByKeytray: boolean;
   hasKey: boolean;

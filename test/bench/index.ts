@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { AwsConfig } from '../../electron/core/config/awsConfig';
 import { buildProfileStatus } from '../../electron/core/profileStatus';
 import { buildTrayTemplate, type TrayProfile } from '../../electron/desktop/trayTemplate';
-import { createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integration/harness';
+import { browserStandIn, createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integration/harness';
 import { cliBinaryCacheHit } from './cliBinary';
 
 /**
@@ -22,12 +22,14 @@ async function main(): Promise<void> {
     const profile = await seedCachedRole(sb);
     const lines: string[] = [];
     lines.push(...(await credentialProcessCacheHit(sb, profile)));
+    lines.push(...(await ssoCacheHit(sb)));
     lines.push(...(await sixteenColdCalls(sb)));
     lines.push(...largeConfig());
     process.stdout.write(`\nKeytray benchmarks (${os.cpus().length} cores, node ${process.version}, ${RUNS} runs each)\n`);
     for (const l of lines) process.stdout.write(`${l}\n`);
   } finally {
     await sb.keytray(['agent', '--stop']);
+    await sb.keytray(['sso', 'logout']);
     await sb.keytray(['clear']);
     await sb.close();
   }
@@ -44,6 +46,24 @@ async function seedCachedRole(sb: Sandbox): Promise<string> {
   await must(sb.keytray(['add', user, '--env'], { env: { AWS_ACCESS_KEY_ID: u.accessKeyId, AWS_SECRET_ACCESS_KEY: u.secretAccessKey } }));
   await must(sb.keytray(['credential-process', role, '--mfa-code', device.unusedCode()]));
   return role;
+}
+
+/**
+ * The same cache hit for an IAM Identity Center role: its GetRoleCredentials session is cached in
+ * the keychain like any other, so it must meet the same budgets.
+ */
+async function ssoCacheHit(sb: Sandbox): Promise<string[]> {
+  const profile = sb.name('bench-sso');
+  sb.emu.sso.createUser('bench');
+  sb.emu.sso.assign('bench', { accountId: '210987654321', roleName: 'BenchAdmin' });
+  fs.appendFileSync(
+    sb.configFile,
+    `\n[sso-session bench]\nsso_start_url = ${sb.emu.sso.startUrl}\nsso_region = eu-west-1\n\n[profile ${profile}]\nsso_session = bench\nsso_account_id = 210987654321\nsso_role_name = BenchAdmin\n`,
+  );
+  await must(sb.keytray(['sso', 'login', 'bench'], { env: browserStandIn(sb.home).env }));
+  await must(sb.keytray(['credential-process', profile]));
+  const [, , ...figures] = await credentialProcessCacheHit(sb, profile);
+  return ['the same for an IAM Identity Center role (GetRoleCredentials session cached in the keychain)', ...figures];
 }
 
 async function credentialProcessCacheHit(sb: Sandbox, profile: string): Promise<string[]> {

@@ -6,7 +6,8 @@ import { Emulator, RoleSpec, startEmulator } from './index';
  *
  *   node dist/test/emulator/cli.js [--port N] [--account 123456789012] [--seed seed.json]
  *
- * seed.json: {"users":[{"name":"alice","mfa":true,"account":"222222222222"}],"roles":[RoleSpec, …]}
+ * seed.json: {"users":[{"name":"alice","mfa":true,"account":"222222222222"}],"roles":[RoleSpec, …],
+ *   "ssoUsers":[{"name":"dana","assignments":[{"accountId":"…","accountName":"dev","roleName":"Admin"}]}]}
  * Prints one JSON line on stdout — {url, signinUrl, controlUrl, users:[{userName, arn, account,
  * accessKeyId, secretAccessKey, mfa?:{serial, secretBase32}}], roles:[{name, arn}]} — and runs
  * until SIGTERM or SIGINT. Control endpoints: see control.ts.
@@ -14,6 +15,8 @@ import { Emulator, RoleSpec, startEmulator } from './index';
 interface Seed {
   users?: Array<{ name: string; mfa?: boolean; account?: string }>;
   roles?: RoleSpec[];
+  /** IAM Identity Center users and their assignments. */
+  ssoUsers?: Array<{ name: string; assignments?: Array<{ accountId: string; accountName?: string; roleName: string }> }>;
 }
 
 function parseArgs(argv: string[]): { port?: number; seed?: string; account?: string } {
@@ -45,7 +48,11 @@ function seedEmulator(emu: Emulator, seed: Seed) {
     return { ...user, mfa: mfa && { serial: mfa.serial, secretBase32: mfa.secretBase32 } };
   });
   const roles = (seed.roles ?? []).map((r) => ({ name: r.name, arn: emu.createRole(r).arn }));
-  return { users, roles };
+  for (const u of seed.ssoUsers ?? []) {
+    emu.sso.createUser(u.name);
+    for (const a of u.assignments ?? []) emu.sso.assign(u.name, a);
+  }
+  return { users, roles, ssoStartUrl: emu.sso.startUrl };
 }
 
 async function main(): Promise<void> {

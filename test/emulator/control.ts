@@ -1,3 +1,4 @@
+import { handleSsoControl } from './ssoRoutes';
 import { EmulatorState, Fault } from './state';
 import { totp } from './totp';
 
@@ -14,6 +15,7 @@ import { totp } from './totp';
  *   POST /__emulator/advance?ms=N                move the emulator clock forward
  *   POST /__emulator/end-sessions?how=expire|revoke&user=NAME|role=ARN
  *                                                end sessions early (ExpiredToken / InvalidClientTokenId)
+ *   /__emulator/sso/…                            IAM Identity Center: see ssoRoutes.ts
  */
 export interface ControlResponse {
   status: number;
@@ -78,7 +80,10 @@ export function handleControl(state: EmulatorState, method: string, path: string
         return text(400, (e as Error).message);
       }
     }
-    default:
+    default: {
+      const sso = path.startsWith('/__emulator/sso/') ? handleSsoControl(state, method, path, query, body) : undefined;
+      if (sso) return sso.status === 200 ? { status: 200, contentType: 'application/json', body: sso.body } : text(sso.status, sso.body);
       return text(404, `no control endpoint ${route}`);
+    }
   }
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { verifySigninToken as verifyToken } from './federation';
 import { createHttpServer } from './server';
 import { CallRecord, createClock, EmulatorState, Fault, RoleSpec, SessionSelector } from './state';
+import { DEFAULT_START_URL, SsoState, type BrowserDecision, type SsoSettings } from './ssoState';
 import { totp } from './totp';
 
 /**
@@ -17,6 +18,7 @@ import { totp } from './totp';
 export { totp } from './totp';
 export { signRequest } from './sigv4';
 export type { Fault, CallRecord, RoleSpec, SessionSelector } from './state';
+export type { BrowserDecision, SsoSettings } from './ssoState';
 
 export interface EmulatorUser {
   userName: string;
@@ -33,6 +35,30 @@ export interface MfaDevice {
   code(atMs?: number): string;
   /** A code STS would accept now and that has not been used yet (current step first, then next, then previous). */
   unusedCode(): string;
+}
+
+/** IAM Identity Center: the directory, its assignments, and the person at the browser. */
+export interface EmulatorSso {
+  /** The AWS access portal start URL the emulator answers for. */
+  startUrl: string;
+  /** Answers for another start URL too (a README example's, say). */
+  addStartUrl(url: string): void;
+  createUser(userName: string): void;
+  assign(userName: string, assignment: { accountId: string; accountName?: string; roleName: string }): void;
+  unassign(userName: string, accountId: string, roleName: string): void;
+  /** What the person does on the next sign-in page (default: approve, as the first user created). */
+  browser(decision: BrowserDecision, userName?: string): void;
+  /** Acts on a device code as the person on the verification page would. */
+  decideDevice(userCode: string, decision: 'approve' | 'deny', userName?: string): void;
+  /** Device codes waiting for the person, newest last. */
+  pendingUserCodes(): string[];
+  expire(what: 'access' | 'refresh' | 'client' | 'device'): void;
+  revokeRefreshTokens(): void;
+  configure(settings: Partial<SsoSettings>): void;
+  /** Sign-in pages opened in "the browser". */
+  pagesOpened(): { authorize: number; device: number };
+  /** The IAM role Identity Center keeps in an account for a permission set. */
+  roleArn(accountId: string, roleName: string): string;
 }
 
 export interface Emulator {
@@ -60,7 +86,8 @@ export interface Emulator {
   count(action: string, ok?: boolean): number;
   resetCalls(): void;
   verifySigninToken(token: string): { arn: string } | null;
-  /** Every secret it ever issued (long-term secrets, session secrets and tokens): tests look for them on disk. */
+  sso: EmulatorSso;
+  /** Every secret it ever issued (long-term secrets, session secrets and tokens, SSO client secrets and tokens): tests look for them on disk. */
   issuedSecrets(): string[];
   close(): Promise<void>;
 }
@@ -126,7 +153,31 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
       state.calls.length = 0;
     },
     verifySigninToken: (token) => verifyToken(state, token),
+    sso: {
+      startUrl: DEFAULT_START_URL,
+      addStartUrl: (url) => void state.sso.startUrls.add(url),
+      createUser: (userName) => void state.sso.createUser(userName),
+      assign: (userName, a) => state.sso.assign(userName, a),
+      unassign: (userName, accountId, roleName) => state.sso.unassign(userName, accountId, roleName),
+      browser: (decision, userName) => {
+        state.sso.browser = { decision, user: userName ?? state.sso.browser.user };
+      },
+      decideDevice(userCode, decision, userName) {
+        const grant = state.sso.deviceByUserCode(userCode);
+        if (!grant) throw new Error(`no device code with user code ${userCode}`);
+        grant.decision = decision === 'approve' ? { approved: true, user: userName ?? state.sso.browser.user! } : { approved: false };
+      },
+      pendingUserCodes: () => [...state.sso.deviceGrants.values()].filter((g) => !g.decision && !g.used && g.expiresAt > state.clock.now()).map((g) => g.userCode),
+      expire: (what) => state.sso.expire(what),
+      revokeRefreshTokens: () => state.sso.revokeRefreshTokens(),
+      configure(settings) {
+        state.sso.settings = { ...state.sso.settings, ...settings };
+      },
+      pagesOpened: () => ({ ...state.sso.pagesOpened }),
+      roleArn: (accountId, roleName) => `arn:aws:iam::${accountId}:role/${SsoState.reservedRoleName(accountId, roleName)}`,
+    },
     issuedSecrets: () => [
+      ...state.sso.issuedSecrets(),
       ...[...state.accessKeys.values()].map((k) => k.secretAccessKey),
       ...[...state.sessions.values()].flatMap((s) => [s.secretAccessKey, s.sessionToken]),
     ],

@@ -3,6 +3,7 @@ import { authenticate, SERVED_SERVICES } from './auth';
 import { handleControl, isLoopback } from './control';
 import { AwsError, errors } from './errors';
 import { handleFederation } from './federation';
+import { handleSso, isSsoRoute } from './ssoRoutes';
 import { IAM_ACTIONS } from './iam';
 import { parseAuth, WireRequest } from './sigv4';
 import { CallRecord, EmulatorState, ids, Principal } from './state';
@@ -63,6 +64,15 @@ async function handle(state: EmulatorState, req: http.IncomingMessage, res: http
     }
     const out = handleControl(state, method, path, new URLSearchParams(query), body.toString('utf8'));
     res.writeHead(out.status, { 'content-type': out.contentType }).end(out.body);
+    return;
+  }
+
+  if (isSsoRoute(method, path)) {
+    const at = state.clock.now();
+    const out = await handleSso(state, { method, path, query: new URLSearchParams(query), headers: headerMap(req), body: body.toString('utf8'), baseUrl: `http://${req.headers.host}` });
+    const errorCode = 'errorCode' in out ? out.errorCode : undefined;
+    record(state, { action: out.action, ok: out.status < 400, status: out.status, at, service: out.service, errorCode, reason: out.reason });
+    res.writeHead(out.status, out.headers).end(out.body);
     return;
   }
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AwsError, errors } from './errors';
+import { SsoState } from './ssoState';
 import { base32Encode, newTotpSecret, totp, totpCounter } from './totp';
 
 /**
@@ -171,7 +172,7 @@ export interface CallRecord {
   principalArn?: string;
   /** Emulator-clock time the request arrived. */
   at: number;
-  /** 'sts', 'iam' or 'signin'. */
+  /** 'sts', 'iam', 'signin', 'sso-oidc', 'sso' (the portal) or 'sso-browser' (sign-in pages). */
   service?: string;
   /** Emulator-only detail for a failure, e.g. 'mfa-code-reused', 'mfa-code-invalid', 'injected'. */
   reason?: string;
@@ -196,10 +197,13 @@ export class EmulatorState {
   readonly signinTokens = new Map<string, SigninTokenRec>();
   readonly calls: CallRecord[] = [];
   faults: Array<Fault & { remaining: number }> = [];
+  /** IAM Identity Center: OIDC clients and tokens, the directory's users and assignments. */
+  readonly sso: SsoState;
 
   constructor(clock: Clock, defaultAccount: string) {
     this.clock = clock;
     this.defaultAccount = defaultAccount;
+    this.sso = new SsoState(clock);
   }
 
   // --- IAM users and keys ---

@@ -132,6 +132,25 @@ export async function createSandbox(): Promise<Sandbox> {
   };
 }
 
+/**
+ * A stand-in for the person at the browser, for IAM Identity Center sign-ins: a BROWSER command that
+ * opens the page it is given and follows its redirects (back to Keytray's loopback listener). What
+ * the person then does (approve, deny, walk away) is set with `emu.sso.browser(...)`.
+ */
+export function browserStandIn(home: string): { env: NodeJS.ProcessEnv; opened(): string[] } {
+  const log = path.join(home, 'browser-opened');
+  const script = path.join(home, 'person-at-browser.js');
+  fs.writeFileSync(
+    script,
+    `require('fs').appendFileSync(${JSON.stringify(log)}, process.argv[2] + '\\n');
+     fetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).catch((e) => { console.error(String(e)); process.exit(1); });`,
+  );
+  return {
+    env: { BROWSER: `${process.execPath} ${script}` },
+    opened: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+  };
+}
+
 /** The longest any one command of a test may take; far above what any should need on a loaded machine. */
 const CHILD_TIMEOUT_MS = 180_000;
 

@@ -41,7 +41,24 @@ export interface RoleProfile extends ProfileSettings {
   roleSessionName?: string;
 }
 
-export type ProfileConfig = UserProfile | RoleProfile;
+/**
+ * An IAM Identity Center profile: role credentials from GetRoleCredentials with the token of an
+ * sso-session (`sso_session`), or of the legacy form's `sso_start_url`/`sso_region` on the profile.
+ * See sso/ssoConfig.ts for how the session is found and checked.
+ */
+export interface SsoProfile extends ProfileSettings {
+  kind: 'sso';
+  ssoSession?: string;
+  ssoAccountId?: string;
+  ssoRoleName?: string;
+  ssoStartUrl?: string;
+  ssoRegion?: string;
+}
+
+export type ProfileConfig = UserProfile | RoleProfile | SsoProfile;
+
+/** A profile at the bottom of a chain: it gets credentials without another profile. */
+export type RootProfile = UserProfile | SsoProfile;
 
 /** The keys `keytray setup` renames; Keytray reads `keytray_<key>` first, then `<key>`. */
 export const DEFINITION_KEYS = [
@@ -51,6 +68,14 @@ export const DEFINITION_KEYS = [
   'external_id',
   'duration_seconds',
   'role_session_name',
+  // An SSO profile's keys: left in place, the AWS CLI would do the SSO sign-in itself (and keep its
+  // tokens in plaintext under ~/.aws/sso/cache) instead of calling credential_process.
+  'sso_session',
+  'sso_account_id',
+  'sso_role_name',
+  'sso_start_url',
+  'sso_region',
+  'sso_registration_scopes',
 ] as const;
 export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
 
@@ -195,7 +220,8 @@ export function resolveProfileChain(config: AwsConfig, requested: string): Profi
     const profile = config.profile(name);
     position.set(name, chain.length);
     chain.push(profile);
-    if (profile.kind === 'user') return chain;
+    // A user profile owns a key and an SSO profile signs in: either one ends the chain.
+    if (profile.kind !== 'role') return chain;
     if (!profile.sourceProfile) {
       const line = config.document.lineOf(config.sectionOf(name) ?? '');
       throw new KeytrayError(
@@ -314,7 +340,17 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   // Any role_arn key makes a role profile, even an empty one: botocore decides by the key's
   // presence too, and reading `role_arn =` as a user profile would send the user after a key.
   const hasRoleArn = doc.get(section, KEYTRAY_PREFIX + 'role_arn') !== undefined || doc.get(section, 'role_arn') !== undefined;
-  if (!hasRoleArn) return { ...settings, kind: 'user' };
+  if (!hasRoleArn) {
+    // Any of these makes an SSO profile, as for botocore; ssoConfig.ts then names what is missing.
+    const sso: SsoProfile = { ...settings, kind: 'sso' };
+    assign(sso, 'ssoSession', definition('sso_session'));
+    assign(sso, 'ssoAccountId', definition('sso_account_id'));
+    assign(sso, 'ssoRoleName', definition('sso_role_name'));
+    assign(sso, 'ssoStartUrl', definition('sso_start_url'));
+    assign(sso, 'ssoRegion', definition('sso_region'));
+    const isSso = sso.ssoSession ?? sso.ssoAccountId ?? sso.ssoRoleName ?? sso.ssoStartUrl;
+    return isSso === undefined ? { ...settings, kind: 'user' } : sso;
+  }
   const role: RoleProfile = { ...settings, kind: 'role', roleArn: definition('role_arn') ?? '' };
   assign(role, 'sourceProfile', definition('source_profile'));
   assign(role, 'externalId', definition('external_id'));

@@ -1,4 +1,4 @@
-import type { AwsConfig, RoleProfile, UserProfile } from '../config/awsConfig';
+import type { AwsConfig, RoleProfile, SsoProfile, UserProfile } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
 import { boundedHttpRequest, type BoundedResponse } from '../net/boundedHttpRequest';
 import { NetworkFailure } from '../net/networkFailure';
@@ -83,7 +83,7 @@ interface ConsoleSession {
 
 async function roleSession(
   deps: ConsoleSigninDeps,
-  profile: RoleProfile,
+  profile: RoleProfile | SsoProfile,
   request: ConsoleRequest,
   ctx: RequestContext,
   warnings: string[],
@@ -92,7 +92,9 @@ async function roleSession(
   // separate parameter of getSigninToken, so --duration must not force a fresh AssumeRole.
   const served = await deps.engine.getCredentials({ profile: profile.name, region: request.region }, ctx);
   warnings.push(...served.warnings);
-  return { profile: profile.name, credentials: served.credentials, kind: 'role', partition: partitionOf(profile.roleArn), arn: profile.roleArn };
+  // IAM Identity Center role credentials are role sessions too, and sign in to the console the same way.
+  const roleArn = profile.kind === 'role' ? profile.roleArn : undefined;
+  return { profile: profile.name, credentials: served.credentials, kind: 'role', partition: partitionOf(roleArn ?? (profile.kind === 'sso' ? profile.ssoRegion : undefined)), arn: roleArn };
 }
 
 /**

@@ -56,6 +56,12 @@ export const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
 export async function rotateAccessKey(deps: KeyRotationDeps, profileName: string, ctx: RequestContext): Promise<RotationResult> {
   const env = deps.env ?? process.env;
   const profile = deps.loadConfig().profile(profileName);
+  if (profile.kind === 'sso') {
+    throw new KeytrayError('usage', 'Only a user profile owns an access key to rotate', {
+      profile: profileName,
+      hint: 'This profile signs in with IAM Identity Center and has no access key.',
+    });
+  }
   if (profile.kind !== 'user') {
     const root = profile.sourceProfile ? ` Rotate its source instead: \`keytray rotate ${profile.sourceProfile}\`.` : '';
     throw new KeytrayError('usage', 'Only a user profile owns an access key to rotate', {

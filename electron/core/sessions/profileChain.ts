@@ -1,4 +1,4 @@
-import type { AwsConfig, DefinitionKey, ProfileConfig, RoleProfile, UserProfile } from '../config/awsConfig';
+import type { AwsConfig, DefinitionKey, ProfileConfig, RoleProfile, RootProfile, SsoProfile, UserProfile } from '../config/awsConfig';
 import { resolveProfileChain } from '../config/awsConfig';
 import { validateExternalId, validateMfaSerial, validateRoleArn, validateRoleSessionName } from '../config/validation';
 import { KeytrayError } from '../errors';
@@ -12,7 +12,7 @@ import { KeytrayError } from '../errors';
  * long-term key. A new kind of root (an `sso` or `login` profile) is one more member of ProfileChain
  * with its own `kind`; the session engine's `rootSession` is where it then gets its credentials.
  */
-export type ProfileChain = UserChain | RoleChain;
+export type ProfileChain = UserChain | SsoChain | RoleChain;
 
 interface ChainHop {
   /**
@@ -23,13 +23,19 @@ interface ChainHop {
   definition: string;
   /** The first region named from this hop down; this hop's STS calls go there. */
   region?: string;
-  /** The user profile at the bottom, whose long-term key the whole chain is made from. */
-  root: UserProfile;
+  /** The profile at the bottom, whose long-term key or sign-in session the whole chain is made from. */
+  root: RootProfile;
 }
 
 export interface UserChain extends ChainHop {
   kind: 'user';
   profile: UserProfile;
+}
+
+/** An IAM Identity Center profile: its credentials come from GetRoleCredentials, not from STS. */
+export interface SsoChain extends ChainHop {
+  kind: 'sso';
+  profile: SsoProfile;
 }
 
 export interface RoleChain extends ChainHop {
@@ -53,8 +59,11 @@ export function resolveChain(config: AwsConfig, requested: string): ProfileChain
   const definitionFrom = (i: number) => JSON.stringify(parts.slice(i));
   const last = profiles.length - 1;
   const root = profiles[last];
-  if (root.kind !== 'user') throw new Error(`the chain of "${requested}" does not end at a user profile`);
-  let chain: ProfileChain = { kind: 'user', profile: root, root, region: root.region, definition: definitionFrom(last) };
+  if (root.kind === 'role') throw new Error(`the chain of "${requested}" does not end at a user or SSO profile`);
+  let chain: ProfileChain =
+    root.kind === 'sso'
+      ? { kind: 'sso', profile: root, root, region: root.region, definition: definitionFrom(last) }
+      : { kind: 'user', profile: root, root, region: root.region, definition: definitionFrom(last) };
   for (let i = last - 1; i >= 0; i--) {
     const profile = profiles[i];
     if (profile.kind !== 'role') throw new Error(`"${profile.name}" is in the middle of a chain but is not a role`);
@@ -72,7 +81,10 @@ export function profilesOf(chain: ProfileChain): ProfileConfig[] {
 }
 
 function definitionParts(p: ProfileConfig): (string | undefined)[] {
-  return p.kind === 'role' ? [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial] : [p.name, undefined, undefined, undefined, p.mfaSerial];
+  if (p.kind === 'role') return [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial];
+  // Another account, role or session is another principal: its cached credentials must not be served.
+  if (p.kind === 'sso') return [p.name, undefined, undefined, undefined, p.mfaSerial, p.ssoSession ?? p.ssoStartUrl, p.ssoAccountId, p.ssoRoleName];
+  return [p.name, undefined, undefined, undefined, p.mfaSerial];
 }
 
 function checkSettings(config: AwsConfig, profile: ProfileConfig): void {

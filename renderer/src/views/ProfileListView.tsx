@@ -147,19 +147,23 @@ export function ProfileListView() {
             {rows.map((p) => {
               const left = p.sessionSecondsLeft === null ? null : p.sessionSecondsLeft - elapsed;
               const live = left !== null && left > 0;
-              const usable = p.kind === 'role' || p.hasKey;
+              const usable = p.kind !== 'user' || p.hasKey;
               return (
                 <li key={p.name} className={`profile${p.active ? ' active' : ''}`} data-profile={p.name}>
                   <div className="profile-main">
                     <div className="profile-name">
                       <span className="name">{p.name}</span>
-                      <span className={`badge ${p.kind}`}>{p.kind === 'role' ? 'role' : 'user'}</span>
+                      <span className={`badge ${p.kind}`}>{p.kind}</span>
                       {p.active && <span className="badge active-badge">active</span>}
                       {p.managedByKeytray && <span className="badge" title="Served by credential_process">credential_process</span>}
                     </div>
                     <div className="profile-meta">
                       {p.kind === 'role' ? (
                         <span title={p.roleArn}>{p.roleArn ?? 'no role ARN'}</span>
+                      ) : p.kind === 'sso' ? (
+                        <span>
+                          {p.ssoRoleName ?? 'no role'} · IAM Identity Center{p.ssoSession ? ` (${p.ssoSession})` : ''}
+                        </span>
                       ) : p.hasKey ? (
                         <span>key {p.accessKeyIdHint}</span>
                       ) : (
