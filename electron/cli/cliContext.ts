@@ -8,7 +8,7 @@ import type { SignInPresenter } from '../core/sso/ssoSignin';
 import { createVault, type Vault, type VaultOptions } from '../core/vault';
 import { openTerminal, terminalMfaSource } from './terminal';
 
-/** Options shared by every command that needs credentials (SPEC §4). */
+/** Options shared by every command that needs credentials (docs/architecture.md, Command line). */
 export interface CredentialOptions {
   mfaCode?: string;
   duration?: string;
@@ -48,7 +48,7 @@ export function cliPaths(): KeytrayPaths {
 }
 
 /**
- * Where the CLI gets MFA codes when it does the work itself, in SPEC order: --mfa-code, the
+ * Where the CLI gets MFA codes when it does the work itself, in the order docs/architecture.md (Sessions) gives: --mfa-code, the
  * profile's mfa_process, then the controlling terminal (a running agent was asked first).
  */
 export function cliRequestContext(options: CredentialOptions): RequestContext {

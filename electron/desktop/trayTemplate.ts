@@ -3,7 +3,7 @@ import type { ProfileRow } from '../ipc/contract';
 import { describeTimeLeft } from './sessionTimeLeft';
 
 /**
- * The tray menu as a pure function of state (SPEC §5), so it can be tested without Electron and
+ * The tray menu as a pure function of state (docs/architecture.md, Desktop and agent), so it can be tested without Electron and
  * rebuilt from one place whenever anything changes. Items carry an `action` value instead of a
  * click callback; `toElectronTemplate` attaches the callbacks at the edge.
  */

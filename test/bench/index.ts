@@ -10,7 +10,7 @@ import { browserStandIn, createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } 
 import { cliBinaryCacheHit } from './cliBinary';
 
 /**
- * `npm run bench`: the SPEC §6 figures, each measured side by side with its reference in one run so
+ * `npm run bench`: the budgets of docs/architecture.md, each measured side by side with its reference in one run so
  * the ratios hold whatever the machine's speed. Runs alternate with floor runs, and each ratio is
  * the median of run-by-run ratios, so drift in machine load hits both sides alike.
  */

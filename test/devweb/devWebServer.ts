@@ -8,7 +8,7 @@
  * - The page needs the random token printed in its URL; every RPC call carries it in a header, and
  *   the Host and Origin headers must name this server (so another site, or a DNS-rebound name,
  *   cannot drive the vault from a browser tab).
- * - Honours the SPEC §4 environment (AWS_CONFIG_FILE, KEYTRAY_HOME, AWS_ENDPOINT_URL, …) because
+ * - Honours the documented environment (AWS_CONFIG_FILE, KEYTRAY_HOME, AWS_ENDPOINT_URL, …) because
  *   core reads it.
  * - Hosts the agent like the app does, so a CLI call that needs MFA shows up at `#prompt`.
  * - Pushes what Electron's main process sends the windows (state, prompts, settings, activity) as

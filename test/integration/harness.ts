@@ -122,7 +122,7 @@ export async function createSandbox(): Promise<Sandbox> {
       return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
     },
     close: async () => {
-      // SPEC §2 for every test file: no long-term or session secret the emulator issued may be left
+      // The security rule (docs/architecture.md, Secrets) for every test file: no long-term or session secret the emulator issued may be left
       // in any file under the test HOME (config, credentials, Keytray's data dir, logs).
       const leaks = findSecretsOnDisk(home, emu.issuedSecrets());
       await emu.close();

@@ -11,7 +11,7 @@ import type { AwsCredentials } from '../types';
 import { consoleDestination, loginUrl, signinEndpointFor, type Partition } from './consoleUrls';
 
 /**
- * Console sign-in (SPEC §4 Console), the aws-vault `login` flow:
+ * Console sign-in (docs/architecture.md, Command line), the aws-vault `login` flow:
  * - a role profile's session is exchanged for a sign-in token at the federation endpoint;
  * - an IAM user profile first gets a GetFederationToken session from its long-term key, because
  *   GetSessionToken credentials cannot sign in to the console.

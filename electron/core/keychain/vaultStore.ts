@@ -43,7 +43,7 @@ export type StoredSsoClients = Partial<Record<SsoFlow, StoredSsoClient>>;
 /**
  * The only module that reads or writes Keytray's keychain items. Items are named `key:PROFILE`,
  * `session:PROFILE`, `sso-token:SESSION` and `sso-client:SESSION` under one service, and anything
- * else is refused, so no caller can turn this into a generic "read a secret" primitive (SPEC §5).
+ * else is refused, so no caller can turn this into a generic "read a secret" primitive (docs/architecture.md, Desktop and agent).
  */
 export class VaultStore {
   constructor(private readonly backend: SecretBackend) {}

@@ -9,7 +9,7 @@ import type { AwsCredentials, Clock } from '../types';
 import type { IamAccessKeys } from './iamAccessKeys';
 
 /**
- * Rotates a user profile's long-term key in SPEC order (§4 Rotate):
+ * Rotates a user profile's long-term key in the order docs/architecture.md (Command line) gives:
  *   1. CreateAccessKey, with the MFA session when the profile has mfa_serial: IAM refuses
  *      GetSessionToken credentials that were not MFA-authenticated;
  *   2. store the new key in the keychain, before anything else can fail, because AWS shows a
