@@ -250,7 +250,7 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
     let named: Requester | undefined;
     const requester = () => (named ??= withParentCommand(request.requester));
     const promptRequester = () => ({ pid: requester().parentPid ?? requester().pid, command: requester().command });
-    // SPEC §3 order: --mfa-code, then mfa_process, then the app's window; headless, the client's own
+    // The order docs/architecture.md (Sessions) gives: --mfa-code, then mfa_process, then the app's window; headless, the client's own
     // sources (mfa_process, /dev/tty) answer instead.
     const sources: MfaCodeSource[] = options.prompter
       ? [optionCodeSource(request.mfaCode), mfaProcessSource, async (r) => options.prompter!({ ...r, requester: promptRequester() })]

@@ -23,7 +23,7 @@ import {
  * agent asks for a code, so a cache hit costs one socket round trip.
  */
 
-/** Thrown when no agent answers, so the caller does the work itself (SPEC §5). */
+/** Thrown when no agent answers, so the caller does the work itself (docs/architecture.md, Desktop and agent). */
 class NoAgent extends Error {}
 
 /** Asks a running agent for credentials; null when no agent runs, or it reads other config files. */

@@ -4,10 +4,11 @@ import { mfaCodeProvider, mfaProcessSource, optionCodeSource } from '../core/mfa
 import { resolvePaths, type KeytrayPaths } from '../core/paths';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { readActiveProfile } from '../core/settings';
-import { createVault, type Vault } from '../core/vault';
-import { terminalMfaSource } from './terminal';
+import type { SignInPresenter } from '../core/sso/ssoSignin';
+import { createVault, type Vault, type VaultOptions } from '../core/vault';
+import { openTerminal, terminalMfaSource } from './terminal';
 
-/** Options shared by every command that needs credentials (SPEC §4). */
+/** Options shared by every command that needs credentials (docs/architecture.md, Command line). */
 export interface CredentialOptions {
   mfaCode?: string;
   duration?: string;
@@ -18,9 +19,27 @@ export interface CredentialOptions {
 
 let vault: Vault | undefined;
 
-export function getVault(): Vault {
-  vault ??= createVault();
+/** The first call builds the vault: a command that signs in passes how to talk to the user then. */
+export function getVault(options: Pick<VaultOptions, 'ssoPresenter' | 'ssoSignInTimeoutMs'> = {}): Vault {
+  vault ??= createVault({ ssoPresenter: terminalSignInPresenter, ...options });
   return vault;
+}
+
+/**
+ * Where a serving command (credential-process under the AWS CLI, env, exec) says that it opened a
+ * sign-in page: the controlling terminal, since the AWS CLI captures stderr. Without one the browser
+ * page speaks for itself.
+ */
+const terminalSignInPresenter: SignInPresenter = {
+  browserOpening: (session) => sayOnTerminal(`keytray: sign in to IAM Identity Center${session.name ? ` session "${session.name}"` : ''} in the browser window that just opened.`),
+  deviceCode: (_session, info) => sayOnTerminal(`keytray: open ${info.verificationUri} and enter the code ${info.userCode} to sign in.`),
+};
+
+function sayOnTerminal(line: string): void {
+  const terminal = openTerminal();
+  if (!terminal) return;
+  terminal.say(line);
+  terminal.close();
 }
 
 /** Where files live, without building a vault: commands an agent serves never touch the keychain. */
@@ -29,7 +48,7 @@ export function cliPaths(): KeytrayPaths {
 }
 
 /**
- * Where the CLI gets MFA codes when it does the work itself, in SPEC order: --mfa-code, the
+ * Where the CLI gets MFA codes when it does the work itself, in the order docs/architecture.md (Sessions) gives: --mfa-code, the
  * profile's mfa_process, then the controlling terminal (a running agent was asked first).
  */
 export function cliRequestContext(options: CredentialOptions): RequestContext {

@@ -110,6 +110,29 @@ export function buildProgram(): Command {
       process.stdout.write(`${(await import('../core/install/installCli')).installCliForThisProcess(opts)}\n`);
     });
 
+  const sso = program.command('sso').description('IAM Identity Center: sign in, sign out, write profiles for your assignments');
+  sso
+    .command('login')
+    .description('sign in to IAM Identity Center in the browser (honours BROWSER), or with --device-code from any device')
+    .argument('[session]', 'the [sso-session NAME] to sign in to (the only one if omitted)')
+    .option('--profile <profile>', "sign in to the profile's session (legacy sso_start_url profiles too)")
+    .option('--device-code', 'sign in by entering a code on any device instead of a browser redirect')
+    .option('--timeout <seconds>', 'how long to wait for the sign-in to finish (default 300)')
+    .action(async (session, opts) => (await import('./commands/ssoCommands')).ssoLoginCommand(session, opts));
+  sso
+    .command('logout')
+    .description('end the SSO session and forget its tokens and role credentials')
+    .argument('[session]', 'the sso-session (all of them if omitted)')
+    .action(async (session) => (await import('./commands/ssoCommands')).ssoLogoutCommand(session));
+  sso
+    .command('populate')
+    .description('write a profile for every account and role you are assigned')
+    .argument('<session>')
+    .option('--prefix <prefix>', 'start every profile name with this')
+    .option('--dry-run', 'show what would change, write nothing')
+    .option('--prune', 'remove profiles of this session whose assignment is gone')
+    .action(async (session, opts) => (await import('./commands/ssoCommands')).ssoPopulateCommand(session, opts));
+
   program
     .command('login')
     .description('sign in with AWS Sign-In in the browser (`aws login` sessions), kept in the keychain')

@@ -5,7 +5,7 @@
 /** What `keytray list`, the tray and the app show for a profile. Metadata only, never a secret. */
 export interface ProfileStatus {
   name: string;
-  kind: 'user' | 'role' | 'login';
+  kind: 'user' | 'role' | 'sso' | 'login';
   hasKey: boolean;
   /** The key's last 4 characters, masked. */
   accessKeyIdHint?: string;
@@ -14,8 +14,11 @@ export interface ProfileStatus {
   roleArn?: string;
   mfaSerial?: string;
   region?: string;
-  /** Account ID from the role ARN or MFA serial, for grouping. */
+  /** Account ID from the role ARN, MFA serial or sso_account_id, for grouping. */
   account?: string;
+  /** IAM Identity Center profiles: the sso-session they sign in with, and the permission set. */
+  ssoSession?: string;
+  ssoRoleName?: string;
   /** Whether `keytray setup` wired the profile to credential_process. */
   managedByKeytray: boolean;
   /** Seconds left on the cached session, negative once expired, null with no session. */

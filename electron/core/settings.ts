@@ -6,7 +6,7 @@ import { ensurePrivateDirectory } from './privateDirectory';
 
 /** User preferences, shared by the CLI and the app. Never secrets: this is a plain file. */
 export interface KeytraySettings {
-  /** GetSessionToken duration for user profiles with MFA (SPEC §3: 8 h by default). */
+  /** GetSessionToken duration for user profiles with MFA (8 h by default; docs/architecture.md, Sessions). */
   mfaSessionSeconds: number;
   lockOnSleep: boolean;
   lockOnScreenLock: boolean;

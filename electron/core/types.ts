@@ -15,8 +15,8 @@ export interface CachedSession extends AwsCredentials {
   expiration: number;
   /** The MFA serial that authenticated this session, if any; lets a role reuse its source's MFA. */
   mfaSerial?: string;
-  /** 'session' for GetSessionToken, 'role' for AssumeRole. Console federation sessions are never cached. */
-  kind: 'session' | 'role';
+  /** 'session' for GetSessionToken, 'role' for AssumeRole, 'sso' for IAM Identity Center GetRoleCredentials. Console federation sessions are never cached. */
+  kind: 'session' | 'role' | 'sso';
   /** Fingerprint of the profile chain it was made from; a changed profile is not served a stale session. */
   definition?: string;
   /** The config file's mtime and size when the session was last checked against it (see configStampOf). */

@@ -11,6 +11,10 @@ import { configStampOnDisk } from './sessions/configStamp';
 import { FileProfileLock } from './sessions/profileLock';
 import { SessionEngine } from './sessions/sessionEngine';
 import { loadSettings } from './settings';
+import { canOpenBrowser, systemUrlOpener, type UrlOpener } from './browserSignin';
+import { createSdkSsoGateway, ssoEndpointFor, type SsoGateway } from './sso/ssoGateway';
+import { SsoSessionTokens } from './sso/ssoSessionTokens';
+import type { SignInPresenter } from './sso/ssoSignin';
 import { createSdkStsGateway, type StsGateway } from './sts/stsGateway';
 import { systemClock, type Clock } from './types';
 
@@ -21,6 +25,9 @@ export interface Vault {
   engine: SessionEngine;
   /** `aws login` sessions: served from the keychain, refreshed under the profile's lock. */
   logins: LoginSessions;
+  /** IAM Identity Center sign-ins and tokens, shared by the engine and `keytray sso`. */
+  sso: SsoSessionTokens;
+  ssoGatewayFor: (region: string) => SsoGateway;
   clock: Clock;
   env: NodeJS.ProcessEnv;
   loadConfig(): AwsConfig;
@@ -37,7 +44,19 @@ export interface VaultOptions {
    * size are unchanged, so a cache hit does not re-parse ~/.aws/config. Callers must not edit it.
    */
   reuseUnchangedConfig?: boolean;
+  ssoFor?: (region: string) => SsoGateway;
+  /** Opens sign-in pages; the system browser (honouring BROWSER) by default, Electron's shell in the app. */
+  openUrl?: UrlOpener;
+  /** Tells the user what a sign-in needs (the browser opening, a device code to confirm). */
+  ssoPresenter?: SignInPresenter;
+  /** How long a sign-in waits for the browser or the device confirmation. */
+  ssoSignInTimeoutMs?: number;
 }
+
+/** Long enough to sign in with a password and an MFA device, short of the lock's 10-minute takeover. */
+export const DEFAULT_SSO_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
+
+const silentPresenter: SignInPresenter = { browserOpening: () => undefined, deviceCode: () => undefined };
 
 export function createVault(options: VaultOptions = {}): Vault {
   const env = options.env ?? process.env;
@@ -52,6 +71,18 @@ export function createVault(options: VaultOptions = {}): Vault {
   const loadConfig = options.reuseUnchangedConfig ? reuseWhileUnchanged(loadFresh, [paths.configFile, paths.credentialsFile]) : loadFresh;
   const lock = new FileProfileLock(path.join(paths.dataDir, 'locks'));
   const logins = new LoginSessions({ store, lock, clock, env });
+  const ssoGatewayFor = options.ssoFor ?? ((region: string) => createSdkSsoGateway(region, env));
+  const sso = new SsoSessionTokens({
+    store,
+    clock,
+    lock,
+    gatewayFor: ssoGatewayFor,
+    authorizeEndpointFor: (region) => ssoEndpointFor('SSO_OIDC', env) ?? `https://oidc.${region}.amazonaws.com`,
+    openUrl: options.openUrl ?? systemUrlOpener({ env }),
+    browserAvailable: () => !!options.openUrl || canOpenBrowser({ env }),
+    presenter: options.ssoPresenter ?? silentPresenter,
+    timeoutMs: options.ssoSignInTimeoutMs ?? DEFAULT_SSO_SIGNIN_TIMEOUT_MS,
+  });
   const engine = new SessionEngine({
     loadConfig,
     store,
@@ -62,8 +93,10 @@ export function createVault(options: VaultOptions = {}): Vault {
     logins,
     env,
     mfaSessionSeconds: () => loadSettings(paths.dataDir).mfaSessionSeconds,
+    sso,
+    ssoSignInAllowed: () => !!options.openUrl || canOpenBrowser({ env }),
   });
-  return { paths, store, engine, logins, clock, env, loadConfig };
+  return { paths, store, engine, logins, sso, ssoGatewayFor, clock, env, loadConfig };
 }
 
 function reuseWhileUnchanged(load: () => AwsConfig, files: string[]): () => AwsConfig {

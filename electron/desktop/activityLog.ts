@@ -3,7 +3,7 @@ import { redactSecrets } from '../ipc/ipcDoor';
 
 /**
  * What the app did and for whom: which process received which profile's credentials, and when
- * (SPEC §5). Kept in memory only: it names profiles and command lines, which are not secrets but
+ * (docs/architecture.md, Desktop and agent). Kept in memory only: it names profiles and command lines, which are not secrets but
  * are nobody else's business, and a restart starting with an empty log is what users expect.
  */
 export class ActivityLog {

@@ -213,5 +213,14 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
     },
 
     'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),
+
+    'app.support': () => app.support?.() ?? { platform: process.platform, trayHost: 'unknown', settingNotes: {} },
+
+    'app.quit': () => {
+      if (!app.quit) return { quitting: false };
+      // After the reply: the window that asked is closed by the quit.
+      setImmediate(() => app.quit?.());
+      return { quitting: true };
+    },
   };
 }

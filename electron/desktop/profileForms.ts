@@ -114,7 +114,7 @@ function applyProfileForm(config: AwsConfig, form: FormKind, isNew: boolean, pro
 
 /**
  * Sets or clears one key. A profile wired to credential_process keeps its definition under
- * `keytray_<key>` (SPEC §1), so edits go there; writing the plain key would make the AWS CLI assume
+ * `keytray_<key>` (docs/architecture.md, Config files), so edits go there; writing the plain key would make the AWS CLI assume
  * the role itself and bypass Keytray.
  */
 function writeKey(config: AwsConfig, section: string, profile: ProfileConfig, key: string, value: string): void {

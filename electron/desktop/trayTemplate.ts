@@ -3,7 +3,7 @@ import type { ProfileRow } from '../ipc/contract';
 import { describeTimeLeft } from './sessionTimeLeft';
 
 /**
- * The tray menu as a pure function of state (SPEC §5), so it can be tested without Electron and
+ * The tray menu as a pure function of state (docs/architecture.md, Desktop and agent), so it can be tested without Electron and
  * rebuilt from one place whenever anything changes. Items carry an `action` value instead of a
  * click callback; `toElectronTemplate` attaches the callbacks at the edge.
  */
@@ -139,8 +139,9 @@ function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
   const left = describeTimeLeft(p.sessionSecondsLeft);
   const live = (p.sessionSecondsLeft ?? 0) > 0;
   // A user profile without a stored key can do nothing until one is added, nor a login profile
-  // until someone signs in (`keytray login`): it has credentials exactly when signed in.
-  const usable = p.kind === 'role' || (p.kind === 'login' ? p.sessionSecondsLeft !== null : p.hasKey);
+  // until someone signs in (`keytray login`): it has credentials exactly when signed in. Roles and
+  // SSO profiles get their credentials elsewhere.
+  const usable = p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
   return {
     label: `${isActive ? '✓ ' : ''}${p.name}${left ? ` — ${left}` : ''}`,
     type: 'submenu',

@@ -2,7 +2,7 @@ import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 import { isAppPage } from '../ipc/senderValidation';
 
 /**
- * The Electron security checklist (SPEC §5) as data and small functions, so a unit test can read
+ * The Electron security checklist (docs/architecture.md, Desktop and agent) as data and small functions, so a unit test can read
  * every option instead of trusting that main/index.ts set it.
  */
 

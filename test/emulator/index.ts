@@ -45,6 +45,8 @@ export interface MfaDevice {
 export interface EmulatorSso {
   /** The AWS access portal start URL the emulator answers for. */
   startUrl: string;
+  /** Answers for another start URL too (a README example's, say). */
+  addStartUrl(url: string): void;
   createUser(userName: string): void;
   assign(userName: string, assignment: { accountId: string; accountName?: string; roleName: string }): void;
   unassign(userName: string, accountId: string, roleName: string): void;
@@ -170,6 +172,7 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
     signin,
     sso: {
       startUrl: DEFAULT_START_URL,
+      addStartUrl: (url) => void state.sso.startUrls.add(url),
       createUser: (userName) => void state.sso.createUser(userName),
       assign: (userName, a) => state.sso.assign(userName, a),
       unassign: (userName, accountId, roleName) => state.sso.unassign(userName, accountId, roleName),
@@ -181,7 +184,7 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
         if (!grant) throw new Error(`no device code with user code ${userCode}`);
         grant.decision = decision === 'approve' ? { approved: true, user: userName ?? state.sso.browser.user! } : { approved: false };
       },
-      pendingUserCodes: () => [...state.sso.deviceGrants.values()].filter((g) => !g.decision && !g.used).map((g) => g.userCode),
+      pendingUserCodes: () => [...state.sso.deviceGrants.values()].filter((g) => !g.decision && !g.used && g.expiresAt > state.clock.now()).map((g) => g.userCode),
       expire: (what) => state.sso.expire(what),
       revokeRefreshTokens: () => state.sso.revokeRefreshTokens(),
       configure(settings) {

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-/** The emulator clock, by shape: state.ts holds this file's state, so importing its Clock would be a cycle. */
-type Clock = { now(): number };
+
+/** The emulator clock (state.ts owns it; only its reading is needed here). */
+interface Clock {
+  now(): number;
+}
 
 /**
  * What the IAM Identity Center emulator knows: OIDC client registrations, pending device and

@@ -42,7 +42,7 @@ describe('fuzzing the IPC door with generated payloads', () => {
     const real = createHandlerTable({
       vault,
       activity: new ActivityLog(),
-      clipboard: new ExpiringClipboard({ writeText: (t) => void (clipboard = t), readText: () => clipboard }),
+      clipboard: new ExpiringClipboard({ writeText: async (t) => void (clipboard = t), readText: async () => clipboard }),
       launcherPath: () => '/opt/Keytray/bin/keytray',
       openConsole: async () => undefined,
     });

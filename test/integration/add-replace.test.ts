@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { EmulatorUser } from '../emulator';
-import { createSandbox, KEYTRAY_BIN, type Sandbox } from './harness';
+import { createSandbox, KEYTRAY_ARGV, type Sandbox } from './harness';
 
 /**
  * `keytray add` over a stored key: a typo in a replacement must never cost the only copy of a
@@ -101,7 +101,7 @@ describe('keytray add over a stored key', () => {
 
   test('at a terminal it asks; "n" keeps the stored key', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
     const fourth = aliceKey;
-    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${KEYTRAY_BIN} add ${alice} --env`, '/dev/null'], {
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${KEYTRAY_ARGV.join(' ')} add ${alice} --env`, '/dev/null'], {
       env: { ...sb.env, TERM: 'dumb', AWS_ACCESS_KEY_ID: fourth.accessKeyId, AWS_SECRET_ACCESS_KEY: fourth.secretAccessKey },
       stdio: 'pipe',
     });
@@ -119,7 +119,7 @@ describe('keytray add over a stored key', () => {
   test('at a terminal "y" replaces a stored key that AWS no longer accepts, and says so', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
     // The stored key is the made-up one from the --no-verify test: AWS rejects it, so it cannot be
     // compared with the new key's user, and nothing is lost by replacing it.
-    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${KEYTRAY_BIN} add ${alice} --env`, '/dev/null'], {
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${KEYTRAY_ARGV.join(' ')} add ${alice} --env`, '/dev/null'], {
       env: { ...sb.env, TERM: 'dumb', AWS_ACCESS_KEY_ID: aliceKey.accessKeyId, AWS_SECRET_ACCESS_KEY: aliceKey.secretAccessKey },
       stdio: 'pipe',
     });

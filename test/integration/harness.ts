@@ -14,6 +14,16 @@ import { startEmulator, type Emulator, type EmulatorUser, type MfaDevice } from 
  */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const KEYTRAY_BIN = path.join(REPO, 'bin', 'keytray.js');
+/** The packaged command line that `npm run build:cli-binary` builds (a Node single executable). */
+export const CLI_BINARY = path.join(REPO, 'dist', 'cli-binary', 'keytray');
+/**
+ * The keytray under test: bin/keytray.js under this Node, or with KEYTRAY_TEST_CLI_BINARY=1 (npm
+ * test's second pass, run with no DISPLAY or WAYLAND_DISPLAY) the packaged CLI binary, so every
+ * integration test also shows what an installed app's `keytray` does.
+ */
+export const KEYTRAY_ARGV: readonly string[] = process.env.KEYTRAY_TEST_CLI_BINARY === '1' ? [CLI_BINARY] : [process.execPath, KEYTRAY_BIN];
+/** What `installCli` should point a launcher at, for the keytray under test. */
+export const LAUNCHER_TARGET = process.env.KEYTRAY_TEST_CLI_BINARY === '1' ? { cliBinary: CLI_BINARY } : { nodeScript: KEYTRAY_BIN };
 export const AWS_CLI = '/usr/bin/aws';
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 
@@ -90,7 +100,7 @@ export async function createSandbox(): Promise<Sandbox> {
     env,
     name,
     writeConfig: (text) => fs.writeFileSync(configFile, text, { mode: 0o600 }),
-    keytray: (args, opts) => run(process.execPath, [KEYTRAY_BIN, ...args], opts),
+    keytray: (args, opts) => run(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), ...args], opts),
     run,
     // AWS CLI 2.9 predates AWS_ENDPOINT_URL_*, so the endpoint is passed explicitly.
     aws: (args, opts) => run(AWS_CLI, [...args, '--endpoint-url', emu.url], opts),
@@ -112,13 +122,32 @@ export async function createSandbox(): Promise<Sandbox> {
       return (await sts.send(new GetCallerIdentityCommand({}))).Arn ?? '';
     },
     close: async () => {
-      // SPEC §2 for every test file: no long-term or session secret the emulator issued may be left
+      // The security rule (docs/architecture.md, Secrets) for every test file: no long-term or session secret the emulator issued may be left
       // in any file under the test HOME (config, credentials, Keytray's data dir, logs).
       const leaks = findSecretsOnDisk(home, emu.issuedSecrets());
       await emu.close();
       fs.rmSync(home, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`secrets left on disk: ${leaks.join('; ')}`);
     },
+  };
+}
+
+/**
+ * A stand-in for the person at the browser, for IAM Identity Center sign-ins: a BROWSER command that
+ * opens the page it is given and follows its redirects (back to Keytray's loopback listener). What
+ * the person then does (approve, deny, walk away) is set with `emu.sso.browser(...)`.
+ */
+export function browserStandIn(home: string): { env: NodeJS.ProcessEnv; opened(): string[] } {
+  const log = path.join(home, 'browser-opened');
+  const script = path.join(home, 'person-at-browser.js');
+  fs.writeFileSync(
+    script,
+    `require('fs').appendFileSync(${JSON.stringify(log)}, process.argv[2] + '\\n');
+     fetch(process.argv[2], { redirect: 'follow' }).then((r) => r.text()).catch((e) => { console.error(String(e)); process.exit(1); });`,
+  );
+  return {
+    env: { BROWSER: `${process.execPath} ${script}` },
+    opened: () => (fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
   };
 }
 
@@ -148,6 +177,11 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
+    });
+    // A child that exits before reading its input (Node refusing NODE_OPTIONS, a usage error) closes
+    // the pipe: EPIPE then says nothing about the test, and must not surface as an uncaught error.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') stderr += String(err);
     });
     child.stdin.end(input ?? '');
   });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeActiveProfile } from '../../electron/core/settings';
 import { installCli } from '../../electron/core/install/installCli';
-import { awsCliAvailable, createSandbox, KEYTRAY_BIN, REPO, runProcess, type Sandbox } from './harness';
+import { awsCliAvailable, browserStandIn, createSandbox, LAUNCHER_TARGET, REPO, runProcess, type Sandbox } from './harness';
 
 /**
  * The README's `ini` examples, taken from the README itself and run against the emulator with the
@@ -38,7 +38,7 @@ describe('the README examples', { skip: !awsCliAvailable() && 'needs /usr/bin/aw
 
   before(async () => {
     sb = await createSandbox();
-    launcher = installCli({ prefix: path.join(sb.home, 'bin'), nodeScript: KEYTRAY_BIN, platform: 'linux' }).path;
+    launcher = installCli({ prefix: path.join(sb.home, 'bin'), ...LAUNCHER_TARGET, platform: 'linux' }).path;
     // `ykman oath accounts code -s aws`, as the README's mfa_process runs it; the test hands it the code.
     fakeBin = path.join(sb.home, 'fakebin');
     fs.mkdirSync(fakeBin);
@@ -72,6 +72,8 @@ describe('the README examples', { skip: !awsCliAvailable() && 'needs /usr/bin/aw
   after(async () => {
     for (const p of ['alice', 'bob']) await sb.keytray(['remove', name(p), '--yes']);
     for (const p of ['admin', 'deploy']) await sb.keytray(['clear', name(p)]);
+    await sb.keytray(['sso', 'logout']);
+    await sb.keytray(['clear']);
     await sb.close();
   });
 
@@ -125,5 +127,24 @@ describe('the README examples', { skip: !awsCliAvailable() && 'needs /usr/bin/aw
     const r = await runProcess('/bin/bash', ['-c', script, 'bash', name('deploy')], { ...sb.env, PATH: `${path.dirname(launcher)}:/usr/bin:/bin`, AWS_PROFILE: name('alice') });
     assert.equal(r.code, 0, r.stderr);
     assert.match(JSON.parse(r.stdout).Arn, /assumed-role\/Deploy\//, 'AWS_PROFILE was unset, so the exported keys win');
+  });
+
+  test('the IAM Identity Center profile, and the role assumed from its credentials', async () => {
+    sb.emu.sso.addStartUrl('https://my-company.awsapps.com/start');
+    sb.emu.sso.createUser('dana');
+    sb.emu.sso.assign('dana', { accountId: '123456789012', roleName: 'AdministratorAccess' });
+    sb.emu.createRole({ name: 'Deploy', account: '123456789012', trustedPrincipals: [sb.emu.sso.roleArn('123456789012', 'AdministratorAccess')] });
+    const login = await sb.keytray(['sso', 'login', 'corp'], { env: browserStandIn(sb.home).env });
+    assert.equal(login.code, 0, login.stderr);
+    for (const p of ['dev-admin', 'dev-deploy']) {
+      const r = await runProcess(launcher, ['setup', name(p)], sb.env);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const admin = await aws('dev-admin');
+    assert.equal(admin.code, 0, admin.stderr);
+    assert.match(JSON.parse(admin.stdout).Arn, /^arn:aws:sts::123456789012:assumed-role\/AWSReservedSSO_AdministratorAccess_/);
+    const deploy = await aws('dev-deploy');
+    assert.equal(deploy.code, 0, deploy.stderr);
+    assert.match(JSON.parse(deploy.stdout).Arn, /^arn:aws:sts::123456789012:assumed-role\/Deploy\//);
   });
 });

@@ -46,7 +46,7 @@ describe('Add key in the window over a stored key', () => {
     table = createHandlerTable({
       vault,
       activity,
-      clipboard: new ExpiringClipboard({ writeText: () => undefined, readText: () => '' }),
+      clipboard: new ExpiringClipboard({ writeText: async () => undefined, readText: async () => '' }),
       launcherPath: () => '/opt/Keytray/bin/keytray',
     });
     const first = await addUser(key);

@@ -111,7 +111,7 @@ const WITH_MFA = '[profile alice]\nmfa_serial = arn:aws:iam::111111111111:mfa/al
 const WITHOUT_MFA = '[profile alice]\nregion = eu-west-1\n';
 
 describe('key rotation', () => {
-  test('follows the SPEC order and calls IAM with the MFA session when the profile has mfa_serial', async () => {
+  test('follows the documented order and calls IAM with the MFA session when the profile has mfa_serial', async () => {
     const w = world(WITH_MFA);
     const result = await rotateAccessKey(w.deps, 'alice', ctx);
     assert.deepEqual(w.log, ['session alice', 'CreateAccessKey', 'keychain 0001', 'GetCallerIdentity', 'DeleteAccessKey 1111', 'clear alice']);

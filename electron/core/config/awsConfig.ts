@@ -42,6 +42,20 @@ export interface RoleProfile extends ProfileSettings {
 }
 
 /**
+ * An IAM Identity Center profile: role credentials from GetRoleCredentials with the token of an
+ * sso-session (`sso_session`), or of the legacy form's `sso_start_url`/`sso_region` on the profile.
+ * See sso/ssoConfig.ts for how the session is found and checked.
+ */
+export interface SsoProfile extends ProfileSettings {
+  kind: 'sso';
+  ssoSession?: string;
+  ssoAccountId?: string;
+  ssoRoleName?: string;
+  ssoStartUrl?: string;
+  ssoRegion?: string;
+}
+
+/**
  * A profile whose principal signs in with AWS Sign-In (`aws login`, `keytray login`): its
  * credentials come from a refreshable session in the keychain. `aws login` writes
  * `login_session = ARN`; a profile Keytray serves keeps it as `keytray_login_session`.
@@ -51,10 +65,10 @@ export interface LoginProfile extends ProfileSettings {
   loginSession: string;
 }
 
-export type ProfileConfig = UserProfile | RoleProfile | LoginProfile;
+export type ProfileConfig = UserProfile | RoleProfile | SsoProfile | LoginProfile;
 
 /** A profile at the bottom of a chain: it gets credentials without another profile. */
-export type RootProfile = UserProfile | LoginProfile;
+export type RootProfile = UserProfile | SsoProfile | LoginProfile;
 
 export const LOGIN_SESSION_KEY = 'login_session';
 export const KEYTRAY_LOGIN_SESSION_KEY = 'keytray_login_session';
@@ -67,6 +81,14 @@ export const DEFINITION_KEYS = [
   'external_id',
   'duration_seconds',
   'role_session_name',
+  // An SSO profile's keys: left in place, the AWS CLI would do the SSO sign-in itself (and keep its
+  // tokens in plaintext under ~/.aws/sso/cache) instead of calling credential_process.
+  'sso_session',
+  'sso_account_id',
+  'sso_role_name',
+  'sso_start_url',
+  'sso_region',
+  'sso_registration_scopes',
 ] as const;
 export type DefinitionKey = (typeof DEFINITION_KEYS)[number];
 
@@ -211,6 +233,7 @@ export function resolveProfileChain(config: AwsConfig, requested: string): Profi
     const profile = config.profile(name);
     position.set(name, chain.length);
     chain.push(profile);
+    // A user profile owns a key, and an SSO or login profile signs in: any of them ends the chain.
     if (profile.kind !== 'role') return chain;
     if (!profile.sourceProfile) {
       const line = config.document.lineOf(config.sectionOf(name) ?? '');
@@ -332,7 +355,17 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   const hasRoleArn = doc.get(section, KEYTRAY_PREFIX + 'role_arn') !== undefined || doc.get(section, 'role_arn') !== undefined;
   if (!hasRoleArn) {
     const loginSession = nonEmpty(doc.get(section, KEYTRAY_LOGIN_SESSION_KEY)) ?? plain(LOGIN_SESSION_KEY);
-    return loginSession === undefined ? { ...settings, kind: 'user' } : { ...settings, kind: 'login', loginSession };
+    if (loginSession !== undefined) return { ...settings, kind: 'login', loginSession };
+
+    // Any of these makes an SSO profile, as for botocore; ssoConfig.ts then names what is missing.
+    const sso: SsoProfile = { ...settings, kind: 'sso' };
+    assign(sso, 'ssoSession', definition('sso_session'));
+    assign(sso, 'ssoAccountId', definition('sso_account_id'));
+    assign(sso, 'ssoRoleName', definition('sso_role_name'));
+    assign(sso, 'ssoStartUrl', definition('sso_start_url'));
+    assign(sso, 'ssoRegion', definition('sso_region'));
+    const isSso = sso.ssoSession ?? sso.ssoAccountId ?? sso.ssoRoleName ?? sso.ssoStartUrl;
+    return isSso === undefined ? { ...settings, kind: 'user' } : sso;
   }
   const role: RoleProfile = { ...settings, kind: 'role', roleArn: definition('role_arn') ?? '' };
   assign(role, 'sourceProfile', definition('source_profile'));

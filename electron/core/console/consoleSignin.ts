@@ -1,4 +1,4 @@
-import type { AwsConfig, RoleProfile, UserProfile } from '../config/awsConfig';
+import type { AwsConfig, RoleProfile, SsoProfile, UserProfile } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
 import { boundedHttpRequest, type BoundedResponse } from '../net/boundedHttpRequest';
 import { NetworkFailure } from '../net/networkFailure';
@@ -11,7 +11,7 @@ import type { AwsCredentials } from '../types';
 import { consoleDestination, loginUrl, signinEndpointFor, type Partition } from './consoleUrls';
 
 /**
- * Console sign-in (SPEC §4 Console), the aws-vault `login` flow:
+ * Console sign-in (docs/architecture.md, Command line), the aws-vault `login` flow:
  * - a role profile's session is exchanged for a sign-in token at the federation endpoint;
  * - an IAM user profile first gets a GetFederationToken session from its long-term key, because
  *   GetSessionToken credentials cannot sign in to the console.
@@ -90,7 +90,7 @@ interface ConsoleSession {
 
 async function roleSession(
   deps: ConsoleSigninDeps,
-  profile: RoleProfile,
+  profile: RoleProfile | SsoProfile,
   request: ConsoleRequest,
   ctx: RequestContext,
   warnings: string[],
@@ -99,7 +99,9 @@ async function roleSession(
   // separate parameter of getSigninToken, so --duration must not force a fresh AssumeRole.
   const served = await deps.engine.getCredentials({ profile: profile.name, region: request.region }, ctx);
   warnings.push(...served.warnings);
-  return { profile: profile.name, credentials: served.credentials, kind: 'role', partition: partitionOf(profile.roleArn), arn: profile.roleArn };
+  // IAM Identity Center role credentials are role sessions too, and sign in to the console the same way.
+  const roleArn = profile.kind === 'role' ? profile.roleArn : undefined;
+  return { profile: profile.name, credentials: served.credentials, kind: 'role', partition: partitionOf(roleArn ?? (profile.kind === 'sso' ? profile.ssoRegion : undefined)), arn: roleArn };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { AwsCredentials } from '../types';
 
-/** The credential_process document (SPEC §4). Kept dependency-free: the fast path imports it. */
+/** The credential_process document (docs/architecture.md, Command line). Kept dependency-free: the fast path imports it. */
 export interface CredentialProcessDocument {
   Version: 1;
   AccessKeyId: string;

@@ -11,7 +11,7 @@ export { defaultEnvFormat, ENV_FORMATS, type EnvFormat } from './envFormats';
  */
 export const ENV_VARS_TO_UNSET = ['AWS_SECURITY_TOKEN', 'AWS_PROFILE', 'AWS_DEFAULT_PROFILE'] as const;
 
-/** The variables that carry a session into a process environment (SPEC §4). */
+/** The variables that carry a session into a process environment (docs/architecture.md, Command line). */
 export function sessionEnvironment(c: AwsCredentials, region?: string): Record<string, string> {
   const vars: Record<string, string> = {
     AWS_ACCESS_KEY_ID: c.accessKeyId,

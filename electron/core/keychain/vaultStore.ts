@@ -30,9 +30,40 @@ export interface StoredLoginSession {
 }
 
 /**
+ * An IAM Identity Center sign-in, kept only in the keychain (the AWS CLI keeps the same in plaintext
+ * under ~/.aws/sso/cache). `clientId` names the registration whose secret refreshes it.
+ */
+export interface StoredSsoToken {
+  accessToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  refreshToken?: string;
+  clientId: string;
+  startUrl: string;
+  region: string;
+  /** Epoch ms of the sign-in (not of the last refresh): shown as "signed in since". */
+  signedInAt: number;
+}
+
+/** An OIDC client registration, reused until it expires; one per sign-in flow. */
+export interface StoredSsoClient {
+  clientId: string;
+  clientSecret: string;
+  /** Epoch ms. */
+  expiresAt: number;
+  startUrl: string;
+  region: string;
+  scopes: string[];
+}
+
+export type SsoFlow = 'authorization_code' | 'device_code';
+export type StoredSsoClients = Partial<Record<SsoFlow, StoredSsoClient>>;
+
+/**
  * The only module that reads or writes Keytray's keychain items. Items are named `key:PROFILE`,
- * `session:PROFILE` and `login:PROFILE` under one service, and anything else is refused, so no caller can turn this into a
- * generic "read a secret" primitive (SPEC §5).
+ * `session:PROFILE`, `login:PROFILE`, `sso-token:SESSION` and `sso-client:SESSION` under one
+ * service, and anything else is refused, so no caller can turn this into a generic "read a secret"
+ * primitive (docs/architecture.md, Desktop and agent).
  */
 export class VaultStore {
   constructor(private readonly backend: SecretBackend) {}
@@ -77,23 +108,56 @@ export class VaultStore {
     return this.backend.delete(itemName('login', profile));
   }
 
-  /** Everything Keytray holds, by profile; used by `list` and the app's status. One keychain round trip. */
-  inventory(): { keys: Map<string, StoredKey>; sessions: Map<string, CachedSession>; logins: Map<string, StoredLoginSession> } {
+  getSsoToken(session: string): StoredSsoToken | null {
+    const raw = this.backend.get(itemName('sso-token', session));
+    return raw === null ? null : parseSsoItem(raw, session, isStoredSsoToken);
+  }
+
+  setSsoToken(session: string, token: StoredSsoToken): void {
+    this.backend.set(itemName('sso-token', session), JSON.stringify(token));
+  }
+
+  deleteSsoToken(session: string): boolean {
+    return this.backend.delete(itemName('sso-token', session));
+  }
+
+  getSsoClients(session: string): StoredSsoClients {
+    const raw = this.backend.get(itemName('sso-client', session));
+    return raw === null ? {} : parseSsoItem(raw, session, isStoredSsoClients);
+  }
+
+  setSsoClients(session: string, clients: StoredSsoClients): void {
+    this.backend.set(itemName('sso-client', session), JSON.stringify(clients));
+  }
+
+  deleteSsoClients(session: string): boolean {
+    return this.backend.delete(itemName('sso-client', session));
+  }
+
+  /** Everything Keytray holds, by profile (and SSO session); used by `list` and the app's status. One keychain round trip. */
+  inventory(): {
+    keys: Map<string, StoredKey>;
+    sessions: Map<string, CachedSession>;
+    logins: Map<string, StoredLoginSession>;
+    ssoTokens: Map<string, StoredSsoToken>;
+  } {
     const keys = new Map<string, StoredKey>();
     const sessions = new Map<string, CachedSession>();
     const logins = new Map<string, StoredLoginSession>();
+    const ssoTokens = new Map<string, StoredSsoToken>();
     for (const { account, value } of this.backend.list()) {
       const parsed = parseItemName(account);
       if (!parsed) continue;
       try {
         if (parsed.kind === 'key') keys.set(parsed.profile, parseItem(value, parsed.profile, isStoredKey));
+        else if (parsed.kind === 'session') sessions.set(parsed.profile, parseItem(value, parsed.profile, isCachedSession));
         else if (parsed.kind === 'login') logins.set(parsed.profile, parseItem(value, parsed.profile, isStoredLoginSession));
-        else sessions.set(parsed.profile, parseItem(value, parsed.profile, isCachedSession));
+        else if (parsed.kind === 'sso-token') ssoTokens.set(parsed.profile, parseSsoItem(value, parsed.profile, isStoredSsoToken));
       } catch {
         // A damaged item must not hide the others; `get` on that profile reports it.
       }
     }
-    return { keys, sessions, logins };
+    return { keys, sessions, logins, ssoTokens };
   }
 
   /** Deletes every cached session, or those of one profile. Returns the profiles cleared. */
@@ -105,7 +169,7 @@ export class VaultStore {
   }
 }
 
-type ItemKind = 'key' | 'session' | 'login';
+type ItemKind = 'key' | 'session' | 'login' | 'sso-token' | 'sso-client';
 
 function itemName(kind: ItemKind, profile: string): string {
   if (!profile || /[\s[\]]/.test(profile)) {
@@ -115,7 +179,7 @@ function itemName(kind: ItemKind, profile: string): string {
 }
 
 function parseItemName(account: string): { kind: ItemKind; profile: string } | null {
-  const m = /^(key|session|login):(.+)$/.exec(account);
+  const m = /^(key|session|login|sso-token|sso-client):(.+)$/.exec(account);
   return m ? { kind: m[1] as ItemKind, profile: m[2] } : null;
 }
 
@@ -132,6 +196,27 @@ function parseItem<T>(raw: string, profile: string, check: (v: unknown) => v is 
     });
   }
   return value;
+}
+
+/** A damaged SSO item reads as a sign-in to redo, not a key to re-add. */
+function parseSsoItem<T>(raw: string, session: string, check: (v: unknown) => v is T): T {
+  try {
+    return parseItem(raw, session, check);
+  } catch {
+    throw new KeytrayError('keychain-unavailable', `The keychain item for SSO session "${session}" is damaged`, {
+      hint: `Run \`keytray sso logout ${session}\` and sign in again.`,
+    });
+  }
+}
+
+function isStoredSsoToken(v: unknown): v is StoredSsoToken {
+  const o = v as StoredSsoToken;
+  return !!o && typeof o.accessToken === 'string' && typeof o.expiresAt === 'number' && typeof o.clientId === 'string' && typeof o.startUrl === 'string';
+}
+
+function isStoredSsoClients(v: unknown): v is StoredSsoClients {
+  if (!v || typeof v !== 'object') return false;
+  return Object.values(v as Record<string, StoredSsoClient>).every((c) => !!c && typeof c.clientId === 'string' && typeof c.clientSecret === 'string' && typeof c.expiresAt === 'number');
 }
 
 function isStoredKey(v: unknown): v is StoredKey {

@@ -17,7 +17,7 @@ export interface MfaCodeRequest {
 /** Returns a code, or null when this source cannot provide one so that the next source is tried. */
 export type MfaCodeSource = (request: MfaCodeRequest) => Promise<string | null>;
 
-/** Resolves a code from the sources in order (SPEC §3), or fails saying how to provide one. */
+/** Resolves a code from the sources in order (docs/architecture.md, Sessions), or fails saying how to provide one. */
 export type MfaCodeProvider = (request: MfaCodeRequest) => Promise<string>;
 
 export function mfaCodeProvider(sources: MfaCodeSource[]): MfaCodeProvider {

@@ -9,7 +9,7 @@ import type { AwsCredentials, Clock } from '../types';
 import type { IamAccessKeys } from './iamAccessKeys';
 
 /**
- * Rotates a user profile's long-term key in SPEC order (§4 Rotate):
+ * Rotates a user profile's long-term key in the order docs/architecture.md (Command line) gives:
  *   1. CreateAccessKey, with the MFA session when the profile has mfa_serial: IAM refuses
  *      GetSessionToken credentials that were not MFA-authenticated;
  *   2. store the new key in the keychain, before anything else can fail, because AWS shows a
@@ -56,6 +56,12 @@ export const DEFAULT_VERIFY_TIMEOUT_MS = 10_000;
 export async function rotateAccessKey(deps: KeyRotationDeps, profileName: string, ctx: RequestContext): Promise<RotationResult> {
   const env = deps.env ?? process.env;
   const profile = deps.loadConfig().profile(profileName);
+  if (profile.kind === 'sso') {
+    throw new KeytrayError('usage', 'Only a user profile owns an access key to rotate', {
+      profile: profileName,
+      hint: 'This profile signs in with IAM Identity Center and has no access key.',
+    });
+  }
   if (profile.kind === 'login') {
     throw new KeytrayError('usage', 'A sign-in profile has no access key to rotate', {
       profile: profileName,

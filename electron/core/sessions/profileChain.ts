@@ -1,4 +1,4 @@
-import type { AwsConfig, DefinitionKey, LoginProfile, ProfileConfig, RoleProfile, RootProfile, UserProfile } from '../config/awsConfig';
+import type { AwsConfig, DefinitionKey, LoginProfile, ProfileConfig, RoleProfile, RootProfile, SsoProfile, UserProfile } from '../config/awsConfig';
 import { resolveProfileChain } from '../config/awsConfig';
 import { validateExternalId, validateMfaSerial, validateRoleArn, validateRoleSessionName } from '../config/validation';
 import { KeytrayError } from '../errors';
@@ -12,7 +12,7 @@ import { KeytrayError } from '../errors';
  * long-term key. A new kind of root (an `sso` or `login` profile) is one more member of ProfileChain
  * with its own `kind`; the session engine's `rootSession` is where it then gets its credentials.
  */
-export type ProfileChain = UserChain | LoginChain | RoleChain;
+export type ProfileChain = UserChain | SsoChain | LoginChain | RoleChain;
 
 interface ChainHop {
   /**
@@ -30,6 +30,12 @@ interface ChainHop {
 export interface UserChain extends ChainHop {
   kind: 'user';
   profile: UserProfile;
+}
+
+/** An IAM Identity Center profile: its credentials come from GetRoleCredentials, not from STS. */
+export interface SsoChain extends ChainHop {
+  kind: 'sso';
+  profile: SsoProfile;
 }
 
 /** An AWS Sign-In session's profile: its credentials come from the refresh grant, not from STS. */
@@ -59,10 +65,12 @@ export function resolveChain(config: AwsConfig, requested: string): ProfileChain
   const definitionFrom = (i: number) => JSON.stringify(parts.slice(i));
   const last = profiles.length - 1;
   const root = profiles[last];
-  if (root.kind === 'role') throw new Error(`the chain of "${requested}" does not end at a user or login profile`);
+  if (root.kind === 'role') throw new Error(`the chain of "${requested}" does not end at a user, SSO or login profile`);
   let chain: ProfileChain =
-    root.kind === 'login'
-      ? { kind: 'login', profile: root, root, region: root.region, definition: definitionFrom(last) }
+    root.kind === 'sso'
+      ? { kind: 'sso', profile: root, root, region: root.region, definition: definitionFrom(last) }
+      : root.kind === 'login'
+        ? { kind: 'login', profile: root, root, region: root.region, definition: definitionFrom(last) }
       : { kind: 'user', profile: root, root, region: root.region, definition: definitionFrom(last) };
   for (let i = last - 1; i >= 0; i--) {
     const profile = profiles[i];
@@ -82,6 +90,8 @@ export function profilesOf(chain: ProfileChain): ProfileConfig[] {
 
 function definitionParts(p: ProfileConfig): (string | undefined)[] {
   if (p.kind === 'role') return [p.name, p.roleArn, p.sourceProfile, p.externalId, p.mfaSerial];
+  // Another account, role or session is another principal: its cached credentials must not be served.
+  if (p.kind === 'sso') return [p.name, undefined, undefined, undefined, p.mfaSerial, p.ssoSession ?? p.ssoStartUrl, p.ssoAccountId, p.ssoRoleName];
   // A login profile's principal is part of what its sessions are made from: another person, another session.
   if (p.kind === 'login') return [p.name, undefined, undefined, undefined, p.mfaSerial, p.loginSession];
   return [p.name, undefined, undefined, undefined, p.mfaSerial];

@@ -10,8 +10,10 @@ import type { IssuedCredentials, MfaParameters, StsGateway } from '../sts/stsGat
 import { describeStsFailure } from '../sts/stsGateway';
 import { readAwsFailure, type AwsFailure } from '../sts/awsFailure';
 import type { AwsCredentials, CachedSession, Clock } from '../types';
+import { ssoRoleTarget } from '../sso/ssoConfig';
+import type { SsoSessionTokens } from '../sso/ssoSessionTokens';
 import { configStampOf } from './configStamp';
-import { resolveChain, type ProfileChain, type RoleChain, type UserChain } from './profileChain';
+import { resolveChain, type ProfileChain, type RoleChain, type SsoChain, type UserChain } from './profileChain';
 import type { ProfileLock } from './profileLock';
 import { isServable, isServableAsLastResort } from './sessionReuse';
 import { chainedRoleCapped, lastResortSession, renewedRejectedSession } from './sessionWarnings';
@@ -61,6 +63,10 @@ export interface SessionEngineDeps {
   /** Duration of GetSessionToken sessions for user profiles (8 h unless configured). */
   /** Read per session, so a change in the app's Settings applies without a restart. */
   mfaSessionSeconds?: () => number;
+  /** IAM Identity Center tokens, for SSO profiles. */
+  sso?: SsoSessionTokens;
+  /** Whether serving an SSO profile may start a sign-in in the browser (no: a line saying how to sign in). */
+  ssoSignInAllowed?: () => boolean;
 }
 
 /**
@@ -96,6 +102,9 @@ export class SessionEngine {
       return served(login.credentials, login.refreshed ? 'sts' : 'cache');
     }
     if (request.noSession) {
+      if (chain.kind === 'sso') {
+        throw new KeytrayError('usage', 'An IAM Identity Center profile has no long-term key to serve', { profile: chain.profile.name, hint: 'Drop --no-session for this profile.' });
+      }
       return chain.kind === 'user' ? served(this.longTermKey(chain.profile.name), 'long-term') : served(stripMeta(await walk.assumeFromLongTermKey(chain)), 'sts');
     }
     const session = await walk.session(chain, { isTarget: true });
@@ -213,7 +222,7 @@ class ChainWalk {
         return now;
       }
       try {
-        const fresh = hop.kind === 'user' ? await this.rootSession(hop, need) : await this.roleSession(hop, need);
+        const fresh = hop.kind === 'user' ? await this.rootSession(hop, need) : hop.kind === 'sso' ? await this.ssoSession(hop) : await this.roleSession(hop, need);
         this.deps.store.setSession(name, fresh);
         return fresh;
       } catch (err) {
@@ -254,6 +263,15 @@ class ChainWalk {
     const mfa = profile.mfaSerial ? await this.mfaParameters(profile.name, profile.mfaSerial, profile.mfaProcess) : undefined;
     const issued = await this.call(hop, 'GetSessionToken', longTerm, mfa, (sts) => sts.getSessionToken(longTerm, { durationSeconds: duration, mfa }));
     return this.toCached(issued, 'session', hop, profile.mfaSerial);
+  }
+
+  /** GetRoleCredentials for an IAM Identity Center profile, with the session's shared token. */
+  private async ssoSession(hop: SsoChain): Promise<CachedSession> {
+    const { sso } = this.deps;
+    if (!sso) throw new KeytrayError('sso-signin', 'IAM Identity Center is not available here', { profile: hop.profile.name });
+    const target = ssoRoleTarget(this.config, hop.profile);
+    const issued = await sso.roleCredentials(target, { allowSignIn: this.deps.ssoSignInAllowed?.() ?? false, profile: hop.profile.name });
+    return this.toCached(issued, 'sso', hop);
   }
 
   /**

@@ -1,9 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { typedMfaCode } from '../components/MfaCodeForm';
 import { StatusLine } from '../components/StatusLine';
-import { call, messageOf, type PromptView } from '../keytrayApi';
-
-const POLL_MS = 500;
+import { call, messageOf, subscribe, type PromptView } from '../keytrayApi';
 
 /**
  * The MFA prompt window: which profile, which MFA device, and which process is asking (pid and
@@ -19,24 +17,26 @@ export function PromptWindowView() {
 
   useEffect(() => {
     document.title = 'Keytray — MFA code';
-    const load = () =>
-      call('prompt.current', {}).then(
-        (p) => {
-          setPrompt(p);
-          setLoaded(true);
-          if (p && p.id !== shownId.current) {
-            // A new request: start clean and put the cursor in the code field.
-            shownId.current = p.id;
-            setCode('');
-            setStatus(null);
-            setTimeout(() => input.current?.focus(), 0);
-          }
-        },
-        (e) => setStatus({ kind: 'error', text: messageOf(e) }),
-      );
-    void load();
-    const timer = setInterval(load, POLL_MS);
-    return () => clearInterval(timer);
+    const show = (p: PromptView | null) => {
+      setPrompt(p);
+      setLoaded(true);
+      if (p && p.id !== shownId.current) {
+        // A new request: start clean and put the cursor in the code field.
+        shownId.current = p.id;
+        setCode('');
+        setStatus(null);
+        setTimeout(() => input.current?.focus(), 0);
+      }
+    };
+    // The main process pushes each change of the queue; the current head is loaded once.
+    let pushed = false;
+    const unsubscribe = subscribe('prompt.changed', (p) => {
+      pushed = true;
+      show(p);
+    });
+    // A push that overtook the first load is newer than its answer.
+    call('prompt.current', {}).then((p) => pushed || show(p), (e) => setStatus({ kind: 'error', text: messageOf(e) }));
+    return unsubscribe;
   }, []);
 
   async function answer(e: React.FormEvent) {

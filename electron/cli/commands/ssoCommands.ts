@@ -1,0 +1,141 @@
+import { canOpenBrowser } from '../../core/browserSignin';
+import { AwsConfig } from '../../core/config/awsConfig';
+import { launcherForCredentialProcess } from '../../core/install/installCli';
+import { KeytrayError } from '../../core/errors';
+import { ssoSession, ssoSessionForCommand, ssoSessionNames, ssoSessionOfProfile, type SsoSessionConfig } from '../../core/sso/ssoConfig';
+import { applyPopulate, planPopulate, type Assignment, type PopulatePlan } from '../../core/sso/ssoPopulate';
+import type { SignInPresenter } from '../../core/sso/ssoSignin';
+import { getVault } from '../cliContext';
+import { formatLeft } from './listCommand';
+
+/**
+ * `keytray sso login | logout | populate`. What the user must do (open a page, compare a code) goes
+ * to stderr, so stdout carries only the result.
+ */
+
+export const stderrPresenter: SignInPresenter = {
+  browserOpening: (session, url) => {
+    process.stderr.write(`keytray: opening the IAM Identity Center sign-in page for ${label(session)} in your browser. If it does not open, visit:\n  ${url}\n`);
+  },
+  deviceCode: (session, info) => {
+    const minutes = Math.max(1, Math.round((info.expiresAt - Date.now()) / 60_000));
+    process.stderr.write(
+      `keytray: to sign in to ${label(session)}, open ${info.verificationUri} and enter the code ${info.userCode}` +
+        `${info.verificationUriComplete ? ` (or open ${info.verificationUriComplete})` : ''}. Waiting up to ${minutes} min.\n`,
+    );
+  },
+};
+
+function label(session: SsoSessionConfig): string {
+  return session.name ? `"${session.name}"` : session.startUrl;
+}
+
+function parseTimeout(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 3600) {
+    throw new KeytrayError('usage', `--timeout ${value} is not a number of seconds between 1 and 3600`, { hint: 'For example --timeout 120.' });
+  }
+  return seconds * 1000;
+}
+
+export async function ssoLoginCommand(sessionArg: string | undefined, options: { profile?: string; deviceCode?: boolean; timeout?: string }): Promise<void> {
+  const vault = getVault({ ssoPresenter: stderrPresenter, ssoSignInTimeoutMs: parseTimeout(options.timeout) });
+  const session = ssoSessionForCommand(vault.loadConfig(), { session: sessionArg, profile: options.profile });
+  // Over SSH or without a display a browser on this machine helps nobody: the device code works from any device.
+  const flow = options.deviceCode || !canOpenBrowser({ env: vault.env }) ? 'device_code' : 'authorization_code';
+  const token = await vault.sso.signIn(session, flow);
+  const left = formatLeft(Math.floor((token.expiresAt - vault.clock.now()) / 1000));
+  const renew = token.refreshToken ? 'Keytray renews it by itself' : 'sign in again when it ends';
+  process.stdout.write(`Signed in to IAM Identity Center ${label(session)} for ${left}; ${renew}.\n`);
+}
+
+export async function ssoLogoutCommand(sessionArg: string | undefined): Promise<void> {
+  const vault = getVault();
+  const config = vault.loadConfig();
+  const sessions = sessionArg ? [ssoSession(config, sessionArg)] : ssoSessionNames(config).map((n) => ssoSession(config, n));
+  // Legacy profiles keep their start URL on the profile: their sign-ins end with a logout of all.
+  if (!sessionArg) {
+    for (const name of config.profileNames()) {
+      const p = safeProfile(config, name);
+      if (p?.kind === 'sso' && !p.ssoSession) sessions.push(ssoSessionOfProfile(config, p));
+    }
+  }
+  const done: string[] = [];
+  for (const session of unique(sessions)) {
+    const { hadToken } = await vault.sso.logout(session);
+    const cleared = clearRoleSessionsOf(config, session, vault.store);
+    if (hadToken || cleared > 0) done.push(label(session));
+  }
+  process.stdout.write(done.length > 0 ? `Signed out of IAM Identity Center ${done.join(', ')}; its tokens and role credentials are gone from the keychain.\n` : 'No IAM Identity Center sign-in to end.\n');
+}
+
+export async function ssoPopulateCommand(sessionName: string, options: { prefix?: string; dryRun?: boolean; prune?: boolean }): Promise<void> {
+  const vault = getVault({ ssoPresenter: stderrPresenter });
+  const session = ssoSession(vault.loadConfig(), sessionName);
+  const token = await vault.sso.accessToken(session, { allowSignIn: canOpenBrowser({ env: vault.env }) });
+  const gateway = vault.ssoGatewayFor(session.region);
+  let assignments: Assignment[];
+  try {
+    assignments = [];
+    for (const account of await gateway.listAccounts(token)) {
+      for (const roleName of await gateway.listAccountRoles(token, account.accountId)) assignments.push({ ...account, roleName });
+    }
+  } catch (err) {
+    const { describeSsoFailure } = await import('../../core/sso/ssoFailures');
+    throw describeSsoFailure(err, session, 'ListAccounts');
+  }
+
+  // Planned from the file as it is under the edit lock: listing took a while, and someone may
+  // have edited the config meanwhile.
+  const configFile = vault.paths.configFile;
+  let plan!: PopulatePlan;
+  if (options.dryRun) plan = planPopulate(vault.loadConfig(), session, assignments, options.prefix ?? '');
+  else {
+    const launcher = launcherForCredentialProcess();
+    AwsConfig.edit(configFile, (config) => {
+      plan = planPopulate(config, session, assignments, options.prefix ?? '');
+      applyPopulate(config, session, plan, { prune: !!options.prune, launcher });
+    });
+    if (options.prune) for (const g of plan.gone) vault.store.deleteSession(g.profile);
+  }
+  const out: string[] = [];
+  for (const a of plan.add) out.push(`${options.dryRun ? 'would add' : 'added'}  ${a.profile}  (${a.accountName} ${a.accountId}, ${a.roleName})`);
+  for (const a of plan.nameTaken) out.push(`skipped    ${a.profile}  (${a.accountName} ${a.accountId}, ${a.roleName}): a different profile has that name; use --prefix`);
+  for (const g of plan.gone) {
+    const verb = options.prune ? (options.dryRun ? 'would remove' : 'removed') : 'gone';
+    out.push(`${verb}  ${g.profile}  (account ${g.accountId}, ${g.roleName} is no longer assigned${options.prune ? '' : '; --prune removes it'})`);
+  }
+  const summary = `${plan.kept.length} profile${plan.kept.length === 1 ? '' : 's'} already up to date in ${configFile}.`;
+  process.stdout.write(`${[...out, out.length === 0 ? `No changes: ${summary}` : summary].join('\n')}\n`);
+}
+
+/** Role credentials of the session's profiles are dropped with its tokens: signing out means all of it. */
+function clearRoleSessionsOf(config: AwsConfig, session: SsoSessionConfig, store: { deleteSession(p: string): boolean }): number {
+  let cleared = 0;
+  for (const name of config.profileNames()) {
+    const p = safeProfile(config, name);
+    if (p?.kind !== 'sso') continue;
+    let key: string;
+    try {
+      key = ssoSessionOfProfile(config, p).key;
+    } catch {
+      continue;
+    }
+    if (key === session.key && store.deleteSession(name)) cleared++;
+  }
+  return cleared;
+}
+
+function safeProfile(config: AwsConfig, name: string) {
+  try {
+    return config.profile(name);
+  } catch {
+    return undefined;
+  }
+}
+
+function unique(sessions: SsoSessionConfig[]): SsoSessionConfig[] {
+  const seen = new Set<string>();
+  return sessions.filter((s) => !seen.has(s.key) && seen.add(s.key));
+}
