@@ -1,10 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { MfaCodeForm } from '../components/MfaCodeForm';
 import { StatusLine } from '../components/StatusLine';
-import { call, messageOf, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, subscribe, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
-
-const POLL_MS = 5_000;
 
 type PendingAction = { action: 'start' | 'copy' | 'console'; profile: string; serial: string };
 type Status = { kind: 'ok' | 'error'; text: string } | null;
@@ -31,11 +29,16 @@ export function ProfileListView() {
   }, []);
 
   useEffect(() => {
+    // The main process pushes every change; the one-second tick only counts time left down locally.
+    const unsubscribe = subscribe('state.changed', (next) => {
+      setList(next);
+      setReceivedAt(Date.now());
+      setLoadError(null);
+    });
     void reload();
-    const poll = setInterval(() => void reload(), POLL_MS);
     const tick = setInterval(() => setNow(Date.now()), 1_000);
     return () => {
-      clearInterval(poll);
+      unsubscribe();
       clearInterval(tick);
     };
   }, [reload]);
@@ -144,19 +147,26 @@ export function ProfileListView() {
             {rows.map((p) => {
               const left = p.sessionSecondsLeft === null ? null : p.sessionSecondsLeft - elapsed;
               const live = left !== null && left > 0;
-              const usable = p.kind === 'role' || p.hasKey;
+              // A login profile has credentials exactly when signed in (`keytray login`), as in the tray.
+              const usable = p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
               return (
                 <li key={p.name} className={`profile${p.active ? ' active' : ''}`} data-profile={p.name}>
                   <div className="profile-main">
                     <div className="profile-name">
                       <span className="name">{p.name}</span>
-                      <span className={`badge ${p.kind}`}>{p.kind === 'role' ? 'role' : 'user'}</span>
+                      <span className={`badge ${p.kind}`}>{p.kind}</span>
                       {p.active && <span className="badge active-badge">active</span>}
                       {p.managedByKeytray && <span className="badge" title="Served by credential_process">credential_process</span>}
                     </div>
                     <div className="profile-meta">
                       {p.kind === 'role' ? (
                         <span title={p.roleArn}>{p.roleArn ?? 'no role ARN'}</span>
+                      ) : p.kind === 'sso' ? (
+                        <span>
+                          {p.ssoRoleName ?? 'no role'} · IAM Identity Center{p.ssoSession ? ` (${p.ssoSession})` : ''}
+                        </span>
+                      ) : p.kind === 'login' ? (
+                        <span className={p.sessionSecondsLeft === null ? 'warn' : undefined}>AWS Sign-In · {p.sessionSecondsLeft === null ? 'not signed in' : 'signed in'}</span>
                       ) : p.hasKey ? (
                         <span>key {p.accessKeyIdHint}</span>
                       ) : (
@@ -194,7 +204,7 @@ export function ProfileListView() {
                     <button type="button" disabled={!usable || busy === p.name} onClick={() => void run('copy', p.name)}>
                       Copy env
                     </button>
-                    <button type="button" disabled={!usable || busy === p.name} onClick={() => void run('console', p.name)}>
+                    <button type="button" disabled={!usable || p.kind === 'login' || busy === p.name} onClick={() => void run('console', p.name)}>
                       Console
                     </button>
                     <button type="button" disabled={!p.inConfig} onClick={() => go('edit', p.name)} aria-label={`Edit ${p.name}`}>
