@@ -1,13 +1,15 @@
 import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
 import { KeytrayError } from '../core/errors';
 import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
-import { readActiveProfile } from '../core/settings';
+import { loadSettings, readActiveProfile } from '../core/settings';
+import { DEFAULT_ROLE_SECONDS } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
 import type { ProfileList, ProfileRow } from '../ipc/contract';
+import type { ProfileUsage } from './profileUsage';
 import { describeTimeLeft } from './sessionTimeLeft';
 
 /** The profile list with status, grouping and the active mark; the tray is built from it too. */
-export function buildProfileList(vault: Vault): ProfileList {
+export function buildProfileList(vault: Vault, usage: ProfileUsage = { pinned: [], recent: [] }): ProfileList {
   const now = vault.clock.now();
   let config: AwsConfig;
   let configError: string | undefined;
@@ -21,10 +23,16 @@ export function buildProfileList(vault: Vault): ProfileList {
   const active = readActiveProfile(vault.paths.dataDir);
   const statuses = buildProfileStatus(config, vault.store.inventory(), now);
   const byName = new Map(statuses.map((s) => [s.name, s]));
+  const pinned = new Set(usage.pinned);
+  const lastUsed = new Map(usage.recent.map((r) => [r.profile, r.at]));
+  const userSessionSeconds = loadSettings(vault.paths.dataDir).mfaSessionSeconds;
   const profiles: ProfileRow[] = statuses.map((s) => ({
     ...s,
     group: rootSourceOf(s, byName, config),
     active: s.name === active,
+    pinned: pinned.has(s.name),
+    lastUsedAt: lastUsed.get(s.name),
+    sessionSecondsTotal: s.sessionSecondsLeft === null ? undefined : Math.max(s.sessionSecondsLeft, nominalSessionSeconds(s, config, userSessionSeconds)),
     timeLeftText: describeTimeLeft(s.sessionSecondsLeft, 'no session'),
   }));
   return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
@@ -38,5 +46,15 @@ function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>, conf
     return chain[chain.length - 1].name;
   } catch {
     return s.sourceProfile && byName.has(s.sourceProfile) ? s.sourceProfile : s.name;
+  }
+}
+
+/** The length a new session of this profile gets: what the time-left bar measures against. */
+function nominalSessionSeconds(s: ProfileStatus, config: AwsConfig, userSessionSeconds: number): number {
+  if (s.kind === 'user') return userSessionSeconds;
+  try {
+    return config.profile(s.name).durationSeconds ?? DEFAULT_ROLE_SECONDS;
+  } catch {
+    return DEFAULT_ROLE_SECONDS;
   }
 }

@@ -14,11 +14,13 @@
  * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
  * types) type-checks it.
  */
+import type { ActivityEntry } from '../core/activity/activityShape';
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
 import type { Channel } from './channels';
 
 export { CHANNELS, IPC_PREFIX, isChannel, type Channel } from './channels';
+export type { ActivityEntry, ActivityOutcome } from '../core/activity/activityShape';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -32,6 +34,27 @@ const mfaCode = z
   .optional();
 
 export const ENV_EXPORT_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
+
+/**
+ * What each form field is called in a message, so a limit in the schemas below reaches the user as
+ * "The profile name can be at most 128 characters." under that field, never as schema text.
+ */
+export const FIELD_LABELS: Record<string, string> = {
+  profile: 'The profile name',
+  accessKeyId: 'The access key ID',
+  secretAccessKey: 'The secret access key',
+  region: 'The region',
+  mfaSerial: 'The MFA device ARN',
+  mfaProcess: 'The MFA code command',
+  roleArn: 'The role ARN',
+  sourceProfile: 'The source profile',
+  externalId: 'The external ID',
+  roleSessionName: 'The session name',
+  durationSeconds: 'The duration',
+  mfaCode: 'The MFA code',
+  code: 'The MFA code',
+  fields: 'This field',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Request schemas, one per channel
@@ -92,6 +115,11 @@ export const requestSchemas = {
     startAtLogin: z.boolean().optional(),
   }),
   'setup.toggle': z.strictObject({ profile: profileName, enabled: z.boolean() }),
+  'setup.bulk': z.strictObject({ profiles: z.array(profileName).min(1).max(5000), enabled: z.boolean() }),
+  'profiles.pin': z.strictObject({ profile: profileName, pinned: z.boolean() }),
+  'profiles.remove': z.strictObject({ profile: profileName }),
+  'keys.check': z.strictObject({ profile: profileName }),
+  'keys.rotate': z.strictObject({ profile: profileName, mfaCode }),
   'cli.install': empty,
   'activity.list': empty,
   'prompt.current': empty,
@@ -109,6 +137,12 @@ export interface ProfileRow extends ProfileStatus {
   /** The user profile at the end of the source chain: the tray and the list group by it. */
   group: string;
   active: boolean;
+  /** Pinned by the user: listed first in the window and at the top of the tray. */
+  pinned: boolean;
+  /** Epoch ms the profile was last made active or given a session from the app; recent ones come first. */
+  lastUsedAt?: number;
+  /** The session's full length when known (its duration setting), for the time-left bar. */
+  sessionSecondsTotal?: number;
   /** The session's time left as the window words it ("7 h 5 min left", "no session"), as of `builtAt`. */
   timeLeftText: string;
 }
@@ -169,14 +203,6 @@ export interface Settings {
   startAtLogin: boolean;
 }
 
-export interface ActivityEntry {
-  at: number;
-  kind: 'served' | 'session-started' | 'session-ended' | 'locked' | 'mfa-prompt' | 'mfa-cancelled' | 'env-copied' | 'console' | 'config';
-  profile?: string;
-  /** One plain sentence. */
-  summary: string;
-  requester?: { pid: number; command?: string };
-}
 
 /** What the MFA prompt window shows. */
 export interface PromptView {
@@ -184,11 +210,43 @@ export interface PromptView {
   profile: string;
   /** The profile the tool asked for, when it differs (a role assumed through `profile`). */
   requestedProfile?: string;
+  /** The role the code unlocks and its account, when the requested profile is a role. */
+  roleArn?: string;
+  account?: string;
   serial: string;
-  requester?: { pid: number; command?: string };
+  /** `name` is what a person calls the program (`aws`, `terraform`), read from its command line. */
+  requester?: { pid: number; command?: string; name?: string };
   requestedAt: number;
+  /** When the request gives up if no code is accepted. */
+  expiresAt: number;
+  /** 'checking' while AWS judges the code just sent. */
+  state: 'waiting' | 'checking';
+  /** Why AWS refused the last code; the request is still open for the next one. */
+  error?: string;
   /** How many more requests are queued behind this one. */
   queued: number;
+}
+
+/** What became of a code sent from the prompt window, known only once AWS has answered. */
+export type PromptAnswer =
+  | { result: 'served' }
+  | { result: 'rejected'; message: string }
+  | { result: 'failed'; message: string }
+  /** Nobody reports how this request ends: the code was given to it, no more is known. */
+  | { result: 'handed-over' }
+  | { result: 'gone' };
+
+/** What checking a stored key found: whose key it is and how old. */
+export interface KeyCheck {
+  profile: string;
+  accessKeyIdHint: string;
+  account: string;
+  /** The IAM user's ARN, from GetCallerIdentity. */
+  arn: string;
+  userName?: string;
+  /** When IAM created the key, if ListAccessKeys was allowed. */
+  createdAt?: number;
+  storedAt?: number;
 }
 
 export interface ResponseMap {
@@ -209,10 +267,15 @@ export interface ResponseMap {
   'settings.get': Settings;
   'settings.set': Settings;
   'setup.toggle': { profile: string; managedByKeytray: boolean };
+  'setup.bulk': { changed: string[]; enabled: boolean };
+  'profiles.pin': { profile: string; pinned: boolean };
+  'profiles.remove': { profile: string; removedKey: boolean; clearedSessions: string[] };
+  'keys.check': KeyCheck;
+  'keys.rotate': { status: 'rotated'; profile: string; accessKeyIdHint: string; oldAccessKeyIdHint: string } | MfaNeeded;
   'cli.install': { path: string; message: string };
   'activity.list': { entries: ActivityEntry[] };
   'prompt.current': PromptView | null;
-  'prompt.answer': { accepted: boolean };
+  'prompt.answer': PromptAnswer;
   'prompt.cancel': { cancelled: boolean };
 }
 
@@ -239,4 +302,18 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
  */
 export interface KeytrayApi {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
+  /** Pushed state (the preload and dev:web provide it; optional until both hosts carry it). */
+  on?<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pushed events, main -> renderer: the window never polls. Never a secret in one.
+
+export interface PushEvents {
+  'state.changed': ProfileList;
+  'prompt.changed': PromptView | null;
+  'settings.changed': Settings;
+  'activity.added': ActivityEntry;
+}
+
+export type PushEvent = keyof PushEvents;

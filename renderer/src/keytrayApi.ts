@@ -1,4 +1,4 @@
-import type { Channel, IpcError, KeytrayApi, RequestOf, ResponseOf } from '../../electron/ipc/contract';
+import type { Channel, IpcError, KeytrayApi, PushEvent, PushEvents, RequestOf, ResponseOf } from '../../electron/ipc/contract';
 
 /**
  * The renderer's only door to the app: `window.keytray`, put there by the preload in Electron and
@@ -28,8 +28,16 @@ export async function call<C extends Channel>(channel: C, request: RequestOf<C>)
   return result.value;
 }
 
+/**
+ * Listens to what main pushes (state, prompts, settings, activity). The window loads the current
+ * state once with `call` and then only listens: no timer here ever issues an RPC.
+ */
+export function subscribe<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void {
+  return window.keytray.on?.(event, listener) ?? (() => undefined);
+}
+
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export type { ActivityEntry, FieldErrors, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';
+export type { ActivityEntry, ActivityOutcome, FieldErrors, KeyCheck, PromptAnswer, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';

@@ -85,7 +85,8 @@ describe('desktop app hosting the agent', () => {
     assert.ok(promptShows.length > 0, 'the prompt window was shown');
 
     const answered = await callHandler(app.handlers, 'prompt.answer', { id: prompt.id, code: mfa.unusedCode() });
-    assert.deepEqual(answered, { ok: true, value: { accepted: true } });
+    // The window's "Send code" is answered once STS has accepted the code, never before.
+    assert.deepEqual(answered, { ok: true, value: { result: 'served' } });
     const result = await cli;
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');

@@ -5,6 +5,7 @@ import { assertValidProfileName } from '../../core/config/profileSetup';
 import { KeytrayError, maskAccessKeyId } from '../../core/errors';
 import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../../core/keys/longTermKeys';
 import { importPlaintextKeys, plaintextSources, scanPlaintextKeys } from '../../core/keys/plaintextImport';
+import { removeStoredProfile } from '../../core/keys/removeStoredProfile';
 import type { Vault } from '../../core/vault';
 import { getVault } from '../cliContext';
 import { openTerminal } from '../terminal';
@@ -162,11 +163,7 @@ async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean })
 export async function removeCommand(profile: string, options: { yes?: boolean }): Promise<void> {
   const vault = getVault();
   if (!options.yes) await confirm(`Delete the stored key and sessions of profile "${profile}"?`);
-  const hadKey = vault.store.deleteLongTermKey(profile);
-  const cleared = clearSessionsBuiltOn(vault, profile);
-  if (!hadKey && cleared.length === 0) {
-    throw new KeytrayError('no-stored-key', 'Nothing is stored for this profile', { profile, hint: 'See `keytray list`.' });
-  }
+  const { removedKey: hadKey, clearedSessions: cleared } = removeStoredProfile(vault, profile);
   process.stdout.write(`Removed ${hadKey ? 'the key and ' : ''}${cleared.length} cached session(s) for profile "${profile}".\n`);
 }
 
