@@ -1,3 +1,4 @@
+import { defaultEnvFormat } from '../core/export/envExport';
 import { createAgentVault } from '../agent/agentVault';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
 import { createConsoleSignin } from '../core/console/consoleSignin';
@@ -173,7 +174,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           actions.endSession(action.profile);
           break;
         case 'copy-env': {
-          const { clearsAfterSeconds } = await withTrayMfa((ctx) => actions.copyEnv(action.profile, process.platform === 'win32' ? 'powershell' : 'sh', ctx));
+          const { clearsAfterSeconds } = await withTrayMfa((ctx) => actions.copyEnv(action.profile, defaultEnvFormat(process.platform), ctx));
           surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for ${clearsAfterSeconds} seconds.`);
           break;
         }

@@ -1,20 +1,17 @@
-import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
+import { defaultEnvFormat } from '../core/export/envExport';
+import { AwsConfig } from '../core/config/awsConfig';
 import { validateProfileName } from '../core/config/validation';
 import { KeytrayError, maskAccessKeyId } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
-import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
 import type { RequestContext } from '../core/sessions/sessionEngine';
-import { loadSettings, readActiveProfile, saveSettings, type KeytraySettings } from '../core/settings';
-import type { Vault } from '../core/vault';
+import { loadSettings, saveSettings, type KeytraySettings } from '../core/settings';
 import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
 import { storeKey, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
-import type { ActivityLog } from './activityLog';
 import { createAppActions, type AppActions } from './appActions';
 import type { AppServices } from './appServices';
 import { describeTimeLeft } from './sessionTimeLeft';
 import { buildProfileList } from './profileList';
-import type { ExpiringClipboard } from './clipboardExport';
-import type { FieldErrors, MfaNeeded, ProfileList, ProfileRow, PromptView } from '../ipc/contract';
+import type { FieldErrors, MfaNeeded } from '../ipc/contract';
 import { FormError, type HandlerTable } from '../ipc/ipcDoor';
 import { importChosenKeys, scanPlaintextKeysForWizard } from './importWizard';
 import { profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
@@ -143,7 +140,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
     'sessions.lock': () => actions.lock('Locked'),
 
     'env.copy': async ({ profile, format, mfaCode }) => {
-      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format, ctx));
+      const result = await withUiMfa(mfaCode, (ctx) => actions.copyEnv(profile, format ?? defaultEnvFormat(process.platform), ctx));
       if ('status' in result) return result;
       return { status: 'copied', profile, clearsAfterSeconds: result.clearsAfterSeconds };
     },

@@ -12,9 +12,10 @@
  *   error, and the renderer needs the code to react (e.g. show the MFA code field).
  *
  * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
- * types) type-checks it.
+ * types) type-checks it, and the core modules it takes from are import-free for the same reason.
  */
 import type { ActivityEntry } from '../core/activity/activityShape';
+import { ENV_FORMATS } from '../core/export/envFormats';
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
 import type { Channel } from './channels';
@@ -33,7 +34,6 @@ const mfaCode = z
   .regex(/^\s*\d{3}\s*\d{3}\s*$/, 'The MFA code must be 6 digits')
   .optional();
 
-export const ENV_EXPORT_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
 
 /**
  * What each form field is called in a message, so a limit in the schemas below reaches the user as
@@ -100,7 +100,8 @@ export const requestSchemas = {
   'sessions.start': z.strictObject({ profile: profileName, mfaCode }),
   'sessions.end': z.strictObject({ profile: profileName }),
   'sessions.lock': empty,
-  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_EXPORT_FORMATS), mfaCode }),
+  // Without a format, main picks the platform's shell (PowerShell on Windows), as `keytray env` does.
+  'env.copy': z.strictObject({ profile: profileName, format: z.enum(ENV_FORMATS).optional(), mfaCode }),
   'console.open': z.strictObject({ profile: profileName, mfaCode }),
   'import.scan': empty,
   'import.apply': z.strictObject({

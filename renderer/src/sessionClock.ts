@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import type { ProfileRow } from './keytrayApi';
 
 /**
  * The session times the window counts down between pushes. Main words the list when it builds it;
@@ -30,3 +31,15 @@ export function useNow(everyMs: number): number {
   }, [everyMs]);
   return now;
 }
+
+export type Status = { kind: 'ok' | 'error'; text: string } | null;
+
+/** What a profile's session looks like now, counted down locally from the list main sent. */
+export function sessionNow(p: ProfileRow, elapsedSeconds: number, now: number) {
+  if (p.sessionSecondsLeft === null) return { live: false, text: 'no session', until: '', fraction: 0 };
+  const left = p.sessionSecondsLeft - elapsedSeconds;
+  if (left <= 0) return { live: false, text: 'expired', until: '', fraction: 0 };
+  const total = p.sessionSecondsTotal ?? left;
+  return { live: true, text: wordTimeLeft(left), until: untilClock(now + left * 1000), fraction: Math.min(1, left / total) };
+}
+

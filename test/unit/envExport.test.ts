@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { credentialDocument } from '../../electron/core/export/credentialDocument';
-import { formatEnvExport, shQuote } from '../../electron/core/export/envExport';
+import { defaultEnvFormat, formatEnvExport, shQuote } from '../../electron/core/export/envExport';
 
 const session = {
   accessKeyId: 'ASIAEXAMPLE123456789',
@@ -73,5 +73,13 @@ describe('env exports', () => {
     const odd = { ...session, sessionToken: 'a b&c' };
     assert.throws(() => formatEnvExport(odd, undefined, 'cmd'), /cannot be written safely for cmd.exe/);
     assert.throws(() => formatEnvExport(odd, undefined, 'dotenv'), /cannot be written safely as dotenv/);
+  });
+});
+
+describe('the default env format', () => {
+  test('is PowerShell on Windows and sh elsewhere, for the CLI, the window and the tray alike', () => {
+    assert.equal(defaultEnvFormat('win32'), 'powershell');
+    assert.equal(defaultEnvFormat('linux'), 'sh');
+    assert.equal(defaultEnvFormat('darwin'), 'sh');
   });
 });

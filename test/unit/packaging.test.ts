@@ -12,10 +12,12 @@ import { prebuiltBindingPackage } from '../../electron/core/keychain/secretBacke
  */
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const { validatePackagingConfig, REQUIRED_FUSES } = require(path.join(REPO, 'build', 'validatePackagingConfig.js')) as {
-  validatePackagingConfig(config: Record<string, any>, rootDir: string, options?: { fuses?: Record<string, boolean>; schema?: boolean }): Promise<string[]>;
+  validatePackagingConfig(config: Record<string, unknown>, rootDir: string, options?: { fuses?: Record<string, boolean>; schema?: boolean }): Promise<string[]>;
   REQUIRED_FUSES: Record<string, boolean>;
 };
 const CONFIG_FILE = path.join(REPO, 'electron-builder.config.js');
+// The config is a plain JS object; tests reach into it freely to break copies of it.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const loadConfig = (): Record<string, any> => structuredClone(require(CONFIG_FILE));
 
 /** A copy of the files the config refers to, to break one at a time. */

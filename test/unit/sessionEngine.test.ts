@@ -172,6 +172,19 @@ describe('SessionEngine', () => {
     await assert.rejects(engine.getCredentials({ profile: 'eve' }, { mfa: mfaCodeProvider([]) }), (e: KeytrayError) => e.code === 'mfa-required');
   });
 
+  test('with no way to get a code, a session is served down to its last minute and not after', async () => {
+    const first = await engine.getCredentials({ profile: 'eve' }, ctx());
+    const expiration = first.credentials.expiration!;
+    // 61 s left: still worth serving, a tool can finish a call with it.
+    emu.clock.advance(expiration - emu.clock.now() - 61_000);
+    const served = await engine.getCredentials({ profile: 'eve' }, { mfa: mfaCodeProvider([]) });
+    assert.equal(served.source, 'cache');
+    assert.equal(served.credentials.accessKeyId, first.credentials.accessKeyId);
+    // 59 s left: too little to hand out; the user must give a code.
+    emu.clock.advance(2_000);
+    await assert.rejects(engine.getCredentials({ profile: 'eve' }, { mfa: mfaCodeProvider([]) }), (e: KeytrayError) => e.code === 'mfa-required');
+  });
+
   test('with no way to get a code, a session made from since-edited settings is not served', async () => {
     await engine.getCredentials({ profile: 'eve' }, ctx());
     const original = configText;

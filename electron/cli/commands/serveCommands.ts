@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { KeytrayError } from '../../core/errors';
 import { credentialDocument } from '../../core/export/credentialDocument';
-import { ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
+import { defaultEnvFormat, ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
 import { cliPaths, cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
 
@@ -29,7 +29,7 @@ export async function credentialProcessCommand(profile: string | undefined, opti
 }
 
 export async function envCommand(profile: string | undefined, options: CredentialOptions & { format?: string; server?: boolean }): Promise<void> {
-  const format = options.format ?? defaultEnvFormat();
+  const format = options.format ?? defaultEnvFormat(process.platform);
   if (!isEnvFormat(format)) {
     throw new KeytrayError('usage', `Unknown --format "${format}"`, { hint: `Use one of: ${ENV_FORMATS.join(', ')}.` });
   }
@@ -38,9 +38,6 @@ export async function envCommand(profile: string | undefined, options: Credentia
   process.stdout.write(formatEnvExport(served.credentials, served.region, format));
 }
 
-function defaultEnvFormat(): string {
-  return process.platform === 'win32' ? 'powershell' : 'sh';
-}
 
 /**
  * Runs a command with the session in its environment. Signals are forwarded so Ctrl-C reaches the

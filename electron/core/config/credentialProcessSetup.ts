@@ -41,6 +41,8 @@ export function credentialProcessLine(launcher: string, profile: string, platfor
  */
 export function quoteForCredentialProcess(arg: string, platform: NodeJS.Platform = process.platform): string {
   if (/^[\w@+=:,./-]+$/.test(arg)) return arg;
+  // Control characters are exactly what must never reach a shell line, so the pattern names them.
+  // eslint-disable-next-line no-control-regex
   const unsafe = platform === 'win32' ? /["%!\x00-\x1f]/ : /["\\$`%!\x00-\x1f]/;
   if (unsafe.test(arg)) {
     throw new KeytrayError('usage', `Cannot write "${arg}" into credential_process safely`, {

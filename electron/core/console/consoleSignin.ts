@@ -1,6 +1,8 @@
 import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
 import { chainRegion, resolveProfileChain } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
+import { boundedHttpRequest, type BoundedResponse } from '../net/boundedHttpRequest';
+import { NetworkFailure } from '../net/networkFailure';
 import { CHAINED_ROLE_MAX_SECONDS, type RequestContext, type SessionEngine } from '../sessions/sessionEngine';
 import { partitionOf, regionFor } from '../sts/endpoints';
 import { createSdkStsGateway, describeStsFailure, type StsGateway } from '../sts/stsGateway';
@@ -25,7 +27,6 @@ export const ALLOW_ALL_POLICY = JSON.stringify({
 /** GetFederationToken's Name is 2 to 32 characters of [\w+=,.@-]. */
 const FEDERATION_NAME_MAX = 32;
 const DEFAULT_FEDERATION_SECONDS = 3600;
-const SIGNIN_TIMEOUT_MS = 15_000;
 
 export interface ConsoleSigninDeps {
   engine: Pick<SessionEngine, 'getCredentials' | 'longTermKey'>;
@@ -33,8 +34,6 @@ export interface ConsoleSigninDeps {
   env?: NodeJS.ProcessEnv;
   /** STS for an IAM user's GetCallerIdentity and GetFederationToken; the SDK one by default. */
   stsFor?: (region: string) => StsGateway;
-  /** Injected for tests; the global fetch by default. */
-  fetch?: typeof fetch;
 }
 
 export interface ConsoleRequest {
@@ -193,13 +192,22 @@ async function requestSigninToken(
   const url = new URL(endpoint);
   url.search = params.toString();
   const host = url.host;
+  const env = deps.env ?? process.env;
 
-  let response: Response;
+  let response: BoundedResponse;
   try {
-    response = await (deps.fetch ?? fetch)(url, { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(SIGNIN_TIMEOUT_MS) });
+    // The endpoint is named without the query: the URL carries the session.
+    response = await boundedHttpRequest(
+      env,
+      { service: 'SIGNIN', region: 'us-east-1', endpoint: `${url.origin}${url.pathname}`, endpointVariable: 'KEYTRAY_SIGNIN_URL' },
+      url,
+      // A sign-in token may be asked for twice: the session stays valid and AWS issues another.
+      { method: 'GET', idempotent: true },
+    );
   } catch (err) {
-    // Neither the URL (it carries the session) nor fetch's own message goes into the error.
-    const cause = (err as { cause?: { code?: string } })?.cause?.code ?? (err as Error)?.name ?? 'network error';
+    if (err instanceof NetworkFailure) return { error: err.toKeytrayError({ profile: session.profile, action: 'getSigninToken' }) };
+    // Neither the URL (it carries the session) nor the error's own message goes into the error.
+    const cause = (err as NodeJS.ErrnoException)?.code ?? (err as Error)?.name ?? 'network error';
     return {
       error: new KeytrayError('sts-unavailable', `Could not reach the AWS sign-in endpoint ${host} (${cause})`, {
         profile: session.profile,
@@ -207,8 +215,8 @@ async function requestSigninToken(
       }),
     };
   }
-  const body = await response.text().catch(() => '');
-  if (response.ok) {
+  const body = response.body;
+  if (response.status >= 200 && response.status < 300) {
     let token: unknown;
     try {
       token = (JSON.parse(body) as { SigninToken?: unknown }).SigninToken;
@@ -224,7 +232,7 @@ async function requestSigninToken(
       }),
     };
   }
-  const said = oneLine(body).slice(0, 200) || response.statusText;
+  const said = oneLine(body).slice(0, 200) || `HTTP ${response.status}`;
   const retryable = response.status >= 500 || response.status === 429;
   return {
     status: response.status,

@@ -52,7 +52,7 @@ export function formatEndpointExport(endpoint: CredentialsEndpoint, region: stri
   // URLs, base64url tokens and region names need no quoting in any shell; anything else is refused
   // rather than quoted five different ways.
   for (const [name, value] of vars) {
-    if (!/^[\w:/.\-]+$/.test(value)) throw new KeytrayError('agent', `The endpoint's ${name} has unexpected characters`);
+    if (!/^[\w:/.-]+$/.test(value)) throw new KeytrayError('agent', `The endpoint's ${name} has unexpected characters`);
   }
   if (format === 'json') return `${JSON.stringify(Object.fromEntries(vars))}\n`;
   return formatShellAssignments(vars, ENDPOINT_ENV_VARS_TO_UNSET, format);

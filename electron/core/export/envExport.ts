@@ -1,9 +1,9 @@
 import { KeytrayError } from '../errors';
 import type { AwsCredentials } from '../types';
 import { credentialDocument, isoSeconds } from './credentialDocument';
+import { ENV_FORMATS, type EnvFormat } from './envFormats';
 
-export const ENV_FORMATS = ['sh', 'fish', 'powershell', 'cmd', 'dotenv', 'json'] as const;
-export type EnvFormat = (typeof ENV_FORMATS)[number];
+export { defaultEnvFormat, ENV_FORMATS, type EnvFormat } from './envFormats';
 
 /**
  * Variables a shell must drop. botocore reads AWS_SECURITY_TOKEN before AWS_SESSION_TOKEN, and a

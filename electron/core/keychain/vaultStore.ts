@@ -73,7 +73,7 @@ export class VaultStore {
 type ItemKind = 'key' | 'session';
 
 function itemName(kind: ItemKind, profile: string): string {
-  if (!profile || /[\s\[\]]/.test(profile)) {
+  if (!profile || /[\s[\]]/.test(profile)) {
     throw new KeytrayError('usage', `"${profile}" is not a valid profile name`);
   }
   return `${kind}:${profile}`;

@@ -1,5 +1,5 @@
-import { AWS_MAX_ATTEMPTS } from '../sts/awsFailure';
-import { endpointFor, type partitionOf } from '../sts/endpoints';
+import { awsClientOptions } from '../net/awsClientOptions';
+import type { partitionOf } from '../sts/endpoints';
 import type { AwsCredentials } from '../types';
 
 /**
@@ -20,28 +20,35 @@ export function iamRegionFor(partition: ReturnType<typeof partitionOf>): string 
   return 'us-east-1';
 }
 
-/** IAM over the AWS SDK v3, loaded only when a rotation runs. */
+/**
+ * IAM over the AWS SDK v3, loaded only when a rotation runs, under the network policy of
+ * electron/core/net; a call that gets no answer throws a NetworkFailure.
+ */
 export function createSdkIamAccessKeys(partition: ReturnType<typeof partitionOf>, env: NodeJS.ProcessEnv = process.env): IamAccessKeys {
   const sdk = require('@aws-sdk/client-iam') as typeof import('@aws-sdk/client-iam');
-  const client = (c: AwsCredentials) =>
-    new sdk.IAMClient({
-      region: iamRegionFor(partition),
-      endpoint: endpointFor('IAM', env),
-      maxAttempts: AWS_MAX_ATTEMPTS,
+  // CreateAccessKey is not resent once IAM may have seen it: a second key could be created unseen,
+  // and a user may hold only two.
+  const create = awsClientOptions(env, { service: 'IAM', region: iamRegionFor(partition), oneShot: true });
+  const other = awsClientOptions(env, { service: 'IAM', region: iamRegionFor(partition) });
+  const send = <T>(c: AwsCredentials, net: typeof other, run: (client: import('@aws-sdk/client-iam').IAMClient) => Promise<T>): Promise<T> => {
+    const client = new sdk.IAMClient({
+      ...net.clientOptions,
       credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken },
     });
+    return net.call(() => run(client));
+  };
   return {
     async createAccessKey(credentials) {
-      const out = await client(credentials).send(new sdk.CreateAccessKeyCommand({}));
+      const out = await send(credentials, create, (iam) => iam.send(new sdk.CreateAccessKeyCommand({})));
       const key = out.AccessKey;
       if (!key?.AccessKeyId || !key.SecretAccessKey) throw new Error('IAM answered CreateAccessKey without a key');
       return { accessKeyId: key.AccessKeyId, secretAccessKey: key.SecretAccessKey, userName: key.UserName ?? '' };
     },
     async deleteAccessKey(credentials, accessKeyId) {
-      await client(credentials).send(new sdk.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId }));
+      await send(credentials, other, (iam) => iam.send(new sdk.DeleteAccessKeyCommand({ AccessKeyId: accessKeyId })));
     },
     async listAccessKeys(credentials) {
-      const out = await client(credentials).send(new sdk.ListAccessKeysCommand({}));
+      const out = await send(credentials, other, (iam) => iam.send(new sdk.ListAccessKeysCommand({})));
       return (out.AccessKeyMetadata ?? []).map((k) => ({
         accessKeyId: k.AccessKeyId ?? '',
         status: k.Status ?? 'Active',

@@ -1,15 +1,14 @@
 import { KeytrayError, maskAccessKeyId, oneLine } from '../errors';
+import { MAX_ATTEMPTS } from '../net/awsClientOptions';
+import { NetworkFailure } from '../net/networkFailure';
 
 /**
  * What the STS and IAM failure messages share: reading an AWS SDK v3 error, and the two answers
  * that mean the same for every AWS service (a refused access key; AWS busy or unreachable).
  */
 
-/**
- * Throttling and 5xx answers are retried by the SDK's standard retry strategy (exponential backoff
- * with jitter); four attempts keep a cold `aws` call under a few seconds when AWS is struggling.
- */
-export const AWS_MAX_ATTEMPTS = 4;
+/** Throttling and 5xx answers are retried by the network policy (electron/core/net) up to this many attempts. */
+export const AWS_MAX_ATTEMPTS = MAX_ATTEMPTS;
 
 /** An SDK error (or a Node socket error) reduced to what a message needs. */
 export interface AwsFailure {
@@ -40,7 +39,7 @@ export function readAwsFailure(err: unknown): AwsFailure {
     attempts: e?.$metadata?.attempts,
     said,
     throttled: /Throttl|RequestLimitExceeded|TooManyRequests/i.test(code),
-    network: /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up/i.test(`${e?.code ?? ''} ${e?.name ?? ''} ${said}`),
+    network: err instanceof NetworkFailure || /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|socket hang up/i.test(`${e?.code ?? ''} ${e?.name ?? ''} ${said}`),
   };
 }
 
@@ -60,6 +59,8 @@ export function isUnavailable(f: AwsFailure): boolean {
 }
 
 export function unavailableError(service: 'STS' | 'IAM', f: AwsFailure, ctx: { profile: string; target: string }, cause: unknown): KeytrayError {
+  // No answer at all: the line names the endpoint, the proxy and what to check instead.
+  if (cause instanceof NetworkFailure) return cause.toKeytrayError({ profile: ctx.profile, action: ctx.target });
   const why = f.throttled ? 'throttling' : f.status ? `HTTP ${f.status} ${f.code}` : f.said;
   return new KeytrayError('sts-unavailable', `${service} is unavailable for ${ctx.target} (${why} after ${f.attempts ?? AWS_MAX_ATTEMPTS} attempts)`, {
     profile: ctx.profile,

@@ -1,9 +1,12 @@
+import { endpointOverride, type AwsService } from '../net/awsClientOptions';
+
 /**
  * Endpoint overrides, resolved the way the AWS SDK for JavaScript does: the service-specific
- * variable wins over the global one (AWS_ENDPOINT_URL_STS > AWS_ENDPOINT_URL).
+ * variable wins over the global one (AWS_ENDPOINT_URL_STS > AWS_ENDPOINT_URL). The SDK clients get
+ * theirs from awsClientOptions; this is for code that only needs the URL.
  */
-export function endpointFor(service: 'STS' | 'IAM', env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL || undefined;
+export function endpointFor(service: AwsService, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return endpointOverride(service, env);
 }
 
 export const DEFAULT_REGION = 'us-east-1';

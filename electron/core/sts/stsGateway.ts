@@ -1,7 +1,8 @@
 import type { AwsCredentials } from '../types';
 import { KeytrayError } from '../errors';
-import { AWS_MAX_ATTEMPTS, isRejectedKey, isUnavailable, readAwsFailure, rejectedKeyError, unavailableError } from './awsFailure';
-import { endpointFor } from './endpoints';
+import { awsClientOptions } from '../net/awsClientOptions';
+import { NetworkFailure } from '../net/networkFailure';
+import { isRejectedKey, isUnavailable, readAwsFailure, rejectedKeyError, unavailableError } from './awsFailure';
 
 /** Credentials as STS issued them. */
 export interface IssuedCredentials {
@@ -37,21 +38,28 @@ export interface StsGateway {
   ): Promise<IssuedCredentials>;
 }
 
-/** STS over the AWS SDK v3. The SDK is required lazily so a cache hit never loads it. */
+/**
+ * STS over the AWS SDK v3, under the network policy of electron/core/net (timeouts, bounded retries,
+ * proxies); a call that gets no answer throws a NetworkFailure. The SDK is required lazily so a
+ * cache hit never loads it.
+ */
 export function createSdkStsGateway(region: string, env: NodeJS.ProcessEnv = process.env): StsGateway {
   const sdk = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts');
-  const endpoint = endpointFor('STS', env);
-  const client = (credentials: AwsCredentials) =>
-    new sdk.STSClient({
-      region,
-      endpoint,
-      maxAttempts: AWS_MAX_ATTEMPTS,
+  const plain = awsClientOptions(env, { service: 'STS', region });
+  // A call carrying an MFA code is not resent once STS may have seen it: AWS accepts a code once.
+  const withCode = awsClientOptions(env, { service: 'STS', region, oneShot: true });
+  const send = <T>(credentials: AwsCredentials, mfa: MfaParameters | undefined, run: (client: import('@aws-sdk/client-sts').STSClient) => Promise<T>): Promise<T> => {
+    const net = mfa ? withCode : plain;
+    const client = new sdk.STSClient({
+      ...net.clientOptions,
       credentials: {
         accessKeyId: credentials.accessKeyId,
         secretAccessKey: credentials.secretAccessKey,
         sessionToken: credentials.sessionToken,
       },
     });
+    return net.call(() => run(client));
+  };
   const issued = (c: import('@aws-sdk/client-sts').Credentials | undefined, arn?: string): IssuedCredentials => {
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
       throw new KeytrayError('sts-invalid', 'STS answered without complete credentials');
@@ -67,35 +75,47 @@ export function createSdkStsGateway(region: string, env: NodeJS.ProcessEnv = pro
 
   return {
     async getSessionToken(credentials, request) {
-      const out = await client(credentials).send(
-        new sdk.GetSessionTokenCommand({
-          DurationSeconds: request.durationSeconds,
-          SerialNumber: request.mfa?.serialNumber,
-          TokenCode: request.mfa?.tokenCode,
-        }),
+      const out = await send(
+        credentials,
+        request.mfa,
+        (sts) =>
+          sts.send(
+            new sdk.GetSessionTokenCommand({
+              DurationSeconds: request.durationSeconds,
+              SerialNumber: request.mfa?.serialNumber,
+              TokenCode: request.mfa?.tokenCode,
+            }),
+          ),
       );
       return issued(out.Credentials);
     },
     async assumeRole(credentials, request) {
-      const out = await client(credentials).send(
-        new sdk.AssumeRoleCommand({
-          RoleArn: request.roleArn,
-          RoleSessionName: request.roleSessionName,
-          ExternalId: request.externalId,
-          DurationSeconds: request.durationSeconds,
-          SerialNumber: request.mfa?.serialNumber,
-          TokenCode: request.mfa?.tokenCode,
-        }),
+      const out = await send(
+        credentials,
+        request.mfa,
+        (sts) =>
+          sts.send(
+            new sdk.AssumeRoleCommand({
+              RoleArn: request.roleArn,
+              RoleSessionName: request.roleSessionName,
+              ExternalId: request.externalId,
+              DurationSeconds: request.durationSeconds,
+              SerialNumber: request.mfa?.serialNumber,
+              TokenCode: request.mfa?.tokenCode,
+            }),
+          ),
       );
       return issued(out.Credentials, out.AssumedRoleUser?.Arn);
     },
     async getCallerIdentity(credentials) {
-      const out = await client(credentials).send(new sdk.GetCallerIdentityCommand({}));
+      const out = await send(credentials, undefined, (sts) => sts.send(new sdk.GetCallerIdentityCommand({})));
       return { arn: out.Arn ?? '', account: out.Account ?? '', userId: out.UserId ?? '' };
     },
     async getFederationToken(credentials, request) {
-      const out = await client(credentials).send(
-        new sdk.GetFederationTokenCommand({ Name: request.name, Policy: request.policy, DurationSeconds: request.durationSeconds }),
+      const out = await send(
+        credentials,
+        undefined,
+        (sts) => sts.send(new sdk.GetFederationTokenCommand({ Name: request.name, Policy: request.policy, DurationSeconds: request.durationSeconds })),
       );
       return issued(out.Credentials, out.FederatedUser?.Arn);
     },
@@ -116,9 +136,10 @@ export interface StsFailureContext {
  */
 export function describeStsFailure(err: unknown, ctx: StsFailureContext): KeytrayError {
   if (err instanceof KeytrayError) return err;
+  const target = ctx.roleArn ? `${ctx.action} on ${ctx.roleArn}` : ctx.action;
+  if (err instanceof NetworkFailure) return err.toKeytrayError({ profile: ctx.profile, action: target });
   const f = readAwsFailure(err);
   const { code, said: awsMessage } = f;
-  const target = ctx.roleArn ? `${ctx.action} on ${ctx.roleArn}` : ctx.action;
 
   if (code === 'AccessDenied' && /MultiFactorAuthentication|MFA/i.test(awsMessage) && ctx.usedMfa) {
     return new KeytrayError('mfa-invalid', `STS rejected the MFA code for ${target}: ${awsMessage}`, {

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { MfaCodeForm } from '../components/MfaCodeForm';
 import { call, messageOf, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
-import type { sessionNow, Status } from './ProfileListView';
+import type { sessionNow, Status } from '../sessionClock';
 
 /** An action the list asked the detail pane to run (the row's Start). `nonce` makes a repeat click count. */
 export interface DetailRequest {
@@ -58,7 +58,7 @@ export function ProfileDetail(props: {
         action === 'start'
           ? await call('sessions.start', { profile: p.name, mfaCode })
           : action === 'copy'
-            ? await call('env.copy', { profile: p.name, format: navigator.userAgent.includes('Windows') ? 'powershell' : 'sh', mfaCode })
+            ? await call('env.copy', { profile: p.name, mfaCode })
             : action === 'console'
               ? await call('console.open', { profile: p.name, mfaCode })
               : await call('keys.rotate', { profile: p.name, mfaCode });

@@ -3,24 +3,13 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { StatusLine } from '../components/StatusLine';
 import { call, messageOf, type ProfileRow } from '../keytrayApi';
 import { filterProfiles, searchTextOf } from '../profileSearch';
-import { untilClock, useNow, wordTimeLeft } from '../sessionClock';
+import { sessionNow, useNow, type Status } from '../sessionClock';
 import { useProfileList } from '../useProfileList';
 import { go } from '../useHashRoute';
 import { ProfileDetail, type DetailRequest } from './ProfileDetail';
 
 /** Every row has one height, so the list can be virtualized without measuring. */
 const ROW_HEIGHT = 72;
-
-export type Status = { kind: 'ok' | 'error'; text: string } | null;
-
-/** What a profile's session looks like now, counted down locally from the list main sent. */
-export function sessionNow(p: ProfileRow, elapsedSeconds: number, now: number) {
-  if (p.sessionSecondsLeft === null) return { live: false, text: 'no session', until: '', fraction: 0 };
-  const left = p.sessionSecondsLeft - elapsedSeconds;
-  if (left <= 0) return { live: false, text: 'expired', until: '', fraction: 0 };
-  const total = p.sessionSecondsTotal ?? left;
-  return { live: true, text: wordTimeLeft(left), until: untilClock(now + left * 1000), fraction: Math.min(1, left / total) };
-}
 
 /**
  * The profile list and the selected profile's detail side by side (stacked in a narrow window).
