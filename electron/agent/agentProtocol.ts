@@ -8,54 +8,24 @@
  * The agent serves sessions for profiles and nothing else: there is no "read a secret by key" call.
  */
 import { join } from 'node:path';
-import type { SerializedError } from '../core/errors';
-import type { CredentialRequest } from '../core/sessions/sessionEngine';
-import type { AwsCredentials } from '../core/types';
+import type { z } from 'zod';
+import type {
+  agentMessageSchema,
+  agentRequestSchema,
+  clientReplySchema,
+  requesterSchema,
+  wireEndpointSchema,
+  wireServedCredentialsSchema,
+} from './agentSchemas';
 
-export interface Requester {
-  pid: number;
-  /** The parent's pid and command line: for credential_process, the tool that asked (aws, terraform). */
-  parentPid?: number;
-  command?: string;
-}
-
-/**
- * The AWS config files the client reads. A profile name means what these files say, so an agent
- * that reads other files (the client runs with its own AWS_CONFIG_FILE) declines the request and
- * the client does the work itself.
- */
-export interface ClientConfigFiles {
-  configFile: string;
-  credentialsFile: string;
-}
-
-export type AgentRequest =
-  | ({ op: 'credentials'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester } & ClientConfigFiles)
-  | ({ op: 'endpoint'; token: string; request: CredentialRequest; mfaCode?: string; requester: Requester } & ClientConfigFiles)
-  | { op: 'stop'; token: string };
-
-export type AgentMessage =
-  | { type: 'mfa-needed'; profile: string; serial: string; mfaProcess?: string }
-  | { type: 'result'; ok: true; served?: WireServedCredentials; endpoint?: WireEndpoint; pid?: number }
-  | { type: 'result'; ok: false; error: SerializedError }
-  | { type: 'declined'; reason: 'other-config-files' };
-
-export type ClientReply = { type: 'mfa-code'; code: string } | { type: 'mfa-error'; error: SerializedError };
-
-export interface WireServedCredentials {
-  profile: string;
-  credentials: AwsCredentials;
-  region?: string;
-  source: 'cache' | 'sts' | 'long-term';
-  warnings: string[];
-}
-
-/** A credentials endpoint the agent hosts for `keytray env --server`: its URL and bearer token. */
-export interface WireEndpoint {
-  url: string;
-  token: string;
-  region?: string;
-}
+// Every wire type is derived from its schema in agentSchemas.ts. Type-only imports: the fast path
+// bundles this file and must not load zod.
+export type Requester = z.infer<typeof requesterSchema>;
+export type AgentRequest = z.infer<typeof agentRequestSchema>;
+export type AgentMessage = z.infer<typeof agentMessageSchema>;
+export type ClientReply = z.infer<typeof clientReplySchema>;
+export type WireServedCredentials = z.infer<typeof wireServedCredentialsSchema>;
+export type WireEndpoint = z.infer<typeof wireEndpointSchema>;
 
 export function agentDir(dataDir: string): string {
   return join(dataDir, 'agent');

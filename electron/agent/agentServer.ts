@@ -17,6 +17,7 @@ import {
 } from './agentProtocol';
 import { agentRequestSchema, clientReplySchema } from './agentSchemas';
 import { replaceFile } from '../core/replaceFile';
+import { ensurePrivateDirectory } from '../core/privateDirectory';
 
 /** One served request, for the activity log ("which process received which profile's credentials"). */
 export interface AgentActivity {
@@ -60,7 +61,7 @@ export interface RunningAgent {
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const { dataDir } = options.vault.paths;
   const dir = agentDir(dataDir);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(dir);
   fs.chmodSync(dir, 0o700);
   await refuseIfRunning(dataDir);
   const token = randomBytes(32).toString('hex');
@@ -190,7 +191,7 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
         const waiter = pendingMfa;
         pendingMfa = null;
         if (parsed.success && parsed.data.type === 'mfa-code') waiter.resolve(parsed.data.code);
-        else if (parsed.success && parsed.data.type === 'mfa-error') waiter.reject(KeytrayError.fromJSON(parsed.data.error as SerializedError));
+        else if (parsed.success && parsed.data.type === 'mfa-error') waiter.reject(KeytrayError.fromJSON(parsed.data.error));
         else waiter.reject(new KeytrayError('mfa-required', 'The requesting process sent no usable MFA code'));
       }
     }

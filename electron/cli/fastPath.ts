@@ -1,7 +1,8 @@
 import { requestThroughAgent } from './agentClient';
 import { KeytrayError } from '../core/errors';
-import { credentialDocument } from '../core/export/credentialDocument';
+import { credentialProcessOutput } from '../core/export/credentialDocument';
 import { resolvePaths } from '../core/paths';
+import { showWarnings } from './warningOutput';
 
 /**
  * `keytray credential-process PROFILE` as the AWS CLI runs it, once per command: a running agent
@@ -14,10 +15,8 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
   try {
     const viaAgent = await requestThroughAgent(paths, { profile });
     if (viaAgent) {
-      // Under the AWS CLI stderr is captured and shown as an error, so warnings go to terminals only.
-      // process.stderr is touched only when there is something to say: creating the stream costs time.
-      if (viaAgent.warnings.length > 0 && process.stderr.isTTY) for (const w of viaAgent.warnings) process.stderr.write(`${w}\n`);
-      return `${JSON.stringify(credentialDocument(viaAgent.credentials))}\n`;
+      showWarnings(viaAgent.warnings);
+      return credentialProcessOutput(viaAgent.credentials);
     }
   } catch (err) {
     // The agent answered with a failure (a wrong MFA code, an unknown profile): that is the answer.

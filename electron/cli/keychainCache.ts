@@ -1,8 +1,8 @@
-import { credentialDocument } from '../core/export/credentialDocument';
+import { credentialProcessOutput } from '../core/export/credentialDocument';
 import { OsKeychainBackend } from '../core/keychain/secretBackend';
 import { VaultStore } from '../core/keychain/vaultStore';
 import { configStampOnDisk } from '../core/sessions/configStamp';
-import { REUSE_MARGIN_MS } from '../core/sessions/reuseMargin';
+import { isServable } from '../core/sessions/sessionReuse';
 
 /**
  * The credential-process fast path without an agent: a cached session straight from the keychain.
@@ -12,10 +12,8 @@ import { REUSE_MARGIN_MS } from '../core/sessions/reuseMargin';
  */
 export function cachedFromKeychain(profile: string, configFile: string): string | null {
   try {
-    const stamp = configStampOnDisk(configFile);
     const session = new VaultStore(new OsKeychainBackend()).getSession(profile);
-    if (!session || session.configStamp !== stamp || session.expiration - Date.now() <= REUSE_MARGIN_MS) return null;
-    return `${JSON.stringify(credentialDocument(session))}\n`;
+    return isServable(session, Date.now(), { configStamp: configStampOnDisk(configFile) }) ? credentialProcessOutput(session) : null;
   } catch {
     return null;
   }

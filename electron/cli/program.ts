@@ -31,6 +31,10 @@ export function buildProgram(): Command {
     .argument('<profile>')
     .option('--env', 'read AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment')
     .option('--stdin', 'read a credential_process JSON document, e.g. from `aws-vault export --format=json --no-session`')
+    .option('--mfa-serial <arn>', "write the user's MFA device into the profile (mfa_serial)")
+    .option('--region <region>', 'write the region into the profile')
+    .option('--replace', 'replace a stored key without asking (the new key is still checked with AWS)')
+    .option('--no-verify', 'do not check a replacement key with GetCallerIdentity (offline)')
     .action(async (profile, opts) => (await import('./commands/keyCommands')).addCommand(profile, opts));
 
   program

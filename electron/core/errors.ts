@@ -5,27 +5,35 @@
  *
  * Messages must never contain a secret. Access key IDs are masked with `maskAccessKeyId`.
  */
-export type ErrorCode =
-  | 'usage'
-  | 'unknown-profile'
-  | 'config-malformed'
-  | 'config-cycle'
-  | 'config-changed'
-  | 'config-invalid'
-  | 'no-stored-key'
-  | 'keychain-unavailable'
-  | 'mfa-required'
-  | 'mfa-invalid'
-  | 'mfa-reused'
-  | 'mfa-cancelled'
-  | 'mfa-process-failed'
-  | 'sts-denied'
-  | 'sts-unavailable'
-  | 'sts-invalid'
-  | 'iam-limit'
-  | 'rotate-incomplete'
-  | 'agent'
-  | 'io';
+export const ERROR_CODES = [
+  'usage',
+  'unknown-profile',
+  'config-malformed',
+  'config-cycle',
+  'config-changed',
+  'config-invalid',
+  'no-stored-key',
+  'keychain-unavailable',
+  'mfa-required',
+  'mfa-invalid',
+  'mfa-reused',
+  'mfa-cancelled',
+  'mfa-process-failed',
+  'sts-denied',
+  'sts-unavailable',
+  'sts-invalid',
+  'iam-limit',
+  'rotate-incomplete',
+  'agent',
+  'io',
+  'command-not-found',
+  'command-not-runnable',
+  'config-locked',
+  'key-replace-unconfirmed',
+  'key-verification-failed',
+  'key-other-user',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class KeytrayError extends Error {
   readonly code: ErrorCode;
@@ -40,9 +48,16 @@ export class KeytrayError extends Error {
     this.hint = options.hint;
   }
 
-  /** Usage errors exit 2 (SPEC §4); every other failure exits 1. */
+  /**
+   * Usage errors exit 2, and so does a replacement that was not confirmed: like a missing --yes, the
+   * command line lacked --replace. A command `exec` cannot find exits 127 and one it cannot run 126,
+   * as a shell reports them (scripts test for these); every other failure exits 1.
+   */
   get exitCode(): number {
-    return this.code === 'usage' ? 2 : 1;
+    if (this.code === 'usage' || this.code === 'key-replace-unconfirmed') return 2;
+    if (this.code === 'command-not-found') return 127;
+    if (this.code === 'command-not-runnable') return 126;
+    return 1;
   }
 
   /** The single line a user reads: what, for which profile, how to fix it. */
@@ -86,6 +101,14 @@ export function oneLine(text: string): string {
 /** Turns anything thrown into a KeytrayError without leaking a stack trace or an unexpected secret. */
 export function asKeytrayError(err: unknown, profile?: string): KeytrayError {
   if (err instanceof KeytrayError) return err;
+  const errno = err as NodeJS.ErrnoException;
+  // A file system failure names the file, which is what the user can act on; it is not a bug to report.
+  if (err instanceof Error && typeof errno.code === 'string' && typeof errno.path === 'string') {
+    return new KeytrayError('io', `Could not ${errno.syscall ?? 'use'} ${errno.path} (${errno.code})`, {
+      profile,
+      hint: 'Check that the path exists, is of the right kind and that you may write it.',
+    });
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new KeytrayError('io', `Unexpected failure: ${oneLine(message)}`, {
     profile,

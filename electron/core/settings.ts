@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from './config/validation';
 import { replaceFile } from './replaceFile';
+import { ensurePrivateDirectory } from './privateDirectory';
 
 /** User preferences, shared by the CLI and the app. Never secrets: this is a plain file. */
 export interface KeytraySettings {
@@ -33,7 +34,7 @@ export function loadSettings(dataDir: string): KeytraySettings {
 }
 
 export function saveSettings(dataDir: string, settings: KeytraySettings): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(dataDir);
   const file = settingsFile(dataDir);
   replaceFile(file, `${JSON.stringify(settings, null, 2)}\n`);
 }
@@ -62,7 +63,7 @@ export function readActiveProfile(dataDir: string): string | null {
 }
 
 export function writeActiveProfile(dataDir: string, profile: string | null): void {
-  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDirectory(dataDir);
   const file = activeProfileFile(dataDir);
   if (profile === null) {
     fs.rmSync(file, { force: true });

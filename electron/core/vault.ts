@@ -5,6 +5,7 @@ import { OsKeychainBackend, keychainServiceFor, type SecretBackend } from './key
 import { VaultStore } from './keychain/vaultStore';
 import { TotpReuseGuard } from './mfa/totpReuseGuard';
 import { resolvePaths, type KeytrayPaths } from './paths';
+import { ensurePrivateDirectory } from './privateDirectory';
 import { configStampOnDisk } from './sessions/configStamp';
 import { FileProfileLock } from './sessions/profileLock';
 import { SessionEngine } from './sessions/sessionEngine';
@@ -38,6 +39,9 @@ export interface VaultOptions {
 export function createVault(options: VaultOptions = {}): Vault {
   const env = options.env ?? process.env;
   const paths = resolvePaths(env);
+  // Checked first, so that a bad KEYTRAY_HOME is one line before anything is done, never a failure
+  // halfway through (a key stored, then its announcement to the agent refused).
+  ensurePrivateDirectory(paths.dataDir);
   const clock = options.clock ?? systemClock;
   const backend = options.backend ?? new GenerationBumpingBackend(new OsKeychainBackend(keychainServiceFor(env)), new KeychainGeneration(generationFile(paths.dataDir)));
   const store = new VaultStore(backend);

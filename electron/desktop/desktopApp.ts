@@ -101,7 +101,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     facts: (profile) => {
       try {
         const p = vault.loadConfig().profile(profile);
-        return { roleArn: p.roleArn, account: /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(p.roleArn ?? p.mfaSerial ?? '')?.[1] };
+        const roleArn = p.kind === 'role' ? p.roleArn : undefined;
+        return { roleArn, account: /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(roleArn ?? p.mfaSerial ?? '')?.[1] };
       } catch {
         return {};
       }

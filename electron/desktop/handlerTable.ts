@@ -6,7 +6,8 @@ import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeSource
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { loadSettings, saveSettings, type KeytraySettings } from '../core/settings';
 import { setProfileServedByKeytray } from '../core/config/credentialProcessSetup';
-import { storeKey, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
+import { addOrReplaceLongTermKey, isRefusal, refusalError, validateAccessKeyId, validateSecretAccessKey } from '../core/keys/longTermKeys';
+import { createSdkStsGateway } from '../core/sts/stsGateway';
 import { createAppActions, type AppActions } from './appActions';
 import type { AppServices } from './appServices';
 import { describeTimeLeft } from './sessionTimeLeft';
@@ -14,7 +15,7 @@ import { buildProfileList } from './profileList';
 import type { FieldErrors, MfaNeeded } from '../ipc/contract';
 import { FormError, type HandlerTable } from '../ipc/ipcDoor';
 import { importChosenKeys, scanPlaintextKeysForWizard } from './importWizard';
-import { profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
+import { assertProfileFormApplies, profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
 import { ProfileUsageStore } from './profileUsage';
 
 /** Who the activity log names when the app itself asked for credentials. */
@@ -84,7 +85,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
       return validateProfileForm(config, form, isNew, profile, fields);
     },
 
-    'profiles.addUser': ({ profile, accessKeyId, secretAccessKey, ...fields }) => {
+    'profiles.addUser': async ({ profile, accessKeyId, secretAccessKey, replace, ...fields }) => {
       const nameProblem = validateProfileName(profile);
       if (nameProblem) throw new FormError({ profile: nameProblem }, profile);
       const id = accessKeyId.trim();
@@ -103,14 +104,28 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
         }
       }
       if (Object.keys(keyErrors).length > 0) throw new FormError(keyErrors, profile);
-      // The section (with region/mfa_serial) first: a key stored for a profile the config then
-      // refused to hold would be a key the user cannot see in the list's grouping. Not "new": an
-      // existing section is updated, and refused if it is a role's.
+      // The form's fields are checked before the key is stored, so a refused form stores nothing.
+      assertProfileFormApplies(vault.loadConfig(), 'user', false, profile, fields);
+      // Without `replace`, a stored key gives 'key-replace-unconfirmed', which the window turns
+      // into a confirmation and sends again with replace: true; the new key is checked with AWS.
+      const outcome = await addOrReplaceLongTermKey(vault, {
+        profile,
+        accessKeyId: id,
+        secretAccessKey: secret,
+        replace: !!replace,
+        verify: true,
+        stsFor: (region) => createSdkStsGateway(region, vault.env),
+      });
+      if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Confirm the replacement' });
+      // Not "new": an existing section is updated, and refused if it is a role's.
       const addedSection = saveProfileForm(vault.paths.configFile, 'user', false, profile, fields);
-      storeKey(vault, profile, id, secret);
-      activity.record({ kind: 'config', profile, summary: `Stored access key ${maskAccessKeyId(id)} for "${profile}" in the keychain.` });
+      const summary =
+        outcome.kind === 'replaced'
+          ? `Replaced access key ${maskAccessKeyId(outcome.previousAccessKeyId)} of "${profile}" with ${maskAccessKeyId(id)} in the keychain.`
+          : `Stored access key ${maskAccessKeyId(id)} for "${profile}" in the keychain.`;
+      activity.record({ kind: 'config', profile, summary });
       changed();
-      return { profile, accessKeyIdHint: maskAccessKeyId(id), addedSection };
+      return { profile, accessKeyIdHint: maskAccessKeyId(id), addedSection, replaced: outcome.kind === 'replaced' };
     },
 
     'profiles.saveUser': ({ profile, ...fields }) => {

@@ -7,8 +7,8 @@ import { FormError } from '../ipc/ipcDoor';
 
 /**
  * The add/edit forms of the app, turned into edits of ~/.aws/config through core's lossless model:
- * only the lines of the changed keys move, and `AwsConfig.save` refuses to overwrite an edit someone
- * made on disk since the file was read.
+ * only the lines of the changed keys move, under the file's lock, and an edit someone else made on
+ * disk meanwhile is kept (see AwsConfig.edit).
  */
 
 /** Form field -> config key, in the order a new section lists them. */
@@ -67,10 +67,28 @@ export function validateProfileForm(config: AwsConfig | null, form: FormKind, is
 
 /** Adds a section or updates one, for either form. Returns true when a section was added. */
 export function saveProfileForm(configFile: string, form: FormKind, isNew: boolean, profile: string, fields: FormFields): boolean {
-  const config = AwsConfig.load({ configFile });
+  return AwsConfig.edit(configFile, (config) => applyProfileForm(config, form, isNew, profile, fields)).result;
+}
+
+/**
+ * Throws what saving the form would refuse for: a field error, or an existing profile of the other
+ * kind. The Add key handler asks before it stores the key, so a refused form stores nothing.
+ */
+export function assertProfileFormApplies(config: AwsConfig, form: FormKind, isNew: boolean, profile: string, fields: FormFields): void {
   const errors = validateProfileForm(config, form, isNew, profile, fields);
   if (Object.keys(errors).length > 0) throw new FormError(errors, profile);
+  if (!isNew && config.sectionOf(profile) !== undefined) {
+    const current = config.profile(profile);
+    if (current.kind !== form) {
+      throw new KeytrayError('config-invalid', `Profile "${profile}" is a ${current.kind} profile, not a ${form} profile`, {
+        hint: 'Reload the list; the file may have changed.',
+      });
+    }
+  }
+}
 
+function applyProfileForm(config: AwsConfig, form: FormKind, isNew: boolean, profile: string, fields: FormFields): boolean {
+  assertProfileFormApplies(config, form, isNew, profile, fields);
   const mapping = form === 'role' ? ROLE_FIELDS : USER_FIELDS;
   const section = config.sectionOf(profile);
   let added = false;
@@ -82,11 +100,6 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
     added = true;
   } else {
     const current = config.profile(profile);
-    if (!isNew && current.kind !== form) {
-      throw new KeytrayError('config-invalid', `Profile "${profile}" is a ${current.kind} profile, not a ${form} profile`, {
-        hint: 'Reload the list; the file may have changed.',
-      });
-    }
     // A field the form did not send is left alone; an empty one clears the key.
     for (const [field, key] of Object.entries(mapping)) {
       if (fields[field] !== undefined) writeKey(config, section, current, key, (fields[field] ?? '').trim());
@@ -95,7 +108,6 @@ export function saveProfileForm(configFile: string, form: FormKind, isNew: boole
   // A change that makes a source chain loop must never reach the disk: check the edited document
   // first (AwsConfig re-reads its profiles after every edit to the document).
   if (form === 'role') resolveProfileChain(config, profile);
-  config.save();
   return added;
 }
 

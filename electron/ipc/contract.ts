@@ -92,6 +92,8 @@ export const requestSchemas = {
     accessKeyId: z.string().min(1).max(128),
     // The one secret the renderer ever holds: typed by the user, sent here once, then cleared.
     secretAccessKey: z.string().min(1).max(256),
+    /** Set after the user confirmed replacing the stored key ('key-replace-unconfirmed' asked). */
+    replace: z.boolean().optional(),
     ...userFields,
   }),
   'profiles.saveUser': z.strictObject({ profile: profileName, ...userFields }),
@@ -254,7 +256,7 @@ export interface ResponseMap {
   'profiles.list': ProfileList;
   'profiles.details': ProfileDetails;
   'profiles.validate': FieldErrors;
-  'profiles.addUser': { profile: string; accessKeyIdHint: string; addedSection: boolean };
+  'profiles.addUser': { profile: string; accessKeyIdHint: string; addedSection: boolean; replaced: boolean };
   'profiles.saveUser': { profile: string };
   'profiles.saveRole': { profile: string };
   'profiles.makeActive': { active: string | null };

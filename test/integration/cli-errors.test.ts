@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSandbox, type RunResult, type Sandbox } from './harness';
 
@@ -12,6 +13,10 @@ function assertOneLineError(r: RunResult, pattern: RegExp, code = 1): void {
   assert.match(lines[0], /^keytray: /);
   assert.doesNotMatch(r.stderr, /\n\s+at |Error: .*\n/, 'no stack trace');
   assert.match(lines[0], pattern);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 describe('clear one-line errors', () => {
@@ -121,6 +126,100 @@ describe('clear one-line errors', () => {
     });
     assertOneLineError(r, /keychain is unavailable or locked/);
     assert.doesNotMatch(r.stderr, /No access key is stored/);
+  });
+
+  test('exec of a command that does not exist exits 127, as a shell does', async () => {
+    const r = await sb.keytray(['exec', bob, '--mfa-code', device.unusedCode(), '--', 'keytray-no-such-command']);
+    assertOneLineError(r, new RegExp(`Command not found: keytray-no-such-command.*profile "${bob}".*PATH`), 127);
+  });
+
+  test('exec of a file that cannot be run exits 126, as a shell does', async () => {
+    const notExecutable = path.join(sb.home, 'script.sh');
+    fs.writeFileSync(notExecutable, '#!/bin/sh\necho hi\n', { mode: 0o644 });
+    // Run as root, the permission bits alone would not stop it; a directory cannot be run by anyone.
+    for (const target of [notExecutable, sb.home]) {
+      const r = await sb.keytray(['exec', bob, '--', target]);
+      if (target === notExecutable && process.getuid?.() === 0 && r.code === 0) continue;
+      assertOneLineError(r, new RegExp(`Cannot run ${escape(target)}: permission denied.*chmod \\+x`), 126);
+    }
+  });
+
+  test('every command that names a profile that does not exist fails with one line', async () => {
+    const nosuch = sb.name('nosuch');
+    const commands = [
+      ['clear', nosuch],
+      ['remove', nosuch, '--yes'],
+      ['remove', nosuch],
+      ['env', nosuch],
+      ['exec', nosuch, '--', 'true'],
+      ['credential-process', nosuch],
+      ['console', nosuch, '--print'],
+      ['rotate', nosuch],
+      ['setup', nosuch],
+      ['setup', nosuch, '--undo'],
+    ];
+    const results = await Promise.all(commands.map((args) => sb.keytray(args)));
+    for (const r of results) assertOneLineError(r, new RegExp(`Profile "${nosuch}" is not in`));
+  });
+
+  test('clear of a known profile with nothing cached succeeds', async () => {
+    const r = await sb.keytray(['clear', sb.name('ghost')]);
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  test('an unusable KEYTRAY_HOME is named, with how to fix it, and nothing hangs', async () => {
+    const aFile = path.join(sb.home, 'not-a-directory');
+    fs.writeFileSync(aFile, '');
+    // Under /proc, Node's recursive mkdir never returns; Keytray must answer all the same.
+    for (const [home, why] of [
+      [path.join(aFile, 'keytray'), `${aFile} is a file`],
+      ['/proc/keytray-test-home', 'cannot create /proc/keytray-test-home: ENOENT'],
+    ]) {
+      const commands = [['credential-process', bob, '--mfa-code', '123456'], ['clear'], ['add', bob, '--env'], ['agent']];
+      const env = { KEYTRAY_HOME: home, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'x'.repeat(40) };
+      for (const r of await Promise.all(commands.map((args) => sb.keytray(args, { env })))) {
+        assertOneLineError(r, new RegExp(`data directory ${escape(home)} \\(${escape(why)}.*KEYTRAY_HOME`));
+        assert.doesNotMatch(r.stderr, /Unexpected failure|report it/);
+      }
+    }
+  });
+
+  test('role settings are checked before any STS call, naming the key, the problem and the profile', async () => {
+    const good = fs.readFileSync(sb.configFile, 'utf8');
+    const cases: [string, RegExp][] = [
+      [`role_arn = arn:aws:iam::12:role/Ops\nsource_profile = ${bob}`, /has a bad role_arn \(.* line \d+\): The account ID "12" should be 12 digits.*Fix role_arn/],
+      [`role_arn = Ops\nsource_profile = ${bob}`, /has a bad role_arn .*"Ops" is not a role ARN/],
+      [`role_arn =\nsource_profile = ${bob}`, /has a bad role_arn .*: it is empty/],
+      [`keytray_role_arn = arn:aws:iam::111111111111:user/ops\nkeytray_source_profile = ${bob}`, /has a bad keytray_role_arn/],
+      [`role_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = ${bob}\nmfa_serial = 123`, /has a bad mfa_serial .*"123" is not an MFA device ARN/],
+      [`role_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = ${bob}\nexternal_id = has spaces`, /has a bad external_id .*may only use/],
+      [`role_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = ${bob}\nduration_seconds = 90`, /line \d+, profile "checked\d": duration_seconds must be .* not "90"/],
+      [`role_arn = arn:aws:iam::111111111111:role/Ops\nsource_profile = nobody-here`, /has source_profile "nobody-here", which is not in/],
+      [`role_arn = arn:aws:iam::111111111111:role/Ops`, /has a role_arn but no source_profile/],
+    ];
+    sb.writeConfig(`${good}\n${cases.map(([lines], i) => `[profile checked${i}]\n${lines}\n`).join('\n')}`);
+    try {
+      const calls = sb.emu.calls.length;
+      const results = await Promise.all(cases.map((_, i) => sb.keytray(['credential-process', `checked${i}`, '--mfa-code', '123456'])));
+      results.forEach((r, i) => {
+        assertOneLineError(r, cases[i][1]);
+        assert.match(r.stderr, new RegExp(`profile "checked${i}"`, 'i'), 'names the profile');
+      });
+      assert.equal(sb.emu.calls.length, calls, 'no STS call');
+    } finally {
+      sb.writeConfig(good);
+    }
+  });
+
+  test('a bad setting anywhere down the chain is reported for the profile that has it', async () => {
+    const good = fs.readFileSync(sb.configFile, 'utf8');
+    try {
+      sb.writeConfig(good.replace(`mfa_serial = ${serial}`, 'mfa_serial = arn:aws:iam::111111111111:mfa/'));
+      const r = await sb.keytray(['credential-process', ops, '--mfa-code', device.unusedCode()]);
+      assertOneLineError(r, new RegExp(`Profile "${bob}" has a bad mfa_serial`));
+    } finally {
+      sb.writeConfig(good);
+    }
   });
 
   test('a profile with no stored key says how to add one', async () => {

@@ -107,4 +107,17 @@ describe('keytray import', () => {
     assert.doesNotMatch(r.stdout, /Imported/);
     assert.deepEqual([sb.configFile, sb.credentialsFile].map((f) => fs.readFileSync(f, 'utf8')), files, 'neither file was touched');
   });
+
+  test('--file naming a file that does not exist is an error that names it, and changes nothing', async () => {
+    const files = [sb.configFile, sb.credentialsFile].map((f) => fs.readFileSync(f, 'utf8'));
+    const missing = `${sb.home}/no/such/file`;
+    const r = await sb.keytray(['import', '--file', missing]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      `keytray: ${missing} does not exist. Check the path given to --file, or leave --file out to read AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials).\n`,
+    );
+    assert.deepEqual([sb.configFile, sb.credentialsFile].map((f) => fs.readFileSync(f, 'utf8')), files);
+  });
 });

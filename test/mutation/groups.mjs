@@ -1,8 +1,8 @@
 // What `npm run mutate` mutates, and which compiled test files must kill each group's mutants.
 export const groups = {
   engine: {
-    mutate: ['electron/core/sessions/sessionEngine.ts'],
-    tests: ['dist/test/unit/sessionEngine.test.js'],
+    mutate: ['electron/core/sessions/sessionEngine.ts', 'electron/core/sessions/sessionReuse.ts', 'electron/core/sessions/profileChain.ts'],
+    tests: ['dist/test/unit/sessionEngine.test.js', 'dist/test/unit/profileChain.test.js'],
   },
   'config-writer': {
     mutate: ['electron/core/config/configFileWriter.ts'],

@@ -82,12 +82,13 @@ describe('AwsConfig profiles', () => {
 
   it('prefers keytray_ keys and ignores empty values', () => {
     const deploy = config.profile('deploy');
+    assert.equal(deploy.kind, 'role');
     assert.equal(deploy.roleArn, 'arn:aws:iam::210987654321:role/Deploy');
     assert.equal(deploy.sourceProfile, 'admin');
-    assert.equal(deploy.kind, 'role');
     assert.equal(deploy.managedByKeytray, true);
     const both = AwsConfig.fromText('[profile p]\nrole_arn = plain\nkeytray_role_arn = prefixed\nsource_profile = x\n', FILE);
-    assert.equal(both.profile('p').roleArn, 'prefixed');
+    const p = both.profile('p');
+    assert.equal(p.kind === 'role' && p.roleArn, 'prefixed');
   });
 
   it('knows a profile is Keytray\'s from its keytray_ keys alone', () => {
@@ -149,19 +150,23 @@ describe('AwsConfig with a credentials file', () => {
     }
   });
 
-  it('loads, edits and saves through the atomic writer', () => {
+  it('edits the file as it is on disk, through the atomic writer', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-config-'));
     try {
       const file = path.join(dir, 'config');
       fs.writeFileSync(file, '# mine\n[default]\nregion = a\n');
-      const c = AwsConfig.load({ configFile: file });
-      c.document.set('default', 'output', 'json');
-      assert.deepEqual(c.profile('default').region, 'a');
-      c.save();
+      const stale = AwsConfig.load({ configFile: file });
+      const first = AwsConfig.edit(file, (c) => {
+        c.document.set('default', 'output', 'json');
+        return c.profile('default').region;
+      });
+      assert.deepEqual(first, { result: 'a', changed: true });
       assert.equal(fs.readFileSync(file, 'utf8'), '# mine\n[default]\nregion = a\noutput = json\n');
-      c.document.set('default', 'region', 'b');
-      c.save(); // the fingerprint from the first save lets the second one through
-      assert.equal(AwsConfig.load({ configFile: file }).profile('default').region, 'b');
+      // A second edit starts from the file, not from a copy loaded before the first one.
+      AwsConfig.edit(file, (c) => c.document.set('default', 'region', 'b'));
+      assert.equal(fs.readFileSync(file, 'utf8'), '# mine\n[default]\nregion = b\noutput = json\n');
+      assert.equal(stale.profile('default').region, 'a');
+      assert.deepEqual(AwsConfig.edit(file, (c) => c.document.set('default', 'region', 'b')).changed, false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -281,7 +286,8 @@ describe('AwsConfig at scale', () => {
     const names = config.profileNames();
     assert.equal(names.length, 2001);
     assert.equal(names[2000], 'p1999');
-    assert.equal(config.profile('p1234').roleArn, 'arn:aws:iam::123456789012:role/R1234');
+    const p1234 = config.profile('p1234');
+    assert.equal(p1234.kind === 'role' && p1234.roleArn, 'arn:aws:iam::123456789012:role/R1234');
     assert.equal(resolveProfileChain(config, 'p1999').length, 2001);
     assert.equal(config.document.toString(), text);
   });

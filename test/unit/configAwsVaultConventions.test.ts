@@ -38,7 +38,7 @@ describe('aws-vault include_profile on import', () => {
     );
     const admin = AwsConfig.fromText(text, FILE).profile('admin');
     assert.equal(admin.managedByKeytray, true);
-    assert.equal(admin.roleArn, ADMIN_ARN);
-    assert.equal(admin.sourceProfile, 'alice');
+    assert.equal(admin.kind === 'role' && admin.roleArn, ADMIN_ARN);
+    assert.equal(admin.kind === 'role' && admin.sourceProfile, 'alice');
   });
 });

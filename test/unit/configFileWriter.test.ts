@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { KeytrayError } from '../../electron/core/errors';
-import { fingerprintOf, readConfigFile, writeFileAtomically } from '../../electron/core/config/configFileWriter';
+import { editIniFile, fingerprintOf, readConfigFile, writeFileAtomically } from '../../electron/core/config/configFileWriter';
+import { lockFileFor, withFileEditLock } from '../../electron/core/config/fileEditLock';
 
 const posix = process.platform !== 'win32';
 let dir: string;
@@ -206,5 +208,89 @@ describe('writeFileAtomically', () => {
     assert.throws(() => writeFileAtomically(file, 'y\n', readConfigFile(file).fingerprint), { code: 'io' });
     assert.equal(fs.readFileSync(file, 'utf8'), 'x\n');
     assert.deepEqual(strayFiles(['config']), []);
+  });
+});
+
+describe('editIniFile', () => {
+  it('edits the file as it is on disk, writes only a change, and leaves no lock behind', () => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, '# mine\n[default]\nregion = a\n');
+    const outcome = editIniFile(file, (doc) => {
+      doc.set('default', 'output', 'json');
+      return doc.get('default', 'region');
+    });
+    assert.deepEqual(outcome, { result: 'a', changed: true });
+    assert.equal(fs.readFileSync(file, 'utf8'), '# mine\n[default]\nregion = a\noutput = json\n');
+    const inode = fs.statSync(file).ino;
+    assert.equal(editIniFile(file, (doc) => doc.set('default', 'output', 'json')).changed, false);
+    assert.equal(fs.statSync(file).ino, inode, 'an edit that changes nothing does not replace the file');
+    assert.deepEqual(strayFiles(['config']), []);
+  });
+
+  it('keeps what an editor wrote between its read and its write, and applies the edit on top', () => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, '[default]\nregion = a\n');
+    let calls = 0;
+    editIniFile(file, (doc) => {
+      // The first time round, an editor saves the file after Keytray read it.
+      if (calls++ === 0) fs.writeFileSync(file, '[default]\nregion = a\n\n[profile typed]\nregion = b\n');
+      doc.set('default', 'output', 'json');
+    });
+    assert.equal(calls, 2);
+    assert.equal(fs.readFileSync(file, 'utf8'), '[default]\nregion = a\noutput = json\n\n[profile typed]\nregion = b\n');
+  });
+
+  it('gives up, writing nothing, when the file keeps changing under it', () => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, '[default]\n');
+    let round = 0;
+    assert.throws(
+      () =>
+        editIniFile(file, (doc) => {
+          fs.writeFileSync(file, `[default]\nround = ${++round}\n`);
+          doc.set('default', 'mine', 'x');
+        }),
+      (err: unknown) => err instanceof KeytrayError && err.code === 'config-changed' && err.message === `${file} changed on disk since Keytray read it`,
+    );
+    assert.equal(fs.readFileSync(file, 'utf8'), `[default]\nround = ${round}\n`, "the other program's last edit stands");
+    assert.deepEqual(strayFiles(['config']), []);
+  });
+
+  it('writes nothing when the edit throws', () => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, '[default]\n');
+    assert.throws(() =>
+      editIniFile(file, (doc) => {
+        doc.set('default', 'half', 'done');
+        throw new KeytrayError('config-invalid', 'no');
+      }),
+    );
+    assert.equal(fs.readFileSync(file, 'utf8'), '[default]\n');
+    assert.deepEqual(strayFiles(['config']), []);
+  });
+
+  it('takes over a lock left by a process that has exited', () => {
+    const file = path.join(dir, 'config');
+    fs.writeFileSync(file, '[default]\n');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    fs.writeFileSync(lockFileFor(file), `${dead.stdout} ${Date.now()} 0011223344556677`);
+    editIniFile(file, (doc) => doc.set('default', 'region', 'a'));
+    assert.equal(fs.readFileSync(file, 'utf8'), '[default]\nregion = a\n');
+    assert.deepEqual(strayFiles(['config']), []);
+  });
+
+  it('stops waiting for a live holder with a line that says who holds it and what to do', () => {
+    const file = path.join(dir, 'config');
+    // A live process that is not this one: the parent of the test runner.
+    fs.writeFileSync(lockFileFor(file), `${process.ppid} ${Date.now()} 0011223344556677`);
+    const started = Date.now();
+    assert.throws(
+      () => withFileEditLock(file, () => assert.fail('ran without the lock'), { waitLimitMs: 300 }),
+      (err: unknown) =>
+        err instanceof KeytrayError &&
+        err.code === 'config-locked' &&
+        err.toLine() === `${file} is being edited by Keytray process ${process.ppid}; gave up waiting after 0.3 s. Nothing was written; run the command again. If no Keytray is running, delete ${lockFileFor(file)}.`,
+    );
+    assert.ok(Date.now() - started < 2000);
   });
 });

@@ -112,7 +112,7 @@ describe('IPC handlers over the real vault', () => {
       region: 'us-east-1',
       mfaSerial: mfa.serial,
     });
-    assert.deepEqual(added, { profile: user, accessKeyIdHint: `****************${alice.accessKeyId.slice(-4)}`, addedSection: true });
+    assert.deepEqual(added, { profile: user, accessKeyIdHint: `****************${alice.accessKeyId.slice(-4)}`, addedSection: true, replaced: false });
     assert.equal(vault.store.getLongTermKey(user)?.secretAccessKey, alice.secretAccessKey);
     assert.equal(fs.readFileSync(sb.configFile, 'utf8'), `[profile ${user}]\nregion = us-east-1\nmfa_serial = ${mfa.serial}\n`);
   });

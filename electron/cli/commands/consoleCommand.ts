@@ -2,6 +2,7 @@ import { openSecretUrlInBrowser } from '../../core/console/browserLauncher';
 import { createConsoleSignin } from '../../core/console/consoleSignin';
 import { cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
 import { serveCredentials } from './serveCommands';
+import { showWarnings } from '../warningOutput';
 
 export interface ConsoleOptions extends CredentialOptions {
   print?: boolean;
@@ -29,7 +30,7 @@ export async function consoleCommand(profileArg: string | undefined, options: Co
     { profile, destination: options.destination, region: options.region, durationSeconds: parseDuration(options.duration) },
     cliRequestContext(options),
   );
-  if (process.stderr.isTTY) for (const w of signin.warnings) process.stderr.write(`${w}\n`);
+  showWarnings(signin.warnings);
 
   if (options.print) {
     process.stdout.write(`${signin.url}\n`);

@@ -1,32 +1,113 @@
+import * as fs from 'node:fs';
 import { applyIncludeResolution, planIncludeResolution } from '../../core/config/awsVaultConventions';
-import { readConfigFile, writeFileAtomically } from '../../core/config/configFileWriter';
+import { editIniFile, readConfigFile } from '../../core/config/configFileWriter';
 import { IniDocument } from '../../core/config/iniDocument';
 import { assertValidProfileName } from '../../core/config/profileSetup';
 import { KeytrayError, maskAccessKeyId } from '../../core/errors';
-import { clearSessionsBuiltOn, ensureProfileSection, storeKey, validateLongTermKey } from '../../core/keys/longTermKeys';
+import { validateMfaSerial, validateRegion } from '../../core/config/validation';
+import {
+  addOrReplaceLongTermKey,
+  clearSessionsBuiltOn,
+  isRefusal,
+  refusalError,
+  userProfileHeader,
+  writeUserProfile,
+  type KeyStoreRequest,
+  type UserProfileSettings,
+} from '../../core/keys/longTermKeys';
 import { importPlaintextKeys, plaintextSources, scanPlaintextKeys } from '../../core/keys/plaintextImport';
 import { removeStoredProfile } from '../../core/keys/removeStoredProfile';
+import { createSdkStsGateway } from '../../core/sts/stsGateway';
+import { assertKnownProfile } from '../../core/profileStatus';
 import type { Vault } from '../../core/vault';
 import { getVault } from '../cliContext';
 import { openTerminal } from '../terminal';
 
-export async function addCommand(profile: string, options: { env?: boolean; stdin?: boolean }): Promise<void> {
+export interface AddOptions {
+  env?: boolean;
+  stdin?: boolean;
+  replace?: boolean;
+  /** commander's `--no-verify` sets this to false. */
+  verify?: boolean;
+  mfaSerial?: string;
+  region?: string;
+}
+
+export async function addCommand(profile: string, options: AddOptions): Promise<void> {
   assertValidProfileName(profile);
   if (options.env && options.stdin) throw new KeytrayError('usage', 'Use either --env or --stdin, not both', { profile });
+  const settings = profileSettingsFromOptions(profile, options);
   const vault = getVault();
+  // A config Keytray could not write is reported before anything is stored or typed.
+  vault.loadConfig();
   const { accessKeyId, secretAccessKey } = options.env
     ? keyFromEnvironment(profile)
     : options.stdin
       ? keyFromCredentialDocument(await readStdin(), profile)
       : await keyFromTerminal(profile);
-  validateLongTermKey(accessKeyId, secretAccessKey, profile);
-  storeKey(vault, profile, accessKeyId, secretAccessKey);
-  const created = ensureProfileSection(vault, profile);
-  process.stdout.write(
-    `Stored access key ${maskAccessKeyId(accessKeyId)} for profile "${profile}" in the keychain.` +
-      (created ? ` Added [${profile === 'default' ? 'default' : `profile ${profile}`}] to ${vault.paths.configFile}.` : '') +
-      '\n',
-  );
+  const request: KeyStoreRequest = {
+    profile,
+    accessKeyId,
+    secretAccessKey,
+    replace: !!options.replace,
+    verify: options.verify !== false,
+    stsFor: (region) => createSdkStsGateway(region, vault.env),
+  };
+  let outcome = await addOrReplaceLongTermKey(vault, request);
+  if (outcome.kind === 'refused-needs-confirmation' && (await confirmReplacement(profile, outcome.storedAccessKeyId, accessKeyId))) {
+    outcome = await addOrReplaceLongTermKey(vault, { ...request, replace: true });
+  }
+  if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Pass --replace', skipVerification: 'pass --no-verify' });
+
+  const { added, setKeys } = writeUserProfile(vault.paths.configFile, profile, settings);
+  const masked = maskAccessKeyId(accessKeyId);
+  const what =
+    outcome.kind === 'replaced'
+      ? `Replaced access key ${maskAccessKeyId(outcome.previousAccessKeyId)} of profile "${profile}" with ${masked}` +
+        (outcome.identity ? `, which AWS says belongs to ${outcome.identity}` : ', unchecked (--no-verify)') +
+        (outcome.previousKeyFailed ? '; AWS no longer accepted the old key' : '')
+      : outcome.kind === 'unchanged'
+        ? `Access key ${masked} was already stored for profile "${profile}"`
+        : `Stored access key ${masked} for profile "${profile}" in the keychain`;
+  const config = added
+    ? ` Added ${userProfileHeader(profile)} to ${vault.paths.configFile}.`
+    : setKeys.length
+      ? ` Set ${setKeys.join(', ')} in ${userProfileHeader(profile)} of ${vault.paths.configFile}.`
+      : '';
+  process.stdout.write(`${what}.${config}\n`);
+}
+
+/** --mfa-serial and --region, checked before anything is typed or stored. */
+function profileSettingsFromOptions(profile: string, options: AddOptions): UserProfileSettings {
+  const settings: UserProfileSettings = {};
+  if (options.mfaSerial !== undefined) {
+    const problem = validateMfaSerial(options.mfaSerial.trim());
+    if (problem) throw new KeytrayError('usage', `--mfa-serial: ${problem.replace(/\.$/, '')}`, { profile });
+    settings.mfaSerial = options.mfaSerial.trim();
+  }
+  if (options.region !== undefined) {
+    const problem = validateRegion(options.region.trim());
+    if (problem) throw new KeytrayError('usage', `--region: ${problem.replace(/\.$/, '')}`, { profile });
+    settings.region = options.region.trim();
+  }
+  return settings;
+}
+
+/** Asks on the terminal; with none, the caller refuses and says to pass --replace. */
+async function confirmReplacement(profile: string, storedAccessKeyId: string, accessKeyId: string): Promise<boolean> {
+  const terminal = openTerminal();
+  if (!terminal) return false;
+  try {
+    const answer = (
+      await terminal.ask(`Profile "${profile}" already has access key ${maskAccessKeyId(storedAccessKeyId)}. Replace it with ${maskAccessKeyId(accessKeyId)}? [y/N] `)
+    )
+      .trim()
+      .toLowerCase();
+    if (answer !== 'y' && answer !== 'yes') throw new KeytrayError('usage', `Cancelled; the stored key ${maskAccessKeyId(storedAccessKeyId)} was kept`, { profile });
+    return true;
+  } finally {
+    terminal.close();
+  }
 }
 
 function keyFromEnvironment(profile: string): { accessKeyId: string; secretAccessKey: string } {
@@ -107,6 +188,9 @@ async function keyFromTerminal(profile: string): Promise<{ accessKeyId: string; 
  * the config file, so both are swept; with --remove-plaintext both are rewritten without them.
  */
 export async function importCommand(options: { file?: string; removePlaintext?: boolean; yes?: boolean }): Promise<void> {
+  // A missing default file just means no plaintext keys; a file the user named must exist, or a
+  // typo in the path would read as "nothing to import" and exit 0.
+  if (options.file !== undefined) assertFileToImport(options.file);
   const vault = getVault();
   await resolveAwsVaultIncludes(vault, options);
   const sources = plaintextSources(vault, options.file);
@@ -128,10 +212,22 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
   if (!options.removePlaintext) process.stdout.write('The plaintext copies are still on disk; run `keytray import --remove-plaintext` to delete them.\n');
 }
 
+function assertFileToImport(file: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new KeytrayError('io', code === 'ENOENT' ? `${file} does not exist` : `Cannot read ${file}: ${code ?? String(err)}`, {
+      hint: 'Check the path given to --file, or leave --file out to read AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials).',
+    });
+  }
+  if (!stat.isFile()) throw new KeytrayError('io', `${file} is not a file`, { hint: 'Pass the credentials file itself to --file.' });
+}
+
 async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean }): Promise<void> {
   const file = vault.paths.configFile;
-  const { text, fingerprint } = readConfigFile(file);
-  const doc = IniDocument.parse(text, file);
+  const doc = IniDocument.parse(readConfigFile(file).text, file);
   const { resolutions, problems } = planIncludeResolution(doc);
   for (const p of problems) process.stdout.write(`Cannot resolve: ${p.toLine()}\n`);
   if (resolutions.length === 0) return;
@@ -155,13 +251,18 @@ async function resolveAwsVaultIncludes(vault: Vault, options: { yes?: boolean })
       terminal.close();
     }
   }
-  applyIncludeResolution(doc, resolutions);
-  writeFileAtomically(file, doc.toString(), fingerprint);
-  process.stdout.write(`Wrote the inherited settings of ${resolutions.length} profile(s) into ${file}.\n`);
+  // Planned again under the lock, on the file as it is now: the answer above may have taken a while.
+  const { result: written } = editIniFile(file, (current) => {
+    const plan = planIncludeResolution(current).resolutions;
+    applyIncludeResolution(current, plan);
+    return plan.length;
+  });
+  process.stdout.write(`Wrote the inherited settings of ${written} profile(s) into ${file}.\n`);
 }
 
 export async function removeCommand(profile: string, options: { yes?: boolean }): Promise<void> {
   const vault = getVault();
+  assertKnownProfile(vault, profile);
   if (!options.yes) await confirm(`Delete the stored key and sessions of profile "${profile}"?`);
   const { removedKey: hadKey, clearedSessions: cleared } = removeStoredProfile(vault, profile);
   process.stdout.write(`Removed ${hadKey ? 'the key and ' : ''}${cleared.length} cached session(s) for profile "${profile}".\n`);
@@ -169,6 +270,7 @@ export async function removeCommand(profile: string, options: { yes?: boolean })
 
 export function clearCommand(profile: string | undefined): void {
   const vault = getVault();
+  if (profile !== undefined) assertKnownProfile(vault, profile);
   const cleared = profile ? clearSessionsBuiltOn(vault, profile) : vault.store.clearSessions();
   process.stdout.write(cleared.length ? `Cleared sessions: ${cleared.join(', ')}.\n` : 'No cached sessions to clear.\n');
 }

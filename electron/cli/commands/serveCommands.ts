@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { KeytrayError } from '../../core/errors';
-import { credentialDocument } from '../../core/export/credentialDocument';
+import { credentialProcessOutput } from '../../core/export/credentialDocument';
 import { defaultEnvFormat, ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
+import { showWarnings } from '../warningOutput';
 import { cliPaths, cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
 
 /** Serves credentials for a profile: through a running agent when there is one, else in process. */
@@ -18,14 +19,13 @@ export async function serveCredentials(profileArg: string | undefined, options: 
   const { requestThroughAgent } = await import('../agentClient');
   const viaAgent = await requestThroughAgent(cliPaths(), request, options);
   const served = viaAgent ?? (await getVault().engine.getCredentials(request, cliRequestContext(options)));
-  // Warnings go to the terminal only: under the AWS CLI stderr is captured and shown as an error.
-  if (served.warnings.length > 0 && process.stderr.isTTY) for (const w of served.warnings) process.stderr.write(`${w}\n`);
+  showWarnings(served.warnings);
   return served;
 }
 
 export async function credentialProcessCommand(profile: string | undefined, options: CredentialOptions): Promise<void> {
   const served = await serveCredentials(profile, options);
-  process.stdout.write(`${JSON.stringify(credentialDocument(served.credentials))}\n`);
+  process.stdout.write(credentialProcessOutput(served.credentials));
 }
 
 export async function envCommand(profile: string | undefined, options: CredentialOptions & { format?: string; server?: boolean }): Promise<void> {
@@ -58,22 +58,18 @@ export async function execCommand(profileArg: string | undefined, commandArgs: s
   for (const name of ENV_VARS_TO_UNSET) delete env[name];
   Object.assign(env, sessionEnvironment(served.credentials, served.region));
   env.KEYTRAY_PROFILE = served.profile;
-  return runChild(command, env);
+  return runChild(command, env, served.profile);
 }
 
-export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<never> {
+export function runChild(command: string[], env: NodeJS.ProcessEnv, profile?: string): Promise<never> {
   return new Promise((_, reject) => {
     const child = spawn(command[0], command.slice(1), { stdio: 'inherit', env });
     const forwarded: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     if (process.platform !== 'win32') for (const s of forwarded) process.on(s, forward);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      const notFound = err.code === 'ENOENT';
-      reject(
-        new KeytrayError('usage', notFound ? `Command not found: ${command[0]}` : `Could not run ${command[0]}: ${err.message}`, {
-          hint: notFound ? 'Check the command name and your PATH.' : undefined,
-        }),
-      );
+      for (const s of forwarded) process.removeListener(s, forward);
+      reject(spawnFailure(command[0], err, profile));
     });
     child.on('exit', (code, signal) => {
       for (const s of forwarded) process.removeListener(s, forward);
@@ -84,6 +80,18 @@ export function runChild(command: string[], env: NodeJS.ProcessEnv): Promise<nev
       }
       process.exit(code ?? 1);
     });
+  });
+}
+
+/** Why a command could not start, with the status a shell gives: 127 not found, 126 not runnable. */
+function spawnFailure(program: string, err: NodeJS.ErrnoException, profile: string | undefined): KeytrayError {
+  if (err.code === 'ENOENT') {
+    return new KeytrayError('command-not-found', `Command not found: ${program}`, { profile, hint: 'Check the command name and your PATH.' });
+  }
+  const why = err.code === 'EACCES' ? 'permission denied' : err.code === 'ENOEXEC' ? 'not an executable format' : (err.code ?? err.message);
+  return new KeytrayError('command-not-runnable', `Cannot run ${program}: ${why}`, {
+    profile,
+    hint: 'Check that it is an executable file (chmod +x) and not a directory.',
   });
 }
 
@@ -106,7 +114,7 @@ async function execWithServer(profileArg: string | undefined, command: string[],
   const server = await startCredentialsServer({ profile, credentials: async () => (await serveCredentials(profile, later)).credentials });
   const env = environmentForEndpoint(process.env, server, first.region);
   env.KEYTRAY_PROFILE = profile;
-  return runChild(command, env);
+  return runChild(command, env, profile);
 }
 
 /** `env --server`: exports the endpoint that a running agent hosts, since this process ends at once. */

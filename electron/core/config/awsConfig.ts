@@ -1,29 +1,46 @@
 import { KeytrayError } from '../errors';
-import { FileFingerprint, fingerprintOf, readConfigFile, writeFileAtomically } from './configFileWriter';
+import { editIniFile, FileFingerprint, fingerprintOf, readConfigFile, type EditOutcome } from './configFileWriter';
 import { IniDocument } from './iniDocument';
 import { validateDurationSeconds } from './validation';
 
 /**
  * The profiles in ~/.aws/config, read the way the AWS CLI reads them, plus Keytray's `keytray_`
- * keys (SPEC §1): `keytray setup` renames a profile's definition keys so that the AWS CLI, which
- * prefers a profile's own role_arn over its credential_process, calls Keytray instead.
+ * keys: `keytray setup` renames a profile's definition keys so that the AWS CLI, which prefers a
+ * profile's own role_arn over its credential_process, calls Keytray instead.
+ *
+ * A profile is one of a closed set of kinds, told apart by `kind`. A new kind (IAM Identity Center
+ * `sso`, AWS Sign-In `login`) plugs in here: its own interface in the ProfileConfig union, the keys
+ * that make readProfile choose it, then a root in core/sessions/profileChain.ts and the engine's
+ * case for it. The compiler then points at every switch over `kind` that must learn it.
  */
-export interface ProfileConfig {
+interface ProfileSettings {
   name: string;
   region?: string;
   mfaSerial?: string;
-  roleArn?: string;
+  mfaProcess?: string;
+  credentialProcess?: string;
+  /** A role's session length; read on any profile so that a bad value is reported wherever it is. */
+  durationSeconds?: number;
+  /** Has `keytray_` keys, or a credential_process that runs Keytray. */
+  managedByKeytray: boolean;
+}
+
+/** A profile that owns a long-term access key, stored in the keychain. */
+export interface UserProfile extends ProfileSettings {
+  kind: 'user';
+}
+
+/** A profile with a role_arn (prefixed or plain): assumed from its source_profile's credentials. */
+export interface RoleProfile extends ProfileSettings {
+  kind: 'role';
+  /** As written; '' for an empty `role_arn =`, which is still a role profile (with a bad ARN). */
+  roleArn: string;
   sourceProfile?: string;
   externalId?: string;
   roleSessionName?: string;
-  durationSeconds?: number;
-  mfaProcess?: string;
-  credentialProcess?: string;
-  /** Has `keytray_` keys, or a credential_process that runs Keytray. */
-  managedByKeytray: boolean;
-  /** 'role' when it has a role_arn (prefixed or plain); otherwise it owns a long-term key. */
-  kind: 'user' | 'role';
 }
+
+export type ProfileConfig = UserProfile | RoleProfile;
 
 /** The keys `keytray setup` renames; Keytray reads `keytray_<key>` first, then `<key>`. */
 export const DEFINITION_KEYS = [
@@ -52,8 +69,8 @@ export interface LoadedIniFile {
 export class AwsConfig {
   readonly file: string;
   readonly document: IniDocument;
-  /** Updated by `save()`; pass it to `writeFileAtomically` when writing the document yourself. */
-  fingerprint: FileFingerprint;
+  /** What the file looked like when it was read. */
+  readonly fingerprint: FileFingerprint;
   /**
    * The shared credentials file, when one was given. Its sections only make profiles exist (a
    * `[alice]` with keys and no config section is a user profile, as the AWS CLI lists it); Keytray
@@ -110,14 +127,25 @@ export class AwsConfig {
     throw unknownProfile(name, this.file);
   }
 
-  /** Writes the config document back atomically; refuses if the file changed since it was read. */
-  save(): void {
-    this.fingerprint = writeFileAtomically(this.file, this.document.toString(), this.fingerprint);
+  /**
+   * Edits the config file under its lock (see editIniFile): `change` gets the profiles as they are
+   * on disk now and edits `config.document`, which is then written atomically. There is no save():
+   * a config loaded earlier may be stale, and writing it back would lose someone's edit.
+   */
+  static edit<T>(configFile: string, change: (config: AwsConfig) => T): EditOutcome<T> {
+    return editIniFile(configFile, (document) => change(new AwsConfig({ file: configFile, document, fingerprint: fingerprintOf(document.toString()) })));
   }
 
-  saveCredentials(): void {
-    if (!this.credentials) throw new KeytrayError('config-invalid', 'No credentials file was loaded, so there is nothing to save');
-    this.credentials.fingerprint = writeFileAtomically(this.credentials.file, this.credentials.document.toString(), this.credentials.fingerprint);
+  /**
+   * Where a profile's definition key is written, for a message that points at the line: the
+   * `keytray_` key when that is the one Keytray reads. Undefined when the key is not in the file.
+   */
+  locate(name: string, key: DefinitionKey): { key: string; line?: number } | undefined {
+    const section = this.sections().get(name);
+    if (section === undefined) return undefined;
+    const written = [KEYTRAY_PREFIX + key, key].find((k) => nonEmpty(this.document.get(section, k)) !== undefined) ??
+      [KEYTRAY_PREFIX + key, key].find((k) => this.document.get(section, k) !== undefined);
+    return written === undefined ? undefined : { key: written, line: this.document.lineOf(section, written) };
   }
 
   /** Profile name -> section, rebuilt only when the document was edited since. */
@@ -177,12 +205,6 @@ export function resolveProfileChain(config: AwsConfig, requested: string): Profi
     referrer = profile;
     name = profile.sourceProfile;
   }
-}
-
-/** The first region named along a chain from resolveProfileChain, starting at the requested profile. */
-export function chainRegion(chain: ProfileConfig[]): string | undefined {
-  for (const p of chain) if (p.region) return p.region;
-  return undefined;
 }
 
 /** The section a new profile gets: `default` or `profile NAME` in the config file, the bare name in credentials. */
@@ -259,35 +281,39 @@ export function readProfile(doc: IniDocument, section: string, name: string): Pr
   const plain = (key: string): string | undefined => nonEmpty(doc.get(section, key));
   const definition = (key: DefinitionKey): string | undefined => definitionValue(doc, section, key);
 
-  const profile: ProfileConfig = { name, managedByKeytray: false, kind: 'user' };
-  const assign = <K extends keyof ProfileConfig>(field: K, value: ProfileConfig[K] | undefined): void => {
-    if (value !== undefined) profile[field] = value;
+  const settings: ProfileSettings = { name, managedByKeytray: isManagedByKeytray(doc, section) };
+  const assign = <T extends object, K extends keyof T>(target: T, field: K, value: T[K] | undefined): void => {
+    if (value !== undefined) target[field] = value;
   };
-  assign('region', plain('region'));
-  assign('mfaProcess', plain('mfa_process'));
-  assign('credentialProcess', plain('credential_process'));
-  assign('roleArn', definition('role_arn'));
-  assign('sourceProfile', definition('source_profile'));
-  assign('mfaSerial', definition('mfa_serial'));
-  assign('externalId', definition('external_id'));
-  assign('roleSessionName', definition('role_session_name'));
+  assign(settings, 'region', plain('region'));
+  assign(settings, 'mfaProcess', plain('mfa_process'));
+  assign(settings, 'credentialProcess', plain('credential_process'));
+  assign(settings, 'mfaSerial', definition('mfa_serial'));
+  assign(settings, 'durationSeconds', durationOf(doc, section, name));
 
+  // Any role_arn key makes a role profile, even an empty one: botocore decides by the key's
+  // presence too, and reading `role_arn =` as a user profile would send the user after a key.
+  const hasRoleArn = doc.get(section, KEYTRAY_PREFIX + 'role_arn') !== undefined || doc.get(section, 'role_arn') !== undefined;
+  if (!hasRoleArn) return { ...settings, kind: 'user' };
+  const role: RoleProfile = { ...settings, kind: 'role', roleArn: definition('role_arn') ?? '' };
+  assign(role, 'sourceProfile', definition('source_profile'));
+  assign(role, 'externalId', definition('external_id'));
+  assign(role, 'roleSessionName', definition('role_session_name'));
+  return role;
+}
+
+function durationOf(doc: IniDocument, section: string, name: string): number | undefined {
   const duration = definitionEntry(doc, section, 'duration_seconds');
-  if (duration) {
-    const problem = validateDurationSeconds(duration.value);
-    if (problem) {
-      throw new KeytrayError(
-        'config-invalid',
-        `${doc.fileName} line ${doc.lineOf(section, duration.key)}, profile "${name}": ${problem.replace(/\.$/, '')}`,
-        { profile: name, hint: 'Fix the value, e.g. duration_seconds = 3600 for one hour.' },
-      );
-    }
-    profile.durationSeconds = Number(duration.value);
+  if (!duration) return undefined;
+  const problem = validateDurationSeconds(duration.value);
+  if (problem) {
+    throw new KeytrayError(
+      'config-invalid',
+      `${doc.fileName} line ${doc.lineOf(section, duration.key)}, profile "${name}": ${problem.replace(/\.$/, '')}`,
+      { profile: name, hint: 'Fix the value, e.g. duration_seconds = 3600 for one hour.' },
+    );
   }
-
-  profile.kind = profile.roleArn ? 'role' : 'user';
-  profile.managedByKeytray = isManagedByKeytray(doc, section);
-  return profile;
+  return Number(duration.value);
 }
 
 export function unknownProfile(name: string, file: string): KeytrayError {
@@ -303,7 +329,7 @@ function loadIniFile(file: string): LoadedIniFile {
   return { file, document: IniDocument.parse(text, file), fingerprint };
 }
 
-/** botocore treats `role_arn =` (an empty value) as not set. */
+/** An empty value (`mfa_serial =`) reads as not set, as botocore reads most keys. */
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeytrayError } from '../errors';
+import { withFileEditLock } from './fileEditLock';
+import { IniDocument } from './iniDocument';
 
 /**
  * What Keytray saw when it read a file, so that a later write can tell whether someone else (an
@@ -45,6 +47,49 @@ export function readConfigFile(file: string): { text: string; fingerprint: FileF
   return { text: decodeUtf8(read.bytes, file), fingerprint: fingerprintOf(read.bytes, { size: read.bytes.length, mtimeMs: read.mtimeMs }) };
 }
 
+/** What an edit returned, and whether it changed the file (an edit that changes nothing writes nothing). */
+export interface EditOutcome<T> {
+  result: T;
+  changed: boolean;
+}
+
+/** How often an edit is re-applied when another program (an editor) wrote the file meanwhile. */
+const ATTEMPTS_AFTER_OUTSIDE_EDIT = 3;
+
+/**
+ * The one way Keytray changes a config or credentials file: under the file's cross-process lock,
+ * read it, let `change` edit the parsed document, and replace the file atomically. Because the
+ * read happens under the lock, an edit never works on a stale copy, and concurrent Keytray edits
+ * of different profiles all land.
+ *
+ * Programs other than Keytray (an editor, `aws configure`) do not take the lock. If one writes the
+ * file between this read and the write, the write is refused (see writeFileAtomically) and the edit
+ * is applied again to the file as that program left it, so its change is kept, never overwritten;
+ * after a few such collisions in a row the edit gives up with 'config-changed'.
+ *
+ * `change` may run more than once, so it must only edit the document (or throw to abort, which
+ * writes nothing); side effects such as keychain writes belong outside it.
+ */
+export function editIniFile<T>(file: string, change: (doc: IniDocument) => T): EditOutcome<T> {
+  // Locked where the bytes live: a symlinked ~/.aws/config and its target are one file.
+  return withFileEditLock(resolveWriteTarget(file), () => {
+    for (let attempt = 1; ; attempt++) {
+      const { text, fingerprint } = readConfigFile(file);
+      const doc = IniDocument.parse(text, file);
+      const result = change(doc);
+      const next = doc.toString();
+      if (next === text) return { result, changed: false };
+      try {
+        writeFileAtomically(file, next, fingerprint);
+        return { result, changed: true };
+      } catch (err) {
+        if (err instanceof KeytrayError && err.code === 'config-changed' && attempt < ATTEMPTS_AFTER_OUTSIDE_EDIT) continue;
+        throw err;
+      }
+    }
+  });
+}
+
 /**
  * Replaces `file` with `text` so that a reader (the AWS CLI, an SDK, an editor) sees either the old
  * file or the new one, never half of each, and a crash never leaves it truncated:
@@ -55,10 +100,12 @@ export function readConfigFile(file: string): { text: string; fingerprint: FileF
  * 3. fsync it, rename it over the original, fsync the directory so the rename itself is durable.
  *
  * A symlinked file (dotfile managers link ~/.aws/config) is written at the link's target, so the
- * link survives. There is a small window between the check in step 1 and the rename in step 3;
- * closing it would need a lock that the AWS CLI and editors do not take anyway.
+ * link survives. Other Keytray writers are kept out by the lock `editIniFile` holds; a program that
+ * takes no lock (an editor) can still write in the small window between the check in step 1 and the
+ * rename in step 3, which no lock of Keytray's could close.
  *
- * Returns the fingerprint of what was written, to pass to the next write.
+ * Returns the fingerprint of what was written, to pass to the next write. Keytray's own edits go
+ * through `editIniFile`, which calls this under the file's lock.
  */
 export function writeFileAtomically(file: string, text: string, expected: FileFingerprint): FileFingerprint {
   const target = resolveWriteTarget(file);

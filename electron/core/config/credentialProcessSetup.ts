@@ -12,16 +12,15 @@ export function setProfileServedByKeytray(
   served: boolean,
   launcher: string,
 ): { changed: boolean; managedByKeytray: boolean } {
-  const config = AwsConfig.load({ configFile });
-  config.profile(profile); // a clear error for an unknown profile
-  const before = config.document.toString();
   const command = credentialProcessLine(launcher, profile);
-  if (served) applySetup(config.document, profile, command);
-  else undoSetup(config.document, profile, command);
-  const changed = config.document.toString() !== before;
-  if (changed) config.save();
-  // AwsConfig reads the edited document, so this is the profile as it is now written.
-  return { changed, managedByKeytray: config.profile(profile).managedByKeytray };
+  const { result: managedByKeytray, changed } = AwsConfig.edit(configFile, (config) => {
+    config.profile(profile); // a clear error for an unknown profile
+    if (served) applySetup(config.document, profile, command);
+    else undoSetup(config.document, profile, command);
+    // AwsConfig reads the edited document, so this is the profile as it is now written.
+    return config.profile(profile).managedByKeytray;
+  });
+  return { changed, managedByKeytray };
 }
 
 /**

@@ -53,6 +53,12 @@ export function validateMfaSerial(serial: string): string | null {
   return checkPartitionAndAccount(m[1], m[2]) ?? checkIamPathAndName(m[3], 'MFA device', 226);
 }
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export function validateRegion(region: string): string | null {
+  return REGION.test(region) ? null : `"${region}" is not an AWS region, e.g. eu-west-1.`;
+}
+
 /** AssumeRole and GetSessionToken accept 900 s up to 12 h (a role's own maximum may be lower). */
 export function validateDurationSeconds(value: string | number): string | null {
   const message = `duration_seconds must be a whole number of seconds from ${MIN_DURATION_SECONDS} (15 minutes) to ${MAX_DURATION_SECONDS} (12 hours)`;
@@ -77,5 +83,19 @@ function checkIamPathAndName(pathAndName: string, what: string, maxNameLength: n
   if (name.length > maxNameLength) return `A ${what} name is at most ${maxNameLength} characters.`;
   if (!IAM_NAME.test(name)) return `"${name}" is not a valid ${what} name (letters, digits and + = , . @ _ -).`;
   if (parts.some((segment) => !IAM_PATH_SEGMENT.test(segment))) return `The ${what} path "/${parts.join('/')}/" is not valid.`;
+  return null;
+}
+
+/** AssumeRole's ExternalId: 2 to 1224 characters of letters, digits and + = , . @ : / - _. */
+export function validateExternalId(value: string): string | null {
+  if (value.length < 2 || value.length > 1224) return `external_id must be 2 to 1224 characters long, not ${value.length}.`;
+  if (!/^[\w+=,.@:/-]+$/.test(value)) return `external_id "${value}" may only use letters, digits and + = , . @ : / - _`;
+  return null;
+}
+
+/** AssumeRole's RoleSessionName: 2 to 64 characters of letters, digits and + = , . @ - _. */
+export function validateRoleSessionName(value: string): string | null {
+  if (value.length < 2 || value.length > 64) return `role_session_name must be 2 to 64 characters long, not ${value.length}.`;
+  if (!/^[\w+=,.@-]+$/.test(value)) return `role_session_name "${value}" may only use letters, digits and + = , . @ - _`;
   return null;
 }

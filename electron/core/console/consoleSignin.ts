@@ -1,9 +1,10 @@
-import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
-import { chainRegion, resolveProfileChain } from '../config/awsConfig';
+import type { AwsConfig, RoleProfile, UserProfile } from '../config/awsConfig';
 import { KeytrayError, oneLine } from '../errors';
 import { boundedHttpRequest, type BoundedResponse } from '../net/boundedHttpRequest';
 import { NetworkFailure } from '../net/networkFailure';
+import { resolveChain } from '../sessions/profileChain';
 import { CHAINED_ROLE_MAX_SECONDS, type RequestContext, type SessionEngine } from '../sessions/sessionEngine';
+import { chainedConsoleCapped } from '../sessions/sessionWarnings';
 import { partitionOf, regionFor } from '../sts/endpoints';
 import { createSdkStsGateway, describeStsFailure, type StsGateway } from '../sts/stsGateway';
 import type { AwsCredentials } from '../types';
@@ -57,15 +58,14 @@ export interface ConsoleSignin {
 export async function createConsoleSignin(deps: ConsoleSigninDeps, request: ConsoleRequest, ctx: RequestContext): Promise<ConsoleSignin> {
   const env = deps.env ?? process.env;
   const config = deps.loadConfig();
-  const chain = resolveProfileChain(config, request.profile);
-  const target = chain[0];
-  const region = request.region ?? chainRegion(chain) ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
+  const chain = resolveChain(config, request.profile);
+  const region = request.region ?? chain.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined);
   const warnings: string[] = [];
 
   const session =
-    target.kind === 'user'
-      ? await federationSession(deps, target, regionFor(chainRegion(chain), env), request.durationSeconds)
-      : await roleSession(deps, target, request, ctx, warnings);
+    chain.kind === 'user'
+      ? await federationSession(deps, chain.profile, regionFor(chain.region, env), request.durationSeconds)
+      : await roleSession(deps, chain.profile, request, ctx, warnings);
 
   const signinEndpoint = signinEndpointFor(session.partition, env);
   const token = await signinToken(deps, signinEndpoint, session, request, warnings);
@@ -83,7 +83,7 @@ interface ConsoleSession {
 
 async function roleSession(
   deps: ConsoleSigninDeps,
-  profile: ProfileConfig,
+  profile: RoleProfile,
   request: ConsoleRequest,
   ctx: RequestContext,
   warnings: string[],
@@ -102,7 +102,7 @@ async function roleSession(
  */
 async function federationSession(
   deps: ConsoleSigninDeps,
-  profile: ProfileConfig,
+  profile: UserProfile,
   stsRegion: string,
   durationSeconds: number | undefined,
 ): Promise<ConsoleSession> {
@@ -166,7 +166,7 @@ async function signinToken(
   if (wanted !== undefined && wanted > CHAINED_ROLE_MAX_SECONDS && first.status === 400) {
     const retry = await requestSigninToken(deps, endpoint, session, CHAINED_ROLE_MAX_SECONDS);
     if (retry.token) {
-      warnings.push(`keytray: AWS caps the console session of chained role "${session.profile}" at 1 hour.`);
+      warnings.push(chainedConsoleCapped(session.profile));
       return retry.token;
     }
   }

@@ -25,3 +25,8 @@ export function isoSeconds(epochMs: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())}T${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}Z`;
 }
+
+/** The credential_process output: the document on one line, which is all that goes to stdout. */
+export function credentialProcessOutput(c: AwsCredentials): string {
+  return `${JSON.stringify(credentialDocument(c))}\n`;
+}

@@ -1,6 +1,6 @@
 import { KeytrayError } from '../errors';
 import type { AwsCredentials } from '../types';
-import { credentialDocument, isoSeconds } from './credentialDocument';
+import { credentialProcessOutput, isoSeconds } from './credentialDocument';
 import { ENV_FORMATS, type EnvFormat } from './envFormats';
 
 export { defaultEnvFormat, ENV_FORMATS, type EnvFormat } from './envFormats';
@@ -28,7 +28,7 @@ export function sessionEnvironment(c: AwsCredentials, region?: string): Record<s
 
 /** Shell code that exports the session and unsets what would override it. */
 export function formatEnvExport(c: AwsCredentials, region: string | undefined, format: EnvFormat): string {
-  if (format === 'json') return `${JSON.stringify(credentialDocument(c))}\n`;
+  if (format === 'json') return credentialProcessOutput(c);
   return formatShellAssignments(Object.entries(sessionEnvironment(c, region)), ENV_VARS_TO_UNSET, format);
 }
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { SecretBackend } from './secretBackend';
 import { replaceFile } from '../replaceFile';
+import { ensurePrivateDirectory } from '../privateDirectory';
 
 /**
  * A marker file that changes whenever any Keytray process writes to the keychain. The agent keeps
@@ -22,7 +23,7 @@ export class KeychainGeneration {
 
   bump(): string {
     const next = randomBytes(8).toString('hex');
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    ensurePrivateDirectory(path.dirname(this.file));
     replaceFile(this.file, next);
     return next;
   }

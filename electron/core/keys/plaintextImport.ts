@@ -1,5 +1,5 @@
 import { profileNameOfSection } from '../config/awsConfig';
-import { readConfigFile, writeFileAtomically } from '../config/configFileWriter';
+import { editIniFile, readConfigFile } from '../config/configFileWriter';
 import { IniDocument } from '../config/iniDocument';
 import { listPlaintextCredentials, removeCredentialKeys } from '../config/profileSetup';
 import { KeytrayError } from '../errors';
@@ -78,11 +78,10 @@ export function importPlaintextKeys(vault: Vault, keys: PlaintextKey[], options:
   }
   const rewritten: string[] = [];
   for (const file of new Set(keys.map((k) => k.file))) {
-    const { text, fingerprint } = readConfigFile(file);
-    const doc = IniDocument.parse(text, file);
-    // A config-file profile keeps its (possibly now empty) section: `[profile x]` still defines it.
-    for (const k of keys.filter((f) => f.file === file)) removeCredentialKeys(doc, k.section, { keepEmptySection: k.kind === 'config' });
-    writeFileAtomically(file, doc.toString(), fingerprint);
+    editIniFile(file, (doc) => {
+      // A config-file profile keeps its (possibly now empty) section: `[profile x]` still defines it.
+      for (const k of keys.filter((f) => f.file === file)) removeCredentialKeys(doc, k.section, { keepEmptySection: k.kind === 'config' });
+    });
     rewritten.push(file);
   }
   return rewritten;

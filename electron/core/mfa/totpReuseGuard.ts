@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { KeytrayError } from '../errors';
 import type { Clock } from '../types';
 import { replaceFile } from '../replaceFile';
+import { ensurePrivateDirectory } from '../privateDirectory';
 
 /**
  * STS rejects a TOTP code that was already used for the same device, with an AccessDenied that reads
@@ -39,7 +40,7 @@ export class TotpReuseGuard {
     const now = this.clock.now();
     for (const [s, v] of Object.entries(all)) if (now - v.at >= TotpReuseGuard.MEMORY_MS) delete all[s];
     all[serial] = { hash: digest(serial, code), at: now };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    ensurePrivateDirectory(path.dirname(this.file));
     replaceFile(this.file, JSON.stringify(all));
   }
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { systemClock, type Clock } from '../types';
+import { ensurePrivateDirectory } from '../privateDirectory';
 
 /**
  * Single flight across processes: terraform and `xargs -P` start many `aws` processes at once, each
@@ -43,7 +44,7 @@ export class FileProfileLock implements ProfileLock {
 
   /** Returns what it wrote into the lock file, which tells its own lock from a later owner's. */
   private async acquire(file: string): Promise<string> {
-    fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    ensurePrivateDirectory(this.dir);
     for (;;) {
       // Stamped at each attempt: the wait may have been long, and the stamp is what others judge age by.
       const mine = `${process.pid} ${this.clock.now()} ${randomBytes(8).toString('hex')}`;

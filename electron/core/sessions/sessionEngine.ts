@@ -1,5 +1,4 @@
-import type { AwsConfig, ProfileConfig } from '../config/awsConfig';
-import { chainRegion, resolveProfileChain } from '../config/awsConfig';
+import type { AwsConfig } from '../config/awsConfig';
 import { KeytrayError } from '../errors';
 import type { VaultStore } from '../keychain/vaultStore';
 import type { MfaCodeProvider } from '../mfa/mfaCodeSources';
@@ -9,10 +8,11 @@ import { regionFor } from '../sts/endpoints';
 import type { IssuedCredentials, MfaParameters, StsGateway } from '../sts/stsGateway';
 import { describeStsFailure } from '../sts/stsGateway';
 import type { AwsCredentials, CachedSession, Clock } from '../types';
-import type { ProfileLock } from './profileLock';
-import { REUSE_MARGIN_MS } from './reuseMargin';
 import { configStampOf } from './configStamp';
-import { definitionOf } from './sessionDefinition';
+import { resolveChain, type ProfileChain, type RoleChain, type UserChain } from './profileChain';
+import type { ProfileLock } from './profileLock';
+import { isServable, isServableAsLastResort } from './sessionReuse';
+import { chainedRoleCapped, lastResortSession } from './sessionWarnings';
 
 /** AWS caps sessions of a role assumed with session credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
@@ -54,7 +54,7 @@ export interface SessionEngineDeps {
   clock: Clock;
   lock?: ProfileLock;
   env?: NodeJS.ProcessEnv;
-  /** Duration of GetSessionToken sessions for user profiles (SPEC §3: 8 h unless configured). */
+  /** Duration of GetSessionToken sessions for user profiles (8 h unless configured). */
   /** Read per session, so a change in the app's Settings applies without a restart. */
   mfaSessionSeconds?: () => number;
 }
@@ -75,49 +75,25 @@ export class SessionEngine {
 
   async getCredentials(request: CredentialRequest, ctx: RequestContext): Promise<ServedCredentials> {
     const config = this.deps.loadConfig();
-    const chain = resolveProfileChain(config, request.profile);
-    const target = chain[0];
-    const region = request.region ?? chainRegion(chain);
-    const warnings: string[] = [];
-    const resolver = new ChainResolver(this, config, request, ctx, warnings);
+    const chain = resolveChain(config, request.profile);
+    const region = request.region ?? chain.region;
+    const walk = new ChainWalk(this, this.deps, this.env, config, request, ctx);
+    const served = (credentials: AwsCredentials, source: ServedCredentials['source']): ServedCredentials => ({
+      profile: chain.profile.name,
+      credentials,
+      region,
+      source,
+      warnings: walk.warnings,
+    });
 
     if (request.noSession) {
-      const credentials = target.kind === 'user' ? this.longTermKey(target.name) : await resolver.assumeFromLongTermKey(target);
-      return { profile: target.name, credentials, region, source: target.kind === 'user' ? 'long-term' : 'sts', warnings };
+      return chain.kind === 'user' ? served(this.longTermKey(chain.profile.name), 'long-term') : served(stripMeta(await walk.assumeFromLongTermKey(chain)), 'sts');
     }
-    const session = await resolver.session(target, true);
-    return { profile: target.name, credentials: stripMeta(session.value), region, source: session.fromCache ? 'cache' : 'sts', warnings };
+    const session = await walk.session(chain, { isTarget: true });
+    return served(stripMeta(session.value), session.fromCache ? 'cache' : 'sts');
   }
 
-  /**
-   * The cached session for a profile if it can be served as is. `cached` is the keychain item when
-   * the caller has already read it (each read is a Secret Service round trip).
-   */
-  cachedUsable(profile: ProfileConfig, config: AwsConfig, cached = this.deps.store.getSession(profile.name)): CachedSession | null {
-    if (!cached) return null;
-    if (cached.definition !== definitionOf(config, profile.name)) return null;
-    if (cached.expiration - this.deps.clock.now() <= REUSE_MARGIN_MS) return null;
-    const stamp = configStampOf(config.fingerprint);
-    if (cached.configStamp !== stamp) {
-      // The file changed but not this profile: re-stamp so the fast path serves it again.
-      const restamped = { ...cached, configStamp: stamp };
-      this.deps.store.setSession(profile.name, restamped);
-      return restamped;
-    }
-    return cached;
-  }
-
-  /** @internal used by ChainResolver */
-  singleFlight(key: string, run: () => Promise<CachedSession>): Promise<CachedSession> {
-    const existing = this.inFlight.get(key);
-    if (existing) return existing;
-    const locked = this.deps.lock ? () => this.deps.lock!.withLock(key, run) : run;
-    const p = locked().finally(() => this.inFlight.delete(key));
-    this.inFlight.set(key, p);
-    return p;
-  }
-
-  /** @internal */
+  /** The long-term key of a user profile, or an error that says how to store one. */
   longTermKey(profile: string): AwsCredentials {
     const key = this.deps.store.getLongTermKey(profile);
     if (!key) {
@@ -129,9 +105,17 @@ export class SessionEngine {
     return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey };
   }
 
-  /** @internal */
-  get internals() {
-    return { deps: this.deps, env: this.env };
+  /**
+   * Runs `run` once for any number of concurrent callers with the same key, in this process, and
+   * across processes through the profile lock.
+   */
+  singleFlight(key: string, run: () => Promise<CachedSession>): Promise<CachedSession> {
+    const existing = this.inFlight.get(key);
+    if (existing) return existing;
+    const { lock } = this.deps;
+    const p = (lock ? lock.withLock(key, run) : run()).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, p);
+    return p;
   }
 }
 
@@ -140,55 +124,51 @@ interface ResolvedSession {
   fromCache: boolean;
 }
 
-/** One request's walk down a profile chain. Holds the request's MFA context and warnings. */
-class ChainResolver {
+interface SessionNeed {
+  /** The requested profile's own session: the request's duration and forceRefresh apply to it. */
+  isTarget: boolean;
+}
+
+/** One request's walk down its profile chain. Holds the request's MFA context and its warnings. */
+class ChainWalk {
+  readonly warnings: string[] = [];
+
   constructor(
     private readonly engine: SessionEngine,
+    private readonly deps: SessionEngineDeps,
+    private readonly env: NodeJS.ProcessEnv,
     private readonly config: AwsConfig,
     private readonly request: CredentialRequest,
     private readonly ctx: RequestContext,
-    private readonly warnings: string[],
   ) {}
 
-  private get deps() {
-    return this.engine.internals.deps;
-  }
-
-  /** A usable session for `profile`: from the cache, or fresh from STS under the profile's lock. */
-  async session(profile: ProfileConfig, isTarget: boolean): Promise<ResolvedSession> {
-    const force = isTarget && this.request.forceRefresh;
-    const cached = force ? null : this.engine.cachedUsable(profile, this.config);
+  /** A usable session for the hop: from the cache, or fresh from STS under the profile's lock. */
+  async session(hop: ProfileChain, need: SessionNeed): Promise<ResolvedSession> {
+    const name = hop.profile.name;
+    const force = need.isTarget && !!this.request.forceRefresh;
+    const cached = force ? null : this.servableFromCache(hop, this.deps.store.getSession(name));
     if (cached) return { value: cached, fromCache: true };
 
     let fromCache = false;
-    const value = await this.engine.singleFlight(`session:${profile.name}`, async () => {
+    const value = await this.engine.singleFlight(`session:${name}`, async () => {
       // Another process may have refreshed it while we waited for the lock.
-      const stale = this.deps.store.getSession(profile.name);
-      const now = force ? null : this.engine.cachedUsable(profile, this.config, stale);
+      const stale = this.deps.store.getSession(name);
+      const now = force ? null : this.servableFromCache(hop, stale);
       if (now) {
         fromCache = true;
         return now;
       }
       try {
-        const fresh = profile.kind === 'user' ? await this.mfaSession(profile, isTarget) : await this.roleSession(profile, isTarget);
-        this.deps.store.setSession(profile.name, fresh);
+        const fresh = hop.kind === 'user' ? await this.rootSession(hop, need) : await this.roleSession(hop, need);
+        this.deps.store.setSession(name, fresh);
         return fresh;
       } catch (err) {
         // With no way to get an MFA code, a session that is still valid beats no credentials at all;
         // but not one made from settings since edited (another role, another MFA device), nor when
         // the caller asked for a fresh session.
-        if (
-          err instanceof KeytrayError &&
-          err.code === 'mfa-required' &&
-          stale &&
-          !force &&
-          stale.definition === definitionOf(this.config, profile.name) &&
-          stale.expiration - this.deps.clock.now() > 60_000
-        ) {
-          const minutes = Math.floor((stale.expiration - this.deps.clock.now()) / 60_000);
-          this.warnings.push(
-            `keytray: the session for profile "${profile.name}" expires in ${minutes} min and no MFA code source is available to renew it.`,
-          );
+        const nowMs = this.deps.clock.now();
+        if (err instanceof KeytrayError && err.code === 'mfa-required' && !force && isServableAsLastResort(stale, nowMs, hop.definition)) {
+          this.warnings.push(lastResortSession(name, stale.expiration - nowMs));
           fromCache = true;
           return stale;
         }
@@ -198,112 +178,123 @@ class ChainResolver {
     return { value, fromCache };
   }
 
-  /** GetSessionToken for a user profile: with MFA when it has mfa_serial (SPEC §3). */
-  private async mfaSession(profile: ProfileConfig, isTarget: boolean): Promise<CachedSession> {
+  /**
+   * The cached session if it can be served as is. One made from the current definition but stamped
+   * with an older config file (the file changed, not this profile) is re-stamped, so the fast path
+   * serves it again.
+   */
+  private servableFromCache(hop: ProfileChain, cached: CachedSession | null): CachedSession | null {
+    if (!isServable(cached, this.deps.clock.now(), { definition: hop.definition })) return null;
+    const stamp = configStampOf(this.config.fingerprint);
+    if (cached.configStamp === stamp) return cached;
+    const restamped = { ...cached, configStamp: stamp };
+    this.deps.store.setSession(hop.profile.name, restamped);
+    return restamped;
+  }
+
+  /** GetSessionToken for a user profile: with MFA when it has mfa_serial. */
+  private async rootSession(hop: UserChain, need: SessionNeed): Promise<CachedSession> {
+    const { profile } = hop;
     const longTerm = this.engine.longTermKey(profile.name);
-    const duration = (isTarget && this.request.durationSeconds) || this.deps.mfaSessionSeconds?.() || DEFAULT_SETTINGS.mfaSessionSeconds;
-    const mfa = profile.mfaSerial ? await this.mfaParameters(profile, profile.mfaSerial) : undefined;
-    const issued = await this.call(profile, 'GetSessionToken', longTerm, mfa, (sts) =>
-      sts.getSessionToken(longTerm, { durationSeconds: duration, mfa }),
-    );
-    return this.toCached(issued, 'session', profile, profile.mfaSerial);
+    const duration = (need.isTarget && this.request.durationSeconds) || this.deps.mfaSessionSeconds?.() || DEFAULT_SETTINGS.mfaSessionSeconds;
+    const mfa = profile.mfaSerial ? await this.mfaParameters(profile.name, profile.mfaSerial, profile.mfaProcess) : undefined;
+    const issued = await this.call(hop, 'GetSessionToken', longTerm, mfa, (sts) => sts.getSessionToken(longTerm, { durationSeconds: duration, mfa }));
+    return this.toCached(issued, 'session', hop, profile.mfaSerial);
   }
 
   /**
    * AssumeRole for a role profile. From a user source with MFA, the source's MFA session is reused so
    * one code covers the whole chain; a duration over an hour cannot be chained, so it assumes straight
-   * from the long-term key with MFA on the call instead (SPEC §3).
+   * from the long-term key with MFA on the call instead.
    */
-  private async roleSession(profile: ProfileConfig, isTarget: boolean): Promise<CachedSession> {
-    const source = this.config.profile(profile.sourceProfile!);
-    const wanted = (isTarget && this.request.durationSeconds) || profile.durationSeconds || DEFAULT_ROLE_SECONDS;
+  private async roleSession(hop: RoleChain, need: SessionNeed): Promise<CachedSession> {
+    const { profile, source } = hop;
+    const wanted = (need.isTarget && this.request.durationSeconds) || profile.durationSeconds || DEFAULT_ROLE_SECONDS;
 
     if (source.kind === 'user') {
-      const sourceSerial = source.mfaSerial;
-      const roleSerial = profile.mfaSerial;
-      const canReuseSourceMfa = !!sourceSerial && (!roleSerial || roleSerial === sourceSerial);
-      if (canReuseSourceMfa && wanted <= CHAINED_ROLE_MAX_SECONDS) {
-        const base = await this.session(source, false);
-        return this.assume(profile, base.value, wanted, undefined, base.value.mfaSerial);
-      }
-      return this.assumeFromLongTermKey(profile, wanted);
+      const sourceSerial = source.profile.mfaSerial;
+      const canReuseSourceMfa = !!sourceSerial && (!profile.mfaSerial || profile.mfaSerial === sourceSerial);
+      if (!canReuseSourceMfa || wanted > CHAINED_ROLE_MAX_SECONDS) return this.assumeFromLongTermKey(hop, wanted);
+      const base = await this.session(source, { isTarget: false });
+      return this.assume(hop, base.value, wanted, undefined, base.value.mfaSerial);
     }
 
     // Role chaining: AWS limits the new session to one hour whatever the role allows.
-    const base = await this.session(source, false);
+    const base = await this.session(source, { isTarget: false });
     const duration = Math.min(wanted, CHAINED_ROLE_MAX_SECONDS);
-    if (isTarget && this.request.durationSeconds && this.request.durationSeconds > CHAINED_ROLE_MAX_SECONDS) {
-      this.warnings.push(`keytray: profile "${profile.name}" is a chained role; AWS caps its session at 1 hour.`);
+    if (need.isTarget && this.request.durationSeconds && this.request.durationSeconds > CHAINED_ROLE_MAX_SECONDS) {
+      this.warnings.push(chainedRoleCapped(profile.name));
     }
-    const needsOwnMfa = !!profile.mfaSerial && base.value.mfaSerial !== profile.mfaSerial;
-    const mfa = needsOwnMfa ? await this.mfaParameters(profile, profile.mfaSerial!) : undefined;
-    return this.assume(profile, base.value, duration, mfa, mfa ? profile.mfaSerial : base.value.mfaSerial);
+    const ownSerial = profile.mfaSerial !== undefined && base.value.mfaSerial !== profile.mfaSerial ? profile.mfaSerial : undefined;
+    const mfa = ownSerial ? await this.mfaParameters(profile.name, ownSerial, profile.mfaProcess) : undefined;
+    return this.assume(hop, base.value, duration, mfa, ownSerial ?? base.value.mfaSerial);
   }
 
   /** AssumeRole straight from the root user's long-term key, with MFA on the call when one is configured. */
-  async assumeFromLongTermKey(profile: ProfileConfig, durationSeconds?: number): Promise<CachedSession> {
-    const source = this.config.profile(profile.sourceProfile!);
+  async assumeFromLongTermKey(hop: RoleChain, durationSeconds?: number): Promise<CachedSession> {
+    const { profile, source } = hop;
     if (source.kind !== 'user') {
       throw new KeytrayError('usage', 'A chained role cannot be assumed straight from a long-term key', {
         profile: profile.name,
         hint: 'Drop --no-session for this profile.',
       });
     }
-    const longTerm = this.engine.longTermKey(source.name);
-    const serial = profile.mfaSerial ?? source.mfaSerial;
-    const mfa = serial ? await this.mfaParameters(profile, serial) : undefined;
+    const longTerm = this.engine.longTermKey(source.profile.name);
+    const serial = profile.mfaSerial ?? source.profile.mfaSerial;
+    const mfa = serial ? await this.mfaParameters(profile.name, serial, profile.mfaProcess) : undefined;
     const duration = durationSeconds ?? ((this.request.durationSeconds || profile.durationSeconds) ?? DEFAULT_ROLE_SECONDS);
-    return this.assume(profile, longTerm, duration, mfa, serial);
+    return this.assume(hop, longTerm, duration, mfa, serial);
   }
 
   private async assume(
-    profile: ProfileConfig,
+    hop: RoleChain,
     credentials: AwsCredentials,
     durationSeconds: number,
     mfa: MfaParameters | undefined,
     authenticatedSerial: string | undefined,
   ): Promise<CachedSession> {
-    const issued = await this.call(profile, 'AssumeRole', credentials, mfa, (sts) =>
+    const { profile } = hop;
+    const issued = await this.call(hop, 'AssumeRole', credentials, mfa, (sts) =>
       sts.assumeRole(credentials, {
-        roleArn: profile.roleArn!,
-        roleSessionName: profile.roleSessionName ?? this.defaultSessionName(profile),
+        roleArn: profile.roleArn,
+        roleSessionName: profile.roleSessionName ?? defaultSessionName(hop),
         externalId: profile.externalId,
         durationSeconds,
         mfa,
       }),
     );
-    return this.toCached(issued, 'role', profile, authenticatedSerial);
+    return this.toCached(issued, 'role', hop, authenticatedSerial);
   }
 
-  private async mfaParameters(profile: ProfileConfig, serial: string): Promise<MfaParameters> {
+  private async mfaParameters(profile: string, serial: string, mfaProcess: string | undefined): Promise<MfaParameters> {
     const code = await this.ctx.mfa({
-      profile: profile.name,
+      profile,
       requestedProfile: this.request.profile,
       serial,
-      mfaProcess: profile.mfaProcess,
+      mfaProcess,
       requester: this.ctx.requester,
     });
-    this.deps.guard.assertUnused(serial, code, profile.name);
+    this.deps.guard.assertUnused(serial, code, profile);
     return { serialNumber: serial, tokenCode: code };
   }
 
   private async call(
-    profile: ProfileConfig,
-    action: string,
+    hop: ProfileChain,
+    action: 'GetSessionToken' | 'AssumeRole',
     credentials: AwsCredentials,
     mfa: MfaParameters | undefined,
     run: (sts: StsGateway) => Promise<IssuedCredentials>,
   ): Promise<IssuedCredentials> {
-    const sts = this.deps.stsFor(regionFor(chainRegion(resolveProfileChain(this.config, profile.name)), this.engine.internals.env));
+    const sts = this.deps.stsFor(regionFor(hop.region, this.env));
     try {
       const issued = await run(sts);
       if (mfa) this.deps.guard.recordSent(mfa.serialNumber, mfa.tokenCode);
       return issued;
     } catch (err) {
       const failure = describeStsFailure(err, {
-        profile: profile.name,
+        profile: hop.profile.name,
         action,
-        roleArn: action === 'AssumeRole' ? profile.roleArn : undefined,
+        roleArn: hop.kind === 'role' ? hop.profile.roleArn : undefined,
         accessKeyId: credentials.sessionToken ? undefined : credentials.accessKeyId,
         usedMfa: !!mfa,
       });
@@ -314,7 +305,7 @@ class ChainResolver {
     }
   }
 
-  private toCached(issued: IssuedCredentials, kind: CachedSession['kind'], profile: ProfileConfig, mfaSerial?: string): CachedSession {
+  private toCached(issued: IssuedCredentials, kind: CachedSession['kind'], hop: ProfileChain, mfaSerial?: string): CachedSession {
     return {
       accessKeyId: issued.accessKeyId,
       secretAccessKey: issued.secretAccessKey,
@@ -322,17 +313,15 @@ class ChainResolver {
       expiration: issued.expiration,
       kind,
       mfaSerial,
-      definition: definitionOf(this.config, profile.name),
+      definition: hop.definition,
       configStamp: configStampOf(this.config.fingerprint),
     };
   }
+}
 
-  /** CloudTrail shows the session name; naming it after the user who assumed it keeps trails readable. */
-  private defaultSessionName(profile: ProfileConfig): string {
-    const chain = resolveProfileChain(this.config, profile.name);
-    const user = chain[chain.length - 1].name;
-    return `keytray-${user}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
-  }
+/** CloudTrail shows the session name; naming it after the user who assumed it keeps trails readable. */
+function defaultSessionName(hop: RoleChain): string {
+  return `keytray-${hop.root.name}`.replace(/[^\w+=,.@-]/g, '-').slice(0, 64);
 }
 
 function stripMeta(s: CachedSession): AwsCredentials {
