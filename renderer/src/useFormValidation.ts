@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { call, type FieldErrors } from './keytrayApi';
+import { ApiError, call, type FieldErrors } from './keytrayApi';
 
 /**
  * Inline validation by the same rules main applies on save (core's validation.ts, run in main
@@ -17,7 +17,8 @@ export function useFormValidation(form: 'user' | 'role', isNew: boolean, profile
     const timer = setTimeout(() => {
       call('profiles.validate', { form, isNew, profile, fields }).then(
         (e) => current && setErrors(e),
-        () => undefined,
+        // A field past its limit comes back as a message for that field: show it, not the last one.
+        (err: unknown) => current && err instanceof ApiError && err.fields && setErrors(err.fields),
       );
     }, 120);
     return () => {

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { MfaCodeForm } from '../components/MfaCodeForm';
-import { call, messageOf, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, type ImportCandidate, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
 import type { sessionNow, Status } from '../sessionClock';
 
@@ -25,6 +25,8 @@ const CODE_ACTION_LABEL: Record<CodeAction, string> = { start: 'Start session', 
 export function ProfileDetail(props: {
   profile: ProfileRow;
   session: ReturnType<typeof sessionNow>;
+  /** A long-term key for this profile still in plaintext in a credentials file. */
+  plaintext?: ImportCandidate;
   request: DetailRequest | null;
   onDone(status: Status, refocusRow: boolean): void;
   onRemoved(): void;
@@ -179,6 +181,15 @@ export function ProfileDetail(props: {
                 <>
                   <code>{p.accessKeyIdHint}</code>
                   {p.keyStoredAt && <span className="muted"> · stored {new Date(p.keyStoredAt).toLocaleDateString()}</span>}
+                </>
+              ) : props.plaintext ? (
+                <>
+                  <span className="warn">
+                    Key <code>{props.plaintext.accessKeyIdHint}</code> is in plaintext in <code>{props.plaintext.file}</code>
+                  </span>{' '}
+                  <button type="button" onClick={() => go('import')}>
+                    Import it
+                  </button>
                 </>
               ) : (
                 <span className="warn">No key stored</span>

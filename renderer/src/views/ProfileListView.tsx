@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { StatusLine } from '../components/StatusLine';
-import { call, messageOf, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, type ImportCandidate, type ProfileRow } from '../keytrayApi';
 import { filterProfiles, searchTextOf } from '../profileSearch';
 import { sessionNow, useNow, type Status } from '../sessionClock';
 import { useProfileList } from '../useProfileList';
@@ -26,6 +26,15 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
   const search = useRef<HTMLInputElement>(null);
   const scroller = useRef<HTMLDivElement>(null);
   const focusAfterRender = useRef<string | null>(null);
+  const [plaintext, setPlaintext] = useState<Map<string, ImportCandidate>>(new Map());
+
+  // Keys still in plaintext in ~/.aws/credentials are offered for import where the profile shows.
+  useEffect(() => {
+    call('import.scan', {}).then(
+      (r) => setPlaintext(new Map(r.candidates.filter((c) => !c.skippedReason && !c.alreadyStored).map((c) => [c.profile, c]))),
+      () => undefined,
+    );
+  }, [list?.profiles.length]);
 
   const haystacks = useMemo(() => new Map((list?.profiles ?? []).map((p) => [p.name, searchTextOf(p)])), [list]);
   const rows = useMemo(() => filterProfiles(list?.profiles ?? [], haystacks, query), [list, haystacks, query]);
@@ -221,6 +230,7 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
                       selected={p.name === selected}
                       tabbable={p.name === tabRow}
                       session={sessionNow(p, elapsed, now)}
+                      plaintextKey={!p.hasKey && plaintext.has(p.name)}
                       onSelect={() => select(p.name)}
                       onPrimary={() => void primaryAction(p)}
                     />
@@ -235,6 +245,7 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
                 key={selectedRow.name}
                 profile={selectedRow}
                 session={sessionNow(selectedRow, elapsed, now)}
+                plaintext={selectedRow.hasKey ? undefined : plaintext.get(selectedRow.name)}
                 request={request?.profile === selectedRow.name ? request : null}
                 onDone={(text, refocusRow) => {
                   setRequest(null);
@@ -269,13 +280,21 @@ function ProfileRowItem(props: {
   selected: boolean;
   tabbable: boolean;
   session: ReturnType<typeof sessionNow>;
+  plaintextKey: boolean;
   onSelect(): void;
   onPrimary(): void;
 }) {
   const { profile: p, session } = props;
   const usable = p.kind === 'role' || p.hasKey;
   const actionLabel = !session.live ? 'Start' : p.active ? 'Active' : 'Make active';
-  const via = p.kind === 'role' && p.sourceProfile ? `via ${p.sourceProfile}` : p.kind === 'user' && !p.hasKey ? 'no key stored' : '';
+  const via =
+    p.kind === 'role' && p.sourceProfile
+      ? `via ${p.sourceProfile}`
+      : p.kind === 'user' && !p.hasKey
+        ? props.plaintextKey
+          ? 'key in plaintext file'
+          : 'no key stored'
+        : '';
   return (
     <li
       className={`profile${props.selected ? ' selected' : ''}${p.active ? ' active' : ''}`}
