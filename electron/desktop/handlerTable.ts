@@ -105,7 +105,13 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
       }
       if (Object.keys(keyErrors).length > 0) throw new FormError(keyErrors, profile);
       // The form's fields are checked before the key is stored, so a refused form stores nothing.
-      assertProfileFormApplies(vault.loadConfig(), 'user', false, profile, fields);
+      try {
+        assertProfileFormApplies(vault.loadConfig(), 'user', false, profile, fields);
+      } catch (err) {
+        // "admin is a role profile": about the name the user typed, so it is shown at that field.
+        if (err instanceof KeytrayError && !(err instanceof FormError) && err.code === 'config-invalid') throw new FormError({ profile: err.toLine() }, profile);
+        throw err;
+      }
       // Without `replace`, a stored key gives 'key-replace-unconfirmed', which the window turns
       // into a confirmation and sends again with replace: true; the new key is checked with AWS.
       const outcome = await addOrReplaceLongTermKey(vault, {

@@ -33,7 +33,11 @@ export function matchProfile(query: string, haystack: string[]): number {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   let total = 0;
   for (const word of words) {
-    const best = Math.max(...haystack.map((h) => fuzzyScore(word, h)));
+    // The profile's own name counts double: "alice" finds alice before the roles assumed through her.
+    const best = Math.max(...haystack.map((h, i) => {
+      const score = fuzzyScore(word, h);
+      return score < 0 ? -1 : i === 0 ? score * 2 + (h === word ? 1000 : 0) : score;
+    }));
     if (best < 0) return -1;
     total += best;
   }

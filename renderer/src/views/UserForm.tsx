@@ -189,7 +189,7 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
         />
         {confirmReplace && (
           <div className="confirm" role="group" aria-labelledby="confirm-replace">
-            <p id="confirm-replace">{confirmReplace}. Replace it? Keytray checks the new key with AWS first and keeps the old one if AWS refuses it.</p>
+            <p id="confirm-replace">{confirmReplace}</p>
             <div className="actions">
               <button type="button" className="danger" autoFocus disabled={busy} onClick={(e) => void submit(e, true)}>
                 Replace key
