@@ -1,4 +1,4 @@
-import { AwsConfig, resolveProfileChain } from '../core/config/awsConfig';
+import { AwsConfig } from '../core/config/awsConfig';
 import { KeytrayError } from '../core/errors';
 import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
 import { loadSettings, readActiveProfile } from '../core/settings';
@@ -28,7 +28,7 @@ export function buildProfileList(vault: Vault, usage: ProfileUsage = { pinned: [
   const userSessionSeconds = loadSettings(vault.paths.dataDir).mfaSessionSeconds;
   const profiles: ProfileRow[] = statuses.map((s) => ({
     ...s,
-    group: rootSourceOf(s, byName, config),
+    group: rootSourceOf(s, byName),
     active: s.name === active,
     pinned: pinned.has(s.name),
     lastUsedAt: lastUsed.get(s.name),
@@ -38,15 +38,21 @@ export function buildProfileList(vault: Vault, usage: ProfileUsage = { pinned: [
   return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
 }
 
-/** The user profile a role's chain ends at; a broken chain groups the role under its first hop. */
-function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>, config: AwsConfig): string {
-  if (s.kind === 'user') return s.name;
-  try {
-    const chain = resolveProfileChain(config, s.name);
-    return chain[chain.length - 1].name;
-  } catch {
-    return s.sourceProfile && byName.has(s.sourceProfile) ? s.sourceProfile : s.name;
+/**
+ * The user profile a role's chain ends at, walked over the statuses already built rather than
+ * resolving each chain again (with 2,000 profiles that was most of the list's cost). A broken or
+ * cyclic chain groups the role under its last reachable hop.
+ */
+function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>): string {
+  let current = s;
+  const seen = new Set<string>();
+  while (current.kind === 'role' && current.sourceProfile && !seen.has(current.name)) {
+    seen.add(current.name);
+    const next = byName.get(current.sourceProfile);
+    if (!next) break;
+    current = next;
   }
+  return current.name;
 }
 
 /** The length a new session of this profile gets: what the time-left bar measures against. */

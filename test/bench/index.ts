@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { AwsConfig } from '../../electron/core/config/awsConfig';
 import { buildProfileStatus } from '../../electron/core/profileStatus';
 import { buildTrayTemplate, type TrayProfile } from '../../electron/desktop/trayTemplate';
+import { uiFigures } from './ui';
 import { createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integration/harness';
 
 /**
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
     lines.push(...(await credentialProcessCacheHit(sb, profile)));
     lines.push(...(await sixteenColdCalls(sb)));
     lines.push(...largeConfig());
+    lines.push(...(await uiFigures(sb)));
     process.stdout.write(`\nKeytray benchmarks (${os.cpus().length} cores, node ${process.version}, ${RUNS} runs each)\n`);
     for (const l of lines) process.stdout.write(`${l}\n`);
   } finally {
