@@ -27,6 +27,15 @@ export type ClientReply = z.infer<typeof clientReplySchema>;
 export type WireServedCredentials = z.infer<typeof wireServedCredentialsSchema>;
 export type WireEndpoint = z.infer<typeof wireEndpointSchema>;
 
+/**
+ * A request may take long for good reasons (a user typing an MFA code, STS calls each bounded by
+ * the network policy), so the client does not bound the whole exchange. It bounds the agent's
+ * silence instead: a live agent says it is working every AGENT_HEARTBEAT_MS, and a client that hears
+ * nothing for AGENT_SILENCE_MS (a stopped, frozen or wedged agent) gives up with a message.
+ */
+export const AGENT_HEARTBEAT_MS = 5_000;
+export const AGENT_SILENCE_MS = 15_000;
+
 export function agentDir(dataDir: string): string {
   return join(dataDir, 'agent');
 }

@@ -74,9 +74,11 @@ export const wireServedCredentialsSchema = z.object({
 /** A credentials endpoint the agent hosts for `keytray env --server`: its URL and bearer token. */
 export const wireEndpointSchema = z.object({ url: z.string(), token: z.string(), region: z.string().optional() });
 
-/** What the agent sends: an MFA question, then one result (or a decline). */
+/** What the agent sends: an MFA question or heartbeats while it works, then one result (or a decline). */
 export const agentMessageSchema = z.union([
   z.object({ type: z.literal('mfa-needed'), profile: z.string(), serial: z.string(), mfaProcess: z.string().optional() }),
+  /** Sent every AGENT_HEARTBEAT_MS while a request is being worked on (STS calls, a prompt window). */
+  z.object({ type: z.literal('working') }),
   z.object({
     type: z.literal('result'),
     ok: z.literal(true),

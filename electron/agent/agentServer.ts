@@ -8,6 +8,7 @@ import { ProfileEndpoints } from '../core/credentialsServer/profileEndpoints';
 import type { ServedCredentials } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
 import {
+  AGENT_HEARTBEAT_MS,
   agentDir,
   agentSocketPath,
   agentTokenFile,
@@ -46,7 +47,16 @@ export interface AgentOptions {
   onActivity?: (activity: AgentActivity) => void;
   /** Called after a client asked the agent to stop (`keytray agent --stop`); without it, stopping is refused. */
   onStopRequested?: () => void;
+  /** How long a connection may take to send its request line; tests shorten it. */
+  requestTimeoutMs?: number;
+  /** How long a client may take to answer an MFA question; tests shorten it. */
+  mfaAnswerTimeoutMs?: number;
 }
+
+/** A client writes its request at once; a connection that does not is refused, not kept forever. */
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Someone reads a code off a device and types it: minutes, not hours. Others wait on this flight. */
+const MFA_ANSWER_TIMEOUT_MS = 5 * 60_000;
 
 export interface RunningAgent {
   socketPath: string;
@@ -154,52 +164,76 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
   socket.setEncoding('utf8');
   let buffered = '';
   let started = false;
+  let refused = false;
   let pendingMfa: { resolve: (code: string) => void; reject: (err: Error) => void } | null = null;
   const send = (m: AgentMessage) => {
-    if (!socket.destroyed) socket.write(`${JSON.stringify(m)}\n`);
+    if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(m)}\n`);
   };
+  /** Answers once with the refusal and hangs up; whatever the client sends after it is not read. */
   const fail = (error: SerializedError) => {
+    if (refused) return;
+    refused = true;
     send({ type: 'result', ok: false, error });
-    socket.end();
+    socket.end(() => socket.destroy());
+  };
+  const answered = (waiter: NonNullable<typeof pendingMfa>) => {
+    pendingMfa = null;
+    return waiter;
   };
 
+  socket.setTimeout(options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, () => {
+    if (!started) fail({ code: 'agent', message: 'Refused: no request arrived in time' });
+  });
   socket.on('error', () => undefined);
-  socket.on('close', () => pendingMfa?.reject(new KeytrayError('mfa-cancelled', 'The requesting process went away before giving an MFA code')));
+  socket.on('close', () => pendingMfa && answered(pendingMfa).reject(new KeytrayError('mfa-cancelled', 'The requesting process went away before giving an MFA code')));
   socket.on('data', (chunk: string) => {
+    if (refused) return;
     buffered += chunk;
-    if (buffered.length > MAX_LINE) return fail({ code: 'agent', message: 'Request too large' });
+    if (buffered.length > MAX_LINE) return fail({ code: 'agent', message: 'Refused: request too large' });
     let nl: number;
-    while ((nl = buffered.indexOf('\n')) >= 0) {
+    while (!refused && (nl = buffered.indexOf('\n')) >= 0) {
       const line = buffered.slice(0, nl);
       buffered = buffered.slice(nl + 1);
       let msg: unknown;
       try {
         msg = JSON.parse(line);
       } catch {
-        return fail({ code: 'agent', message: 'Malformed request' });
+        msg = undefined;
       }
       if (!started) {
+        if (msg === undefined) return fail({ code: 'agent', message: 'Refused: malformed request' });
         started = true;
-        if (!tokensMatch((msg as { token?: unknown })?.token, token)) {
+        socket.setTimeout(0);
+        if (!tokensMatch((msg as { token?: unknown } | null)?.token, token)) {
           return fail({ code: 'agent', message: 'Refused: the request did not carry the agent token', hint: 'Only the user who started the agent may use it.' });
         }
         const parsed = agentRequestSchema.safeParse(msg);
         if (!parsed.success) return fail({ code: 'agent', message: 'Refused: malformed request' });
         void dispatch(parsed.data);
       } else if (pendingMfa) {
+        // The request is in flight: a bad answer fails that request, which then answers the client.
         const parsed = clientReplySchema.safeParse(msg);
-        const waiter = pendingMfa;
-        pendingMfa = null;
+        const waiter = answered(pendingMfa);
         if (parsed.success && parsed.data.type === 'mfa-code') waiter.resolve(parsed.data.code);
         else if (parsed.success && parsed.data.type === 'mfa-error') waiter.reject(KeytrayError.fromJSON(parsed.data.error));
         else waiter.reject(new KeytrayError('mfa-required', 'The requesting process sent no usable MFA code'));
       }
+      // Anything else after the request is not a question that was asked: it is ignored.
     }
   });
 
   const askClient: MfaCodeSource = (req) =>
     new Promise<string>((resolve, reject) => {
-      pendingMfa = { resolve, reject };
+      if (socket.destroyed) return reject(new KeytrayError('mfa-cancelled', 'The requesting process went away before giving an MFA code'));
+      const timer = setTimeout(() => {
+        if (pendingMfa) answered(pendingMfa).reject(new KeytrayError('mfa-cancelled', 'No MFA code arrived in time', { hint: 'Run the command again and enter the code when asked.' }));
+      }, options.mfaAnswerTimeoutMs ?? MFA_ANSWER_TIMEOUT_MS);
+      timer.unref();
+      const settle = <T>(fn: (v: T) => void) => (v: T) => {
+        clearTimeout(timer);
+        fn(v);
+      };
+      pendingMfa = { resolve: settle(resolve), reject: settle(reject) };
       send({ type: 'mfa-needed', profile: req.profile, serial: req.serial, mfaProcess: req.mfaProcess });
     });
 
@@ -229,6 +263,8 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       : [optionCodeSource(request.mfaCode), askClient];
     const { profile, durationSeconds, noSession, forceRefresh, region } = request.request;
     const engine = options.vault.engine;
+    // A cache hit answers before the first beat; only real work is heard from while it lasts.
+    const heartbeat = setInterval(() => send({ type: 'working' }), AGENT_HEARTBEAT_MS);
     try {
       // Served now even for an endpoint request, so any MFA prompt happens while the client waits,
       // not later under an SDK's one-second endpoint timeout.
@@ -264,6 +300,8 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
       const e = asKeytrayError(err, profile);
       options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'failed', error: e.toLine() });
       send({ type: 'result', ok: false, error: e.toJSON() });
+    } finally {
+      clearInterval(heartbeat);
     }
     socket.end();
   }

@@ -7,6 +7,7 @@ import { isKeytrayError, KeytrayError, type SerializedError } from '../core/erro
 import type { CredentialRequest, ServedCredentials } from '../core/sessions/sessionEngine';
 import type { KeytrayPaths } from '../core/paths';
 import {
+  AGENT_SILENCE_MS,
   agentSocketPath,
   agentTokenFile,
   type AgentMessage,
@@ -96,6 +97,7 @@ function exchange(dataDir: string, message: AgentRequest): Promise<{ served?: Se
       onread: {
         buffer: Buffer.allocUnsafe(16 * 1024),
         callback: (length, chunk) => {
+          silence.refresh();
           // The read buffer is reused, so the bytes are copied out before the next read.
           buffered = Buffer.concat([buffered, chunk.subarray(0, length)]);
           onLines();
@@ -107,6 +109,7 @@ function exchange(dataDir: string, message: AgentRequest): Promise<{ served?: Se
     const settle = (fn: () => void, close = true) => {
       if (settled) return;
       settled = true;
+      clearTimeout(silence);
       // After a result the agent ends the connection itself, so the socket is only unref'd: a
       // destroy() here would run Node's cold close path on every cache hit for nothing.
       if (close) socket.destroy();
@@ -114,6 +117,10 @@ function exchange(dataDir: string, message: AgentRequest): Promise<{ served?: Se
       fn();
     };
 
+    // A stopped or wedged agent still accepts connections (the kernel queues them) and never answers.
+    const silence = setTimeout(() => {
+      settle(() => reject(agentFailure(`it sent nothing for ${AGENT_SILENCE_MS / 1000} s`)));
+    }, AGENT_SILENCE_MS);
     socket.on('connect', () => {
       connected = true;
       socket.write(`${JSON.stringify(message)}\n`);

@@ -6,7 +6,7 @@ import { asKeytrayError, KeytrayError, oneLine } from '../core/errors';
 // Resolved from dist/electron/cli at run time, where package.json sits three levels up.
 const VERSION: string = require('../../../package.json').version;
 
-/** Adds the options that every credential-serving command takes (SPEC §4). */
+/** Adds the options that every credential-serving command takes. */
 function withCredentialOptions(cmd: Command): Command {
   return cmd
     .argument('[profile]', 'profile name from ~/.aws/config')

@@ -31,6 +31,7 @@ export function authenticate(state: EmulatorState, req: WireRequest, auth: Parse
   if (auth.sessionToken === undefined || !sameString(auth.sessionToken, session.sessionToken)) {
     throw errors.invalidClientTokenId(auth.sessionToken === undefined ? 'missing-session-token' : 'wrong-session-token');
   }
+  if (session.revoked) throw errors.invalidClientTokenId('revoked-session');
   if (state.clock.now() >= session.expiresAt) throw errors.expiredToken();
   return state.principalOfSession(session);
 }

@@ -12,6 +12,8 @@ import { totp } from './totp';
  *   POST /__emulator/clear-faults
  *   POST /__emulator/reset-calls
  *   POST /__emulator/advance?ms=N                move the emulator clock forward
+ *   POST /__emulator/end-sessions?how=expire|revoke&user=NAME|role=ARN
+ *                                                end sessions early (ExpiredToken / InvalidClientTokenId)
  */
 export interface ControlResponse {
   status: number;
@@ -55,6 +57,7 @@ export function handleControl(state: EmulatorState, method: string, path: string
     }
     case 'POST /__emulator/clear-faults':
       state.faults = [];
+      state.sessionEndings.length = 0;
       return text(204, '');
     case 'POST /__emulator/reset-calls':
       state.calls.length = 0;
@@ -64,6 +67,16 @@ export function handleControl(state: EmulatorState, method: string, path: string
       if (!Number.isFinite(ms) || ms < 0) return text(400, 'ms must be a non-negative number');
       state.clock.advance(ms);
       return text(200, String(state.clock.now()));
+    }
+    case 'POST /__emulator/end-sessions': {
+      const how = query.get('how');
+      if (how !== 'expire' && how !== 'revoke') return text(400, 'how must be expire or revoke');
+      try {
+        const ended = state.endSessions({ userName: query.get('user') ?? undefined, roleArn: query.get('role') ?? undefined }, how);
+        return text(200, String(ended));
+      } catch (e) {
+        return text(400, (e as Error).message);
+      }
     }
     default:
       return text(404, `no control endpoint ${route}`);

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { verifySigninToken as verifyToken } from './federation';
 import { createHttpServer } from './server';
-import { CallRecord, createClock, EmulatorState, Fault, RoleSpec } from './state';
+import { CallRecord, createClock, EmulatorState, Fault, RoleSpec, SessionSelector } from './state';
 import { totp } from './totp';
 
 /**
@@ -16,7 +16,7 @@ import { totp } from './totp';
 
 export { totp } from './totp';
 export { signRequest } from './sigv4';
-export type { Fault, CallRecord, RoleSpec } from './state';
+export type { Fault, CallRecord, RoleSpec, SessionSelector } from './state';
 
 export interface EmulatorUser {
   userName: string;
@@ -49,6 +49,12 @@ export interface Emulator {
   createRole(spec: RoleSpec): { arn: string };
   inject(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Ends live sessions early: 'expire' (STS then answers ExpiredToken, as after a clock change) or
+   * 'revoke' (InvalidClientTokenId). Select a user's GetSessionToken sessions or a role's sessions.
+   * With `future`, sessions issued for them later are born ended too.
+   */
+  endSessions(selector: SessionSelector, how: 'expire' | 'revoke', options?: { future?: boolean }): number;
   /** Every answered request, in the order the answers were sent. */
   calls: CallRecord[];
   count(action: string, ok?: boolean): number;
@@ -108,8 +114,10 @@ export async function startEmulator(opts: { port?: number; defaultAccount?: stri
       return { arn: state.createRole(spec).arn };
     },
     inject: (fault) => state.inject(fault),
+    endSessions: (selector, how, options) => state.endSessions(selector, how, options),
     clearFaults() {
       state.faults = [];
+      state.sessionEndings.length = 0;
     },
     calls: state.calls,
     count: (action, ok) => state.calls.filter((c) => c.action === action && (ok === undefined || c.ok === ok)).length,

@@ -124,6 +124,17 @@ export interface SessionRec {
   federatedName?: string;
   /** Made by AssumeRole from temporary credentials (role chaining, 1-hour cap). */
   chained: boolean;
+  /** Invalidated before its expiry (the user or role deleted, the token revoked): AWS answers InvalidClientTokenId. */
+  revoked?: boolean;
+}
+
+/**
+ * Which sessions a test ends early: the GetSessionToken sessions of an IAM user, or the sessions of
+ * an assumed role (by role ARN).
+ */
+export interface SessionSelector {
+  userName?: string;
+  roleArn?: string;
 }
 
 /** Who signed a request. */
@@ -180,6 +191,8 @@ export class EmulatorState {
   readonly mfaBySerial = new Map<string, MfaRec>();
   readonly roles = new Map<string, RoleRec>();
   readonly sessions = new Map<string, SessionRec>();
+  /** Sessions to end as soon as they are issued (see endSessions' `future`). */
+  readonly sessionEndings: { selector: SessionSelector; how: 'expire' | 'revoke' }[] = [];
   readonly signinTokens = new Map<string, SigninTokenRec>();
   readonly calls: CallRecord[] = [];
   faults: Array<Fault & { remaining: number }> = [];
@@ -339,8 +352,29 @@ export class EmulatorState {
       sessionToken: ids.sessionToken(),
       expiresAt: issuedAt + durationSeconds * 1000,
     };
+    for (const rule of this.sessionEndings) if (sessionMatches(session, rule.selector)) endSession(session, rule.how, issuedAt);
     this.sessions.set(session.accessKeyId, session);
     return session;
+  }
+
+  /**
+   * Ends matching sessions before their time, as AWS does when the clock behind a session moved or
+   * the session was revoked. 'expire' makes STS answer ExpiredToken; 'revoke' InvalidClientTokenId.
+   * Returns how many sessions it ended; selecting nothing is an error, so a typo cannot pass a test.
+   */
+  endSessions(selector: SessionSelector, how: 'expire' | 'revoke', options: { future?: boolean } = {}): number {
+    if (!selector.userName === !selector.roleArn) throw new Error('select sessions by exactly one of userName or roleArn');
+    let ended = 0;
+    for (const session of this.sessions.values()) {
+      if (!sessionMatches(session, selector) || session.revoked || this.clock.now() >= session.expiresAt) continue;
+      endSession(session, how, this.clock.now());
+      ended++;
+    }
+    // `future`: every session issued for them from now on is born ended, as sessions from a region
+    // the account has not enabled are refused everywhere. Nothing live to end is fine then.
+    if (options.future) this.sessionEndings.push({ selector, how });
+    else if (ended === 0) throw new Error(`no live session matches ${JSON.stringify(selector)}`);
+    return ended;
   }
 
   /** The ARN a session acts as, as GetCallerIdentity reports it. */
@@ -417,6 +451,17 @@ export class EmulatorState {
     this.faults = this.faults.filter((f) => f.remaining > 0);
     return { delayMs, error };
   }
+}
+
+function sessionMatches(session: SessionRec, selector: SessionSelector): boolean {
+  return selector.userName
+    ? session.kind === 'session-token' && session.userName === selector.userName
+    : session.kind === 'assumed-role' && session.role?.arn === selector.roleArn;
+}
+
+function endSession(session: SessionRec, how: 'expire' | 'revoke', now: number): void {
+  if (how === 'expire') session.expiresAt = Math.min(session.expiresAt, now);
+  else session.revoked = true;
 }
 
 function assertAccount(account: string): void {

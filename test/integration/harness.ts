@@ -122,6 +122,9 @@ export async function createSandbox(): Promise<Sandbox> {
   };
 }
 
+/** The longest any one command of a test may take; far above what any should need on a loaded machine. */
+const CHILD_TIMEOUT_MS = 180_000;
+
 export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<RunResult> {
   return new Promise((resolve) => {
     // detached: a new session with no controlling terminal, so /dev/tty prompts can never hang a test.
@@ -130,8 +133,22 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
     child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    // A command that never ends is a bug to report, not a reason to hang the suite: its whole
+    // process group is killed after CHILD_TIMEOUT_MS and the result says so.
+    const timer = setTimeout(() => {
+      stderr += `\n[harness] ${cmd} ${args.join(' ')} was killed after ${CHILD_TIMEOUT_MS / 1000} s: it never ended`;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, CHILD_TIMEOUT_MS);
+    timer.unref();
     child.on('error', (err) => resolve({ code: 127, signal: null, stdout, stderr: stderr + String(err) }));
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
     child.stdin.end(input ?? '');
   });
 }

@@ -120,4 +120,27 @@ describe('keytray import', () => {
     );
     assert.deepEqual([sb.configFile, sb.credentialsFile].map((f) => fs.readFileSync(f, 'utf8')), files);
   });
+
+  test('a plaintext key that differs from the stored one is skipped, never stored over it, and its copy stays', async () => {
+    const before = fs.readFileSync(sb.credentialsFile, 'utf8');
+    // dave's section, left with its note and region by the first import, gets someone else's key.
+    const stale = before.replace(`[${dave}]\n`, `[${dave}]\naws_access_key_id = ${frankKey.accessKeyId}\naws_secret_access_key = ${frankKey.secretAccessKey}\n`);
+    assert.notEqual(stale, before);
+    fs.writeFileSync(sb.credentialsFile, stale);
+    try {
+      const r = await sb.keytray(['import', '--remove-plaintext', '--yes']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(
+        r.stdout.includes(
+          `Skipped ${dave} (access key ****************${daveKey.accessKeyId.slice(-4)} is stored and ${sb.credentialsFile} holds another one, ****************${frankKey.accessKeyId.slice(-4)}; \`keytray add ${dave} --replace\` replaces it after checking it with AWS).`,
+        ),
+        r.stdout,
+      );
+      assert.equal(fs.readFileSync(sb.credentialsFile, 'utf8'), stale, 'the plaintext copy was not deleted');
+      const served = await sb.keytray(['credential-process', dave, '--no-session']);
+      assert.equal(parseCredentialDocument(served.stdout).AccessKeyId, daveKey.accessKeyId, 'the stored key stayed');
+    } finally {
+      fs.writeFileSync(sb.credentialsFile, before);
+    }
+  });
 });

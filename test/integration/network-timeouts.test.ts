@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createSandbox, KEYTRAY_BIN, type RunResult, type Sandbox } from './harness';
 import { refusedEndpointUrl, startSilentEndpoint, type SilentEndpoint } from './networkFixtures';
@@ -115,6 +117,38 @@ describe('an STS, IAM or sign-in endpoint that never answers', { concurrency: tr
       }
     }));
 
+  test('a frozen agent: the client gives up on its silence with one line', () =>
+    withScenario(async ({ sb, carol }) => {
+      const agent = await startAgent(sb, {});
+      agent.freeze();
+      try {
+        const { r, ms } = await timed(() => sb.keytray(['credential-process', carol]));
+        assertNetworkLine(r, ms, /Keytray's agent did not answer: it sent nothing for 15 s.*keytray agent --stop/);
+      } finally {
+        agent.thaw();
+        await agent.stop();
+      }
+    }));
+
+  test('an agent waiting on a slow MFA source is heard from, so the client waits for it', () =>
+    withScenario(async ({ sb, ops, code }) => {
+      // Longer than the client's silence limit: only the agent's heartbeat keeps the client waiting.
+      const script = path.join(sb.home, 'slow-mfa.sh');
+      fs.writeFileSync(script, `#!/bin/sh\nsleep 17\ncat "${path.join(sb.home, 'next-code')}"\n`, { mode: 0o755 });
+      const config = fs.readFileSync(sb.configFile, 'utf8').replace(/^(mfa_serial = .*)$/m, `$1\nmfa_process = ${script}`);
+      sb.writeConfig(config);
+      fs.writeFileSync(path.join(sb.home, 'next-code'), code());
+      const agent = await startAgent(sb, {});
+      try {
+        const { r, ms } = await timed(() => sb.keytray(['credential-process', ops]));
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(JSON.parse(r.stdout).Version, 1);
+        assert.ok(ms > 17_000, `it did wait for the code: ${ms} ms`);
+      } finally {
+        await agent.stop();
+      }
+    }));
+
   test('the AWS CLI running credential_process gets the line instead of hanging', () =>
     withScenario(async ({ sb }, silent) => {
       const { r, ms } = await timed(() => sb.aws(['sts', 'get-caller-identity', '--profile', 'via-cli'], { env: { AWS_ENDPOINT_URL_STS: silent.url } }));
@@ -172,7 +206,7 @@ describe('an endpoint that refuses, or a name that does not resolve', () => {
   });
 });
 
-async function startAgent(sb: Sandbox, env: NodeJS.ProcessEnv): Promise<{ output(): string; stop(): Promise<void> }> {
+async function startAgent(sb: Sandbox, env: NodeJS.ProcessEnv): Promise<{ output(): string; freeze(): void; thaw(): void; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [KEYTRAY_BIN, 'agent'], { env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
@@ -184,6 +218,8 @@ async function startAgent(sb: Sandbox, env: NodeJS.ProcessEnv): Promise<{ output
   }
   return {
     output: () => out,
+    freeze: () => child.kill('SIGSTOP'),
+    thaw: () => child.kill('SIGCONT'),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

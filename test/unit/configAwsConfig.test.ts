@@ -97,6 +97,16 @@ describe('AwsConfig profiles', () => {
     assert.equal(c.profile('p').mfaSerial, 'GAHT12345678');
   });
 
+  it('reads [DEFAULT] as configparser does: inherited by every profile, never a profile itself', () => {
+    const c = AwsConfig.fromText('[DEFAULT]\nregion = eu-west-1\n[profile p]\nmfa_serial = GAHT12345678\n', FILE, {
+      text: '[DEFAULT]\noutput = json\n[q]\naws_access_key_id = AKIA0000\n',
+      fileName: 'credentials',
+    });
+    assert.deepEqual(c.profileNames(), ['p', 'q']);
+    assert.equal(c.profile('p').region, 'eu-west-1');
+    assert.equal(c.has('DEFAULT'), false);
+  });
+
   it('unwraps a quoted profile name as botocore does', () => {
     assert.equal(config.profile('quoted name').region, 'us-west-2');
   });

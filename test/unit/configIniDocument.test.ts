@@ -65,9 +65,21 @@ describe('IniDocument reading', () => {
     assert.equal(doc.get('default', 'output'), 'json # kept');
   });
 
-  it('keeps keys case-sensitive', () => {
+  it('finds keys without regard to case, as botocore (configparser) does, and lists them as written', () => {
     assert.equal(doc.get('profile admin', 'Role_Arn'), 'arn');
-    assert.equal(doc.get('profile admin', 'role_arn'), undefined);
+    assert.equal(doc.get('profile admin', 'role_arn'), 'arn');
+    assert.deepEqual(doc.keys('profile admin').filter((k) => k.toLowerCase() === 'role_arn'), ['Role_Arn']);
+  });
+
+  it('lets every section inherit the keys of [DEFAULT], as configparser does', () => {
+    const d = parse('[DEFAULT]\nregion = eu-west-1\n[profile a]\noutput = json\n[profile b]\nREGION = us-east-1\n[DEFAULT]\noutput = text\n');
+    assert.equal(d.get('profile a', 'region'), 'eu-west-1');
+    assert.equal(d.get('profile a', 'output'), 'json', 'its own key wins');
+    assert.equal(d.get('profile b', 'region'), 'us-east-1');
+    assert.deepEqual(d.entries('profile b'), [['REGION', 'us-east-1'], ['output', 'text']]);
+    assert.deepEqual(d.keys('profile b'), ['REGION'], 'keys() lists only the lines an edit can change');
+    assert.deepEqual(d.sectionNames(), ['DEFAULT', 'profile a', 'profile b']);
+    assert.throws(() => parse('[DEFAULT]\nregion = a\n[x]\n[DEFAULT]\nRegion = b\n'), /line 5: Region is already set in \[DEFAULT\] at line 2/);
   });
 
   it('reads nested and continued values as configparser does', () => {
@@ -102,13 +114,19 @@ describe('IniDocument malformed files name the file and the line', () => {
     assert.match(malformedMessage('[default]\nregion = x\njust some words\n'), /config line 3: expected "name = value"/);
   });
 
+  it('not text after a header, which configparser ignores up to the last "]"', () => {
+    const d = parse('[profile a] extra ] words\nregion = x\n[b] ; note\n');
+    assert.deepEqual(d.sectionNames(), ['profile a] extra ', 'b']);
+  });
+
+  it('not an unclosed "[" line with "=", which configparser reads as a setting', () => {
+    assert.equal(parse('[default]\n[x = 1\n').get('default', '[x'), '1');
+  });
+
   it('a header without its closing bracket', () => {
     assert.match(malformedMessage('[default]\n\n[profile admin\n'), /config line 3: section header is missing its closing "\]"/);
   });
 
-  it('text after a header', () => {
-    assert.match(malformedMessage('[default] extra\n'), /config line 1: unexpected text after the section header/);
-  });
 
   it('a nested line without "="', () => {
     assert.match(malformedMessage('[default]\ns3 =\n  bogus\n'), /config line 3: nested setting under s3/);
@@ -206,11 +224,18 @@ describe('IniDocument.set', () => {
       assert.throws(() => doc.set('default', key, 'v'), { code: 'config-invalid' }, key);
     }
     assert.throws(() => doc.set('default', 'k', 'one\ntwo'), { code: 'config-invalid' });
-    assert.throws(
-      () => doc.set('default', 'Region', 'b'),
-      (err: unknown) => err instanceof KeytrayError && /without regard to case/.test(err.hint ?? ''),
-    );
     assert.equal(doc.toString(), '[default]\nregion = a\n');
+  });
+
+  it('indents a key added under an empty section so that an indented header below stays a header', () => {
+    const text = '[profile a]\n# notes\n  [profile b]\nregion = x\n';
+    const out = edited(text, (d) => d.set('profile a', 'credential_process', 'k'));
+    assert.equal(out, '[profile a]\n  credential_process = k\n# notes\n  [profile b]\nregion = x\n');
+    assert.deepEqual(parse(out).sectionNames(), ['profile a', 'profile b']);
+  });
+
+  it('sets an existing key named in another letter case on its own line, as the AWS CLI would read it', () => {
+    assert.equal(edited('[default]\nregion = a\n', (d) => d.set('default', 'Region', 'b')), '[default]\nregion = b\n');
   });
 });
 

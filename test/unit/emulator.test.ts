@@ -287,6 +287,26 @@ test('session credentials expire on the emulator clock', async (t) => {
   assert.equal(err.message, 'The security token included in the request is expired');
 });
 
+test('sessions ended early: expired ones answer ExpiredToken, revoked ones InvalidClientTokenId, others live on', async (t) => {
+  const emu = await emulator(t);
+  const alice = emu.createUser('alice');
+  const bob = emu.createUser('bob');
+  const aliceSession = creds((await sts(emu, alice).send(new GetSessionTokenCommand({}))).Credentials);
+  const bobSession = creds((await sts(emu, bob).send(new GetSessionTokenCommand({}))).Credentials);
+  assert.equal(emu.endSessions({ userName: 'alice' }, 'expire'), 1);
+  assert.equal((await failure(sts(emu, aliceSession).send(new GetCallerIdentityCommand({})))).name, 'ExpiredToken');
+  await sts(emu, bobSession).send(new GetCallerIdentityCommand({}));
+  const aliceAgain = creds((await sts(emu, alice).send(new GetSessionTokenCommand({}))).Credentials);
+  const res = await fetch(`${emu.url}/__emulator/end-sessions?how=revoke&user=alice`, { method: 'POST' });
+  assert.equal(await res.text(), '1', 'the expired one is not ended twice');
+  const revoked = await failure(sts(emu, aliceAgain).send(new GetCallerIdentityCommand({})));
+  assert.equal(revoked.name, 'InvalidClientTokenId');
+  assert.equal(emu.calls.at(-1)?.reason, 'revoked-session');
+  assert.throws(() => emu.endSessions({ userName: 'nobody' }, 'expire'), /no live session/);
+  const bad = await fetch(`${emu.url}/__emulator/end-sessions?how=later&user=bob`, { method: 'POST' });
+  assert.equal(bad.status, 400);
+});
+
 // --- AssumeRole -------------------------------------------------------------------------------------
 
 test('AssumeRole honours trust, returns the assumed-role identity, and denies unknown roles', async (t) => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as http from 'node:http';
+import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { awsClientOptions, boundedRetryStrategy, CALL_BUDGET_MS, RESPONSE_TIMEOUT_MS } from '../../electron/core/net/awsClientOptions';
@@ -101,6 +103,14 @@ describe('the failure line', () => {
       'STS at http://127.0.0.1:4566 did not answer GetSessionToken through the proxy http://proxy.corp:3128 within 16 s (2 attempts) (profile "alice"). ' +
         'Check your network and VPN, the proxy (HTTP_PROXY; NO_PROXY to go around it), and AWS_ENDPOINT_URL_STS.',
     );
+  });
+
+  it('is the line the README shows', () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const shown = /^keytray: (STS at .* did not answer .*)$/m.exec(readme)?.[1];
+    const net = awsClientOptions({}, { service: 'STS', region: 'eu-west-1' });
+    const err = net.failureOf(Object.assign(new Error('x'), { name: 'TimeoutError', $metadata: { attempts: 2 } }), 16_100)!;
+    assert.equal(err.toKeytrayError({ profile: 'alice', action: 'GetSessionToken' }).toLine(), shown);
   });
 
   it('names the default endpoint of the region when nothing overrides it', () => {

@@ -34,12 +34,14 @@ describe('SessionEngine', () => {
   let store: VaultStore;
   let engine: SessionEngine;
   let prompts: number;
+  let adminArn: string;
 
   before(async () => {
     emu = await startEmulator();
     const user = emu.createUser('eve');
     device = emu.enableMfa('eve');
     const admin = emu.createRole({ name: 'Admin', trustedPrincipals: [user.arn], requireMfa: true, maxSessionDuration: 4 * 3600 }).arn;
+    adminArn = admin;
     const audit = emu.createRole({ name: 'Audit', trustedPrincipals: [admin] }).arn;
     const longer = emu.createRole({ name: 'Long', trustedPrincipals: [user.arn], requireMfa: true, maxSessionDuration: 4 * 3600 }).arn;
     configText = [
@@ -84,8 +86,13 @@ describe('SessionEngine', () => {
     emu.clock.advance(90_000);
     store.clearSessions();
     emu.resetCalls();
+    emu.clearFaults();
     prompts = 0;
   });
+
+  /** Who STS says the credentials belong to. */
+  const identityOf = async (c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) =>
+    (await createSdkStsGateway('us-east-1', { AWS_ENDPOINT_URL: emu.url }).getCallerIdentity(c)).arn;
 
   /** A prompter that counts, as the tray window or /dev/tty would be counted by a user. */
   const ctx = () => {
@@ -208,6 +215,57 @@ describe('SessionEngine', () => {
       engine.getCredentials({ profile: 'eve', forceRefresh: true }, { mfa: mfaCodeProvider([]) }),
       (e: KeytrayError) => e.code === 'mfa-required',
     );
+  });
+
+  test('a source session that expired early at AWS recovers with one new MFA code', async () => {
+    await engine.getCredentials({ profile: 'admin' }, ctx());
+    emu.clock.advance(61 * 60_000); // the 1 h role session is over; the 8 h MFA session looks fine
+    emu.endSessions({ userName: 'eve' }, 'expire'); // ...but AWS says it has expired (the clock moved)
+    const served = await engine.getCredentials({ profile: 'admin' }, ctx());
+    assert.equal(served.source, 'sts');
+    assert.match(await identityOf(served.credentials), /:assumed-role\/Admin\//);
+    assert.equal(prompts, 2, 'one new code, for the new MFA session');
+    assert.equal(emu.count('GetSessionToken', true), 2);
+    assert.deepEqual(
+      emu.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.errorCode ?? 'ok'),
+      ['ok', 'ExpiredToken', 'ok'],
+      'refused once with the old session, then assumed with the new one',
+    );
+    assert.match(served.warnings.join(), /no longer accepted the cached session of profile "eve"/);
+    assert.notEqual(store.getSession('eve')?.accessKeyId, undefined);
+  });
+
+  test('revoked sessions two levels down recover level by level, still with one new code', async () => {
+    await engine.getCredentials({ profile: 'audit' }, ctx());
+    store.deleteSession('audit');
+    emu.endSessions({ roleArn: adminArn }, 'revoke');
+    emu.endSessions({ userName: 'eve' }, 'revoke');
+    const served = await engine.getCredentials({ profile: 'audit' }, ctx());
+    assert.match(await identityOf(served.credentials), /:assumed-role\/Audit\//);
+    assert.equal(prompts, 2);
+    assert.equal(emu.count('GetSessionToken', true), 2);
+    assert.equal(emu.calls.filter((c) => c.errorCode === 'InvalidClientTokenId').length, 2, 'one refusal per level, no more');
+  });
+
+  test('a brand-new session that AWS refuses is not retried, and the line names whose session it was', async () => {
+    emu.endSessions({ userName: 'eve' }, 'revoke', { future: true });
+    await assert.rejects(engine.getCredentials({ profile: 'admin' }, ctx()), (e: KeytrayError) => {
+      assert.match(e.toLine(), /AWS refused the session of profile "eve" \(InvalidClientTokenId\) during AssumeRole on .*role\/Admin.*clock/);
+      assert.doesNotMatch(e.toLine(), /keytray clear admin/);
+      return true;
+    });
+    assert.equal(prompts, 1);
+    assert.equal(emu.count('GetSessionToken'), 1);
+    assert.equal(emu.count('AssumeRole'), 1);
+  });
+
+  test('a cached session refused, then refused again once renewed, stops after that one retry', async () => {
+    await engine.getCredentials({ profile: 'eve' }, ctx());
+    emu.endSessions({ userName: 'eve' }, 'revoke', { future: true });
+    await assert.rejects(engine.getCredentials({ profile: 'admin' }, ctx()), /AWS refused the session of profile "eve"/);
+    assert.equal(prompts, 2, 'the first session, then its one renewal');
+    assert.equal(emu.count('GetSessionToken'), 2);
+    assert.equal(emu.count('AssumeRole'), 2);
   });
 
   test('--no-session serves the long-term key itself', async () => {

@@ -15,7 +15,7 @@ import {
   type KeyStoreRequest,
   type UserProfileSettings,
 } from '../../core/keys/longTermKeys';
-import { importPlaintextKeys, plaintextSources, scanPlaintextKeys } from '../../core/keys/plaintextImport';
+import { importPlaintextKeys, plaintextSources, scanPlaintextKeys, storedKeyItWouldReplace } from '../../core/keys/plaintextImport';
 import { removeStoredProfile } from '../../core/keys/removeStoredProfile';
 import { createSdkStsGateway } from '../../core/sts/stsGateway';
 import { assertKnownProfile } from '../../core/profileStatus';
@@ -195,8 +195,19 @@ export async function importCommand(options: { file?: string; removePlaintext?: 
   await resolveAwsVaultIncludes(vault, options);
   const sources = plaintextSources(vault, options.file);
   const scanned = scanPlaintextKeys(sources);
-  const found = scanned.filter((k) => !k.temporary);
-  const skipped = scanned.filter((k) => k.temporary).map((k) => `${k.profile} (a temporary session key)`);
+  const skipped: string[] = [];
+  const found = scanned.filter((k) => {
+    if (k.temporary) {
+      skipped.push(`${k.profile} (a temporary session key)`);
+      return false;
+    }
+    const stored = storedKeyItWouldReplace(vault, k);
+    if (stored) {
+      skipped.push(`${k.profile} (access key ${maskAccessKeyId(stored)} is stored and ${k.file} holds another one, ${maskAccessKeyId(k.accessKeyId)}; \`keytray add ${k.profile} --replace\` replaces it after checking it with AWS)`);
+      return false;
+    }
+    return true;
+  });
   if (found.length === 0) {
     process.stdout.write(`No plaintext long-term keys found in ${sources.map((s) => s.file).join(' or ')}.\n`);
     for (const s of skipped) process.stdout.write(`Skipped ${s}.\n`);

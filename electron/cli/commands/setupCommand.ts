@@ -2,7 +2,7 @@ import { setProfileServedByKeytray } from '../../core/config/credentialProcessSe
 import { launcherForCredentialProcess } from '../../core/install/installCli';
 import { cliPaths } from '../cliContext';
 
-/** Wires a profile to `credential_process` (SPEC §1), or with --undo restores it. */
+/** Wires a profile to `credential_process`, or with --undo restores it. */
 export function setupCommand(profile: string, options: { undo?: boolean }): void {
   const file = cliPaths().configFile;
   const { changed } = setProfileServedByKeytray(file, profile, !options.undo, launcherForCredentialProcess());

@@ -1,6 +1,7 @@
 import { KeytrayError } from '../errors';
 import { editIniFile, FileFingerprint, fingerprintOf, readConfigFile, type EditOutcome } from './configFileWriter';
-import { IniDocument } from './iniDocument';
+import { DEFAULT_SECTION, IniDocument } from './iniDocument';
+import { shlexSplit } from './shlexSplit';
 import { validateDurationSeconds } from './validation';
 
 /**
@@ -106,13 +107,13 @@ export class AwsConfig {
     const names = [...this.sections().keys()];
     if (this.credentials) {
       const known = new Set(names);
-      for (const section of this.credentials.document.sectionNames()) if (!known.has(section)) names.push(section);
+      for (const section of this.credentials.document.sectionNames()) if (!known.has(section) && isCredentialsProfile(section)) names.push(section);
     }
     return names;
   }
 
   has(name: string): boolean {
-    return this.sections().has(name) || (this.credentials?.document.hasSection(name) ?? false);
+    return this.sections().has(name) || this.hasCredentialsSection(name);
   }
 
   /** The config-file section that defines a profile, e.g. `profile admin`; undefined if none. */
@@ -123,7 +124,7 @@ export class AwsConfig {
   profile(name: string): ProfileConfig {
     const section = this.sections().get(name);
     if (section !== undefined) return readProfile(this.document, section, name);
-    if (this.credentials?.document.hasSection(name)) return { name, managedByKeytray: false, kind: 'user' };
+    if (this.hasCredentialsSection(name)) return { name, managedByKeytray: false, kind: 'user' };
     throw unknownProfile(name, this.file);
   }
 
@@ -146,6 +147,10 @@ export class AwsConfig {
     const written = [KEYTRAY_PREFIX + key, key].find((k) => nonEmpty(this.document.get(section, k)) !== undefined) ??
       [KEYTRAY_PREFIX + key, key].find((k) => this.document.get(section, k) !== undefined);
     return written === undefined ? undefined : { key: written, line: this.document.lineOf(section, written) };
+  }
+
+  private hasCredentialsSection(name: string): boolean {
+    return isCredentialsProfile(name) && (this.credentials?.document.hasSection(name) ?? false);
   }
 
   /** Profile name -> section, rebuilt only when the document was edited since. */
@@ -213,19 +218,34 @@ export function sectionNameFor(profileName: string, file: 'config' | 'credential
 }
 
 /**
- * The profile a config-file section defines, as botocore's build_profile_map decides: `default`,
- * or `profile` followed by exactly one shell word (`[profile "my name"]` is allowed). Other
- * sections (`sso-session x`, `services x`, `[ profile x]`) are not profiles.
+ * The profile a config-file section defines, as botocore's build_profile_map decides: see
+ * botocoreSectionName. `[profile "my name"]` defines `my name`; `[ profile x]` defines nothing.
  */
 export function profileNameOfSection(section: string): string | undefined {
-  if (section === 'default') return 'default';
-  const m = /^profile\s+(.*)$/.exec(section);
-  if (!m) return undefined;
-  const rest = m[1].trim();
-  const quoted = /^"([^"]*)"$|^'([^']*)'$/.exec(rest);
-  const name = quoted ? (quoted[1] ?? quoted[2]) : rest;
-  if (name === '' || (!quoted && /\s/.test(name))) return undefined;
-  return name;
+  const named = botocoreSectionName(section);
+  return named?.kind === 'profile' ? named.name : undefined;
+}
+
+/** In the credentials file every section is a profile, except configparser's [DEFAULT], which is never listed. */
+function isCredentialsProfile(section: string): boolean {
+  return section !== DEFAULT_SECTION;
+}
+
+export type BotocoreSectionKind = 'profile' | 'sso-session' | 'services';
+
+/**
+ * What botocore's build_profile_map makes of a section header: `[default]` is the default
+ * profile; a header that starts with `profile`, `sso-session` or `services` (even `profilex y`)
+ * is split with shlex and names something only when it splits into exactly two words. Anything
+ * else (`[preview]`, `[ profile x]`, `[profile a b]`) is not a profile, session or services block.
+ */
+export function botocoreSectionName(section: string): { kind: BotocoreSectionKind; name: string } | undefined {
+  for (const kind of ['profile', 'sso-session', 'services'] as const) {
+    if (!section.startsWith(kind)) continue;
+    const words = shlexSplit(section);
+    return words?.length === 2 ? { kind, name: words[1] } : undefined;
+  }
+  return section === 'default' ? { kind: 'profile', name: 'default' } : undefined;
 }
 
 /**

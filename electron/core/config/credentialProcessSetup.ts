@@ -3,7 +3,7 @@ import { AwsConfig } from './awsConfig';
 import { applySetup, undoSetup } from './profileSetup';
 
 /**
- * `keytray setup` and the app's per-profile toggle (SPEC §1): serve a profile through
+ * `keytray setup` and the app's per-profile toggle: serve a profile through
  * credential_process, or restore it. One implementation so the CLI and the app write the same line.
  */
 export function setProfileServedByKeytray(

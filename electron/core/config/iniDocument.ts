@@ -63,24 +63,38 @@ export class IniDocument {
     return '\n';
   }
 
+  /** Section names in file order, each once (configparser lets [DEFAULT] repeat). */
   sectionNames(): string[] {
-    return this.index.sections.map((s) => s.name);
+    return [...this.index.byName.keys()];
   }
 
   hasSection(section: string): boolean {
     return this.index.byName.has(section);
   }
 
+  /**
+   * A key's value as botocore reads it: the key is found without regard to case, and a section
+   * that lacks it inherits it from [DEFAULT], as configparser's sections do.
+   */
   get(section: string, key: string): string | undefined {
     const s = this.index.byName.get(section);
-    return s && findKey(s, key)?.value;
+    if (!s) return undefined;
+    return (findKey(s, key) ?? findKey(this.index.defaults, key))?.value;
   }
 
+  /** The section's settings as botocore sees them: its own lines, then what it inherits from [DEFAULT]. */
   entries(section: string): Array<[string, string]> {
     const s = this.index.byName.get(section);
-    return s ? s.keys.map((k): [string, string] => [k.key, k.value]) : [];
+    if (!s) return [];
+    const own = section === DEFAULTS ? this.index.defaults.keys : s.keys;
+    const entries = own.map((k): [string, string] => [k.key, k.value]);
+    if (section !== DEFAULTS) {
+      for (const k of this.index.defaults.keys) if (!findKeyLower(s, k.lower)) entries.push([k.key, k.value]);
+    }
+    return entries;
   }
 
+  /** The keys on the section's own lines, which are what the edits below can change. */
   keys(section: string): string[] {
     const s = this.index.byName.get(section);
     return s ? s.keys.map((k) => k.key) : [];
@@ -90,12 +104,7 @@ export class IniDocument {
   nested(section: string, key: string): Record<string, string> | undefined {
     const value = this.get(section, key);
     if (value === undefined || !value.startsWith('\n')) return undefined;
-    const parsed: Record<string, string> = {};
-    for (const line of value.split('\n')) {
-      const eq = line.indexOf('=');
-      if (eq > 0) parsed[line.slice(0, eq).trim()] = line.slice(eq + 1).trim();
-    }
-    return parsed;
+    return parseNested(value);
   }
 
   /** The 1-based line of a key, or of the section header when `key` is omitted; for error messages. */
@@ -155,6 +164,18 @@ export class IniDocument {
       style.indent = this.lines[lastKey.line].text.slice(0, lastKey.keyStart);
     }
     const anchor = lastKey ? lastKey.last : s.header;
+    if (!lastKey) {
+      // Right after a header nothing continues, but the new key would make an indented line below
+      // it (the next header, say) read as its continuation; at that line's indentation it cannot.
+      // Below a last key no such line exists: it would already be that key's continuation.
+      const next = this.nextSignificantLine(anchor + 1);
+      if (next !== undefined) {
+        const text = this.lines[next].text;
+        let indent = 0;
+        while (indent < text.length && isWhitespace(text.charCodeAt(indent))) indent++;
+        if (indent > style.indent.length) style.indent = text.slice(0, indent);
+      }
+    }
     this.splice(anchor + 1, 0, [{ text: formatKeyLine(style, key, value), eol: this.lineEnding }]);
   }
 
@@ -233,6 +254,15 @@ export class IniDocument {
       this.changed();
     }
     return true;
+  }
+
+  /** The first line from `start` on that is neither blank nor a comment: those never end a value. */
+  private nextSignificantLine(start: number): number | undefined {
+    for (let i = start; i < this.lines.length; i++) {
+      const kind = this.index.kinds[i];
+      if (kind !== 'blank' && kind !== 'comment') return i;
+    }
+    return undefined;
   }
 
   /** Lines [start, end) that belong to a section under the rule documented on `removeSection`. */
@@ -354,10 +384,12 @@ function findKeyLower(s: SectionEntry, lower: string): KeyEntry | undefined {
   return undefined;
 }
 
-/** Keys are unique without regard to case within a section (parse refuses twins), so this is exact. */
+/**
+ * A section's own key, found without regard to case, as configparser finds it (it lower-cases
+ * every name); parse refuses case twins, so at most one matches.
+ */
 function findKey(s: SectionEntry, key: string): KeyEntry | undefined {
-  const k = findKeyLower(s, lowerKey(key));
-  return k && k.key === key ? k : undefined;
+  return findKeyLower(s, lowerKey(key));
 }
 
 function addKey(s: SectionEntry, k: KeyEntry): void {
@@ -368,8 +400,11 @@ function addKey(s: SectionEntry, k: KeyEntry): void {
 
 interface DocumentIndex {
   kinds: LineKind[];
+  /** Every header in file order; a repeated [DEFAULT] appears once per header. */
   sections: SectionEntry[];
   byName: Map<string, SectionEntry>;
+  /** The keys of every [DEFAULT] section, which configparser lets every section inherit. */
+  defaults: SectionEntry;
 }
 
 interface KeyStyle {
@@ -401,11 +436,75 @@ function splitLines(text: string): RawLine[] {
   return lines;
 }
 
-/** Python's str.strip() whitespace, with an ASCII fast path (this runs for every character of indentation). */
+/**
+ * Python's whitespace (str.isspace, which str.strip() and the `\s` of configparser's patterns use),
+ * not JavaScript's: it includes \x1c-\x1f and \x85, and not U+FEFF. An ASCII fast path first: this
+ * runs for every character of indentation.
+ */
 function isWhitespace(code: number): boolean {
-  if (code > 32) return code > 127 && /\s/.test(String.fromCharCode(code));
-  return code === 32 || (code >= 9 && code <= 13);
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13) || (code >= 28 && code <= 31);
+  if (code < 133) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
 }
+
+/** Python's str.rstrip(). */
+function rstrip(text: string): string {
+  let end = text.length;
+  while (end > 0 && isWhitespace(text.charCodeAt(end - 1))) end--;
+  return end === text.length ? text : text.slice(0, end);
+}
+
+/** Python's str.strip(). */
+function strip(text: string): string {
+  let start = 0;
+  while (start < text.length && isWhitespace(text.charCodeAt(start))) start++;
+  return rstrip(start === 0 ? text : text.slice(start));
+}
+
+/** The characters Python's str.splitlines() breaks on, beyond \n and \r (which never reach a line). */
+// eslint-disable-next-line no-control-regex -- these control characters are exactly what Python splits on
+const SPLITLINES = /\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]/;
+
+/**
+ * botocore's _parse_nested: each non-blank line of the value (split as str.splitlines() splits) is
+ * `name = value` split at the first "="; a later name wins. Undefined when a line has no "=", which
+ * makes botocore refuse the whole file.
+ */
+function parseNested(value: string): Record<string, string> | undefined {
+  const parsed: Record<string, string> = {};
+  for (const raw of value.split(SPLITLINES)) {
+    const line = strip(raw);
+    if (line === '') continue;
+    const eq = line.indexOf('=');
+    if (eq < 0) return undefined;
+    parsed[strip(line.slice(0, eq))] = strip(line.slice(eq + 1));
+  }
+  return parsed;
+}
+
+/**
+ * configparser's section header pattern, `\[(?P<header>.+)\]` matched at the start of the stripped
+ * line: the name runs from the first "[" to the LAST "]", and whatever follows that "]" is ignored.
+ * Undefined when the line is not a header (then configparser reads it as a setting).
+ */
+function headerName(stripped: string): string | undefined {
+  const close = stripped.lastIndexOf(']');
+  return close >= 2 ? stripped.slice(1, close) : undefined;
+}
+
+/** configparser's default section: its keys are inherited by every other section. */
+export const DEFAULT_SECTION = 'DEFAULT';
+const DEFAULTS = DEFAULT_SECTION;
 
 /**
  * One pass over the lines, with sections and keys in Maps, so 2,000 profiles index in a few
@@ -415,13 +514,15 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
   const kinds: LineKind[] = new Array<LineKind>(lines.length);
   const sections: SectionEntry[] = [];
   const byName = new Map<string, SectionEntry>();
+  // configparser allows [DEFAULT] more than once and pools its keys (still refusing a key set twice).
+  const defaults: SectionEntry = { name: DEFAULTS, header: -1, end: -1, keys: [] };
   let section: SectionEntry | undefined;
   let key: KeyEntry | undefined;
   let valueParts: string[] | undefined;
   let blanksInValue = 0;
 
   const finishKey = (): void => {
-    if (key && valueParts) key.value = valueParts.join('\n').trimEnd();
+    if (key && valueParts) key.value = rstrip(valueParts.join('\n'));
     key = undefined;
     valueParts = undefined;
     blanksInValue = 0;
@@ -430,7 +531,9 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i].text;
     const lineNo = i + 1;
-    const from = i === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0; // a byte order mark
+    // A byte order mark is skipped on the first line. botocore refuses such a file (it reads the
+    // mark as text); Keytray reads it, so that it can say what else is wrong, and keeps the mark.
+    const from = i === 0 && text.charCodeAt(0) === 0xfeff ? 1 : 0;
     let first = from;
     while (first < text.length && isWhitespace(text.charCodeAt(first))) first++;
 
@@ -446,32 +549,27 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
     }
     const indentLength = first - from;
     if (key && indentLength > key.keyStart) {
-      const trimmed = text.slice(first).trimEnd();
       kinds[i] = 'continuation';
       key.last = i;
       valueParts ??= [key.value];
       for (; blanksInValue > 0; blanksInValue--) valueParts.push('');
-      valueParts.push(trimmed);
-      if (valueParts[0] === '' && trimmed.indexOf('=') <= 0) {
-        // botocore's _parse_nested splits each nested line on '=' and fails the whole file otherwise.
+      const continuation = rstrip(text.slice(first));
+      valueParts.push(continuation);
+      // botocore parses a value that starts on the next line as nested settings, and refuses the
+      // whole file when one of those lines is not "name = value".
+      if (valueParts[0] === '' && parseNested(continuation) === undefined) {
         throw malformed(fileName, lineNo, `nested setting under ${key.key} must be "name = value"`);
       }
       continue;
     }
     finishKey();
 
-    if (c === 0x5b /* [ */) {
-      const trimmed = text.slice(first).trimEnd();
-      const close = trimmed.lastIndexOf(']');
-      if (close < 0) throw malformed(fileName, lineNo, 'section header is missing its closing "]"');
-      if (close === 1) throw malformed(fileName, lineNo, 'section header has no name between "[" and "]"');
-      const rest = trimmed.slice(close + 1).trim();
-      if (rest !== '' && rest[0] !== '#' && rest[0] !== ';') {
-        throw malformed(fileName, lineNo, `unexpected text after the section header: "${clip(rest)}"`);
-      }
-      const name = trimmed.slice(1, close);
+    const name = c === 0x5b /* [ */ ? headerName(rstrip(text.slice(first))) : undefined;
+    if (name !== undefined) {
+      if (section) section.end = i;
+      section = { name, header: i, end: lines.length, keys: [] };
       const earlier = byName.get(name);
-      if (earlier) {
+      if (earlier && name !== DEFAULTS) {
         throw malformed(
           fileName,
           lineNo,
@@ -479,10 +577,8 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
           'Merge the two sections into one; the AWS CLI refuses a file with duplicate sections.',
         );
       }
-      if (section) section.end = i;
-      section = { name, header: i, end: lines.length, keys: [] };
       sections.push(section);
-      byName.set(name, section);
+      if (!earlier) byName.set(name, section);
       kinds[i] = 'section';
       continue;
     }
@@ -495,25 +591,27 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
     const colon = text.indexOf(':', first);
     const delimiter = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
     if (delimiter < 0) {
-      throw malformed(fileName, lineNo, `expected "name = value", "[section]" or a # comment, found "${clip(text.slice(first).trimEnd())}"`);
+      const what = c === 0x5b ? 'section header is missing its closing "]" (or its name)' : `expected "name = value", "[section]" or a # comment, found "${clip(rstrip(text.slice(first)))}"`;
+      throw malformed(fileName, lineNo, what);
     }
-    const name = text.slice(first, delimiter).trimEnd();
-    if (name === '') throw malformed(fileName, lineNo, 'a setting has no name before its "="');
+    const keyName = rstrip(text.slice(first, delimiter));
+    if (keyName === '') throw malformed(fileName, lineNo, 'a setting has no name before its "="');
     let valueStart = delimiter + 1;
     while (valueStart < text.length && isWhitespace(text.charCodeAt(valueStart))) valueStart++;
-    const lower = lowerKey(name);
-    const earlier = findKeyLower(section, lower);
+    const lower = lowerKey(keyName);
+    const keySection = section.name === DEFAULTS ? defaults : section;
+    const earlier = findKeyLower(keySection, lower);
     if (earlier) {
       throw malformed(
         fileName,
         lineNo,
-        `${name} is already set in [${section.name}] at line ${earlier.line + 1}`,
+        `${keyName} is already set in [${section.name}] at line ${earlier.line + 1}`,
         'Keep one of the two lines; the AWS CLI refuses a section that sets a key twice (in any letter case).',
       );
     }
     key = {
-      key: name,
-      value: text.slice(valueStart).trimEnd(),
+      key: keyName,
+      value: rstrip(text.slice(valueStart)),
       line: i,
       last: i,
       keyStart: first,
@@ -521,10 +619,11 @@ function indexLines(lines: RawLine[], fileName: string): DocumentIndex {
       lower,
     };
     addKey(section, key);
+    if (keySection !== section) addKey(keySection, key);
     kinds[i] = 'key';
   }
   finishKey();
-  return { kinds, sections, byName };
+  return { kinds, sections, byName, defaults };
 }
 
 function malformed(fileName: string, line: number, what: string, hint?: string): KeytrayError {

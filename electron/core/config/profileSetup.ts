@@ -12,8 +12,8 @@ import { validateProfileName } from './validation';
 
 /**
  * Edits behind `keytray setup`, `keytray add` and `keytray import --remove-plaintext`. Each one
- * changes only the lines it must, so a user's comments, order and unknown keys survive (SPEC §1).
- * They edit an IniDocument in memory; the caller writes it with `writeFileAtomically`.
+ * changes only the lines it must, so a user's comments, order and unknown keys survive.
+ * They edit an IniDocument in memory, inside `editIniFile`, which locks, reads and writes the file.
  */
 
 /**

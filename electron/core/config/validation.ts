@@ -1,7 +1,7 @@
 /**
- * Field checks shared by the CLI, the core and the desktop UI's inline validation. Each returns the
- * message a user should read, or null when the value is fine. No Node imports: the renderer
- * bundles this file.
+ * Field checks shared by the CLI, the core and the desktop's inline form validation (which main runs
+ * for the window through the profiles.validate channel). Each returns the message a user should
+ * read, or null when the value is fine.
  */
 
 /** The ARN partitions whose IAM and STS Keytray can reach. */

@@ -177,8 +177,12 @@ export function clearSessionsBuiltOn(vault: Vault, profile: string): string[] {
   } catch {
     return cleared;
   }
+  // One keychain read, then a delete only where a session exists: on Linux every keychain item
+  // touched opens a D-Bus connection that lives until the next garbage collection, so a call per
+  // profile of a 2,000-profile config ran out of file descriptors and hung.
+  const live = vault.store.inventory().sessions;
   for (const name of config.profileNames()) {
-    if (name === profile) continue;
+    if (name === profile || !live.has(name)) continue;
     try {
       if (resolveProfileChain(config, name).some((p) => p.name === profile)) cleared.push(...vault.store.clearSessions(name));
     } catch {

@@ -2,7 +2,7 @@ import { profileNameOfSection } from '../config/awsConfig';
 import { editIniFile, readConfigFile } from '../config/configFileWriter';
 import { IniDocument } from '../config/iniDocument';
 import { listPlaintextCredentials, removeCredentialKeys } from '../config/profileSetup';
-import { KeytrayError } from '../errors';
+import { KeytrayError, maskAccessKeyId } from '../errors';
 import type { Vault } from '../vault';
 import { ensureProfileSection, storeKey, validateLongTermKey } from './longTermKeys';
 
@@ -51,6 +51,15 @@ export function scanPlaintextKeys(sources: Array<{ file: string; kind: 'credenti
 }
 
 /**
+ * The access key ID stored for the key's profile when it is a different key: importing would
+ * replace it unchecked, and a stale plaintext copy would cost the working key. Undefined otherwise.
+ */
+export function storedKeyItWouldReplace(vault: Vault, k: PlaintextKey): string | undefined {
+  const stored = vault.store.getLongTermKey(k.profile);
+  return stored && (stored.accessKeyId !== k.accessKeyId || stored.secretAccessKey !== k.secretAccessKey) ? stored.accessKeyId : undefined;
+}
+
+/**
  * Stores the keys, then (with removePlaintext) deletes their plaintext copies, keeping every other
  * byte of the files. Nothing may be lost: every key must read back from the keychain before its
  * plaintext copy goes. Returns the files rewritten.
@@ -61,6 +70,14 @@ export function importPlaintextKeys(vault: Vault, keys: PlaintextKey[], options:
       throw new KeytrayError('usage', 'That is a temporary session key, which Keytray makes itself', { profile: k.profile, hint: 'Leave it out.' });
     }
     validateLongTermKey(k.accessKeyId, k.secretAccessKey, k.profile);
+    const stored = storedKeyItWouldReplace(vault, k);
+    if (stored) {
+      throw new KeytrayError(
+        'key-replace-unconfirmed',
+        `Profile "${k.profile}" already has access key ${maskAccessKeyId(stored)} stored, and ${k.file} holds a different one (${maskAccessKeyId(k.accessKeyId)}); nothing was imported`,
+        { profile: k.profile, hint: `Leave that key out, or replace the stored one with \`keytray add ${k.profile} --replace\`, which checks the new key with AWS first.` },
+      );
+    }
   }
   for (const k of keys) {
     storeKey(vault, k.profile, k.accessKeyId, k.secretAccessKey);

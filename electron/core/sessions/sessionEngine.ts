@@ -7,12 +7,13 @@ import { DEFAULT_SETTINGS } from '../settings';
 import { regionFor } from '../sts/endpoints';
 import type { IssuedCredentials, MfaParameters, StsGateway } from '../sts/stsGateway';
 import { describeStsFailure } from '../sts/stsGateway';
+import { readAwsFailure, type AwsFailure } from '../sts/awsFailure';
 import type { AwsCredentials, CachedSession, Clock } from '../types';
 import { configStampOf } from './configStamp';
 import { resolveChain, type ProfileChain, type RoleChain, type UserChain } from './profileChain';
 import type { ProfileLock } from './profileLock';
 import { isServable, isServableAsLastResort } from './sessionReuse';
-import { chainedRoleCapped, lastResortSession } from './sessionWarnings';
+import { chainedRoleCapped, lastResortSession, renewedRejectedSession } from './sessionWarnings';
 
 /** AWS caps sessions of a role assumed with session credentials (role chaining) at one hour. */
 export const CHAINED_ROLE_MAX_SECONDS = 3600;
@@ -127,6 +128,32 @@ interface ResolvedSession {
 interface SessionNeed {
   /** The requested profile's own session: the request's duration and forceRefresh apply to it. */
   isTarget: boolean;
+  /** The access key id of a session STS just refused: never serve it again, whatever it claims. */
+  rejected?: string;
+}
+
+/**
+ * STS refused a source's session before its expiry: the clock behind it moved, or it was revoked.
+ * Carries whose session it was, so that the walk can drop that one and renew it from below.
+ */
+class RejectedSessionError extends KeytrayError {
+  constructor(
+    readonly owner: string,
+    failure: AwsFailure,
+    during: string,
+    cause: unknown,
+  ) {
+    super('sts-denied', `AWS refused the session of profile "${owner}" (${failure.code}) during ${during}, although Keytray had just made it`, {
+      profile: owner,
+      hint: "Check that this computer's clock is right (AWS rejects sessions from a clock far off), then try again.",
+      cause,
+    });
+  }
+}
+
+/** The answers that mean STS no longer accepts the session itself, not that it denies the call. */
+function rejectsTheSession(f: AwsFailure): boolean {
+  return ['ExpiredToken', 'ExpiredTokenException', 'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch'].includes(f.code);
 }
 
 /** One request's walk down its profile chain. Holds the request's MFA context and its warnings. */
@@ -146,13 +173,17 @@ class ChainWalk {
   async session(hop: ProfileChain, need: SessionNeed): Promise<ResolvedSession> {
     const name = hop.profile.name;
     const force = need.isTarget && !!this.request.forceRefresh;
-    const cached = force ? null : this.servableFromCache(hop, this.deps.store.getSession(name));
+    const stored = (): CachedSession | null => {
+      const session = this.deps.store.getSession(name);
+      return session && session.accessKeyId === need.rejected ? null : session;
+    };
+    const cached = force ? null : this.servableFromCache(hop, stored());
     if (cached) return { value: cached, fromCache: true };
 
     let fromCache = false;
     const value = await this.engine.singleFlight(`session:${name}`, async () => {
       // Another process may have refreshed it while we waited for the lock.
-      const stale = this.deps.store.getSession(name);
+      const stale = stored();
       const now = force ? null : this.servableFromCache(hop, stale);
       if (now) {
         fromCache = true;
@@ -215,19 +246,42 @@ class ChainWalk {
       const sourceSerial = source.profile.mfaSerial;
       const canReuseSourceMfa = !!sourceSerial && (!profile.mfaSerial || profile.mfaSerial === sourceSerial);
       if (!canReuseSourceMfa || wanted > CHAINED_ROLE_MAX_SECONDS) return this.assumeFromLongTermKey(hop, wanted);
-      const base = await this.session(source, { isTarget: false });
-      return this.assume(hop, base.value, wanted, undefined, base.value.mfaSerial);
+      return this.fromSource(hop, (base) => this.assume(hop, base, wanted, undefined, base.mfaSerial));
     }
 
     // Role chaining: AWS limits the new session to one hour whatever the role allows.
-    const base = await this.session(source, { isTarget: false });
     const duration = Math.min(wanted, CHAINED_ROLE_MAX_SECONDS);
     if (need.isTarget && this.request.durationSeconds && this.request.durationSeconds > CHAINED_ROLE_MAX_SECONDS) {
       this.warnings.push(chainedRoleCapped(profile.name));
     }
-    const ownSerial = profile.mfaSerial !== undefined && base.value.mfaSerial !== profile.mfaSerial ? profile.mfaSerial : undefined;
-    const mfa = ownSerial ? await this.mfaParameters(profile.name, ownSerial, profile.mfaProcess) : undefined;
-    return this.assume(hop, base.value, duration, mfa, ownSerial ?? base.value.mfaSerial);
+    return this.fromSource(hop, async (base) => {
+      const ownSerial = profile.mfaSerial !== undefined && base.mfaSerial !== profile.mfaSerial ? profile.mfaSerial : undefined;
+      const mfa = ownSerial ? await this.mfaParameters(profile.name, ownSerial, profile.mfaProcess) : undefined;
+      return this.assume(hop, base, duration, mfa, ownSerial ?? base.mfaSerial);
+    });
+  }
+
+  /**
+   * Assumes a role with its source's session. A cached source session that STS refuses before its
+   * expiry (the clock moved, it was revoked) is dropped and made again from the level below, once:
+   * asking for a new MFA code if that level needs one. A session refused although it is brand new
+   * is not retried, so this never loops, and the line names the profile whose session it was.
+   */
+  private async fromSource(hop: RoleChain, assumeWith: (base: CachedSession) => Promise<CachedSession>): Promise<CachedSession> {
+    const base = await this.session(hop.source, { isTarget: false });
+    try {
+      return await assumeWith(base.value);
+    } catch (err) {
+      if (!(err instanceof RejectedSessionError) || !base.fromCache) throw err;
+      const owner = hop.source.profile.name;
+      const current = this.deps.store.getSession(owner);
+      // Only the refused session goes: another process may have stored a new one meanwhile.
+      if (current?.accessKeyId === base.value.accessKeyId) this.deps.store.deleteSession(owner);
+      const renewed = await this.session(hop.source, { isTarget: false, rejected: base.value.accessKeyId });
+      const served = await assumeWith(renewed.value);
+      this.warnings.push(renewedRejectedSession(owner));
+      return served;
+    }
   }
 
   /** AssumeRole straight from the root user's long-term key, with MFA on the call when one is configured. */
@@ -291,6 +345,11 @@ class ChainWalk {
       if (mfa) this.deps.guard.recordSent(mfa.serialNumber, mfa.tokenCode);
       return issued;
     } catch (err) {
+      const aws = readAwsFailure(err);
+      if (hop.kind === 'role' && credentials.sessionToken && rejectsTheSession(aws)) {
+        // Refused at authentication, before STS looked at any MFA code: the code is not spent.
+        throw new RejectedSessionError(hop.source.profile.name, aws, `${action} on ${hop.profile.roleArn}`, err);
+      }
       const failure = describeStsFailure(err, {
         profile: hop.profile.name,
         action,

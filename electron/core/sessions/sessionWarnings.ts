@@ -16,3 +16,7 @@ export function chainedRoleCapped(profile: string): string {
 export function chainedConsoleCapped(profile: string): string {
   return `keytray: AWS caps the console session of chained role "${profile}" at 1 hour.`;
 }
+
+export function renewedRejectedSession(profile: string): string {
+  return `keytray: AWS no longer accepted the cached session of profile "${profile}" (it expired early or was revoked), so Keytray made a new one.`;
+}
