@@ -7,10 +7,14 @@ import { ApiError, call, type FieldErrors } from './keytrayApi';
  * fields the user has left, or for all of them after a submit attempt.
  */
 export function useFormValidation(form: 'user' | 'role', isNew: boolean, profile: string, fields: Record<string, string>) {
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [inline, setErrors] = useState<FieldErrors>({});
+  // A failed save's messages, kept for the values that were saved: an inline check answering late
+  // for the same values must not wipe them. Typing anything clears them.
+  const [server, setServer] = useState<{ key: string; errors: FieldErrors }>({ key: '', errors: {} });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const key = JSON.stringify([profile, fields]);
+  const errors = server.key === key ? { ...inline, ...server.errors } : inline;
 
   useEffect(() => {
     let current = true;
@@ -38,7 +42,7 @@ export function useFormValidation(form: 'user' | 'role', isNew: boolean, profile
     /** Errors from a failed save (the server's answer wins over the last inline check). */
     setServerErrors: (e: FieldErrors) => {
       setSubmitted(true);
-      setErrors((prev) => ({ ...prev, ...e }));
+      setServer({ key, errors: e });
     },
   };
 }

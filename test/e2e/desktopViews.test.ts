@@ -119,7 +119,8 @@ describe('every view, at 320 and 1440 px, light and dark, with 2,000 profiles', 
     assert.match(await row.innerText(), new RegExp(`via ${role}`));
     // A key in plaintext is not "no key stored": the window says where it is and offers to import it.
     await page.getByRole('searchbox', { name: 'Search profiles' }).fill(plaintextUser);
-    assert.match(await page.locator(`li[data-profile="${plaintextUser}"]`).innerText(), /key in plaintext file/);
+    // The scan of the credentials file answers a moment after the list.
+    await page.locator(`li[data-profile="${plaintextUser}"]`).getByText('key in plaintext file').waitFor();
     await page.locator(`li[data-profile="${plaintextUser}"] .row-select`).click();
     await page.locator('.detail').getByRole('button', { name: 'Import it' }).waitFor();
   });
