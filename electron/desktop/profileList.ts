@@ -1,6 +1,7 @@
 import { AwsConfig } from '../core/config/awsConfig';
 import { KeytrayError } from '../core/errors';
 import { buildProfileStatus, type ProfileStatus } from '../core/profileStatus';
+import { homeDir } from '../core/paths';
 import { loadSettings, readActiveProfile } from '../core/settings';
 import { DEFAULT_ROLE_SECONDS } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
@@ -35,7 +36,7 @@ export function buildProfileList(vault: Vault, usage: ProfileUsage = { pinned: [
     sessionSecondsTotal: s.sessionSecondsLeft === null ? undefined : Math.max(s.sessionSecondsLeft, nominalSessionSeconds(s, config, userSessionSeconds)),
     timeLeftText: describeTimeLeft(s.sessionSecondsLeft, 'no session'),
   }));
-  return { profiles, active, configFile: vault.paths.configFile, builtAt: now, configError };
+  return { profiles, active, configFile: underHomeAsTilde(vault.paths.configFile, homeDir(vault.env)), builtAt: now, configError };
 }
 
 /**
@@ -53,6 +54,11 @@ function rootSourceOf(s: ProfileStatus, byName: Map<string, ProfileStatus>): str
     current = next;
   }
   return current.name;
+}
+
+/** "~/.aws/config" rather than the full path: shorter in a narrow window, and the same on every machine. */
+function underHomeAsTilde(file: string, home: string): string {
+  return home && file.startsWith(`${home}/`) ? `~/${file.slice(home.length + 1)}` : file;
 }
 
 /** The length a new session of this profile gets: what the time-left bar measures against. */
