@@ -23,6 +23,14 @@ function desktopEntry(file = path.join(__dirname, 'build', 'linux', 'keytray.des
   return entry;
 }
 
+/**
+ * The packaged command line (build/cliBinary/build.js, run on each platform before packing) ships
+ * in the app's resources, never inside app.asar: electron/core/install/cliBinaryLayout.ts names the
+ * same places, and the launcher `--install-cli` writes points there.
+ */
+const CLI_BINARY_DIR = 'dist/cli-binary';
+const cliBinary = (...names) => [{ from: CLI_BINARY_DIR, to: 'keytray-cli', filter: names }];
+
 /** @type {import('electron-builder').Configuration} */
 const config = {
   appId: 'dev.keytray.app',
@@ -32,7 +40,8 @@ const config = {
   // Only what the app runs: compiled main, preload, core, CLI and the renderer bundle. Tests, the
   // browser dev harness (dist/test/devweb) and sources stay out. The tray images are read at run
   // time, and build resources are not packed unless listed.
-  files: ['package.json', 'dist/**', '!dist/test/**', '!dist/**/*.map', '!**/*.ts', 'build/tray/**'],
+  // The CLI binary is a whole Node runtime: it goes to extraResources per platform, not into the asar.
+  files: ['package.json', 'dist/**', '!dist/test/**', '!dist/cli-binary/**', '!dist/cli-binary-work/**', '!dist/**/*.map', '!**/*.ts', 'build/tray/**'],
   asar: true,
   // A native module cannot be loaded from inside an asar archive; its .node file is unpacked beside it.
   asarUnpack: ['node_modules/@napi-rs/keyring*/**', '**/*.node'],
@@ -47,10 +56,15 @@ const config = {
     gatekeeperAssess: false,
     entitlements: 'build/entitlements.mac.plist',
     entitlementsInherit: 'build/entitlements.mac.plist',
+    // A tray app: no Dock icon and no app menu while no window is open, and none for CLI mode.
+    extendInfo: { LSUIElement: true },
+    // The CLI binary never opens the keychain on macOS, so it needs no keyring binding beside it.
+    extraResources: cliBinary('keytray'),
   },
   win: {
     target: ['nsis'],
     icon: 'build/icon.png',
+    extraResources: cliBinary('keytray.exe'),
   },
   nsis: {
     // A per-user install, like the CLI launcher's user PATH entry: no administrator needed.
@@ -66,11 +80,21 @@ const config = {
     executableName: 'keytray-app',
     maintainer: 'Keytray contributors <keytray@users.noreply.github.com>',
     desktop: { entry: desktopEntry() },
+    // On Linux the CLI binary reads the Secret Service itself, with the keyring binding beside it.
+    extraResources: cliBinary('keytray', 'keyring.node'),
   },
   deb: {
     // The Secret Service: without a provider the keychain is unavailable and Keytray says so.
     recommends: ['gnome-keyring | kwalletmanager'],
+    // `keytray` on PATH: a link, packed as a file of the package, to the CLI binary in /opt/Keytray,
+    // so dpkg removes it with the package. fpm copies a symlink as a symlink.
+    fpm: [`${path.join(__dirname, 'build', 'linux', 'keytray-on-path')}=/usr/bin/keytray`],
   },
+  // The static AppImage runtime: the legacy one needs libfuse2, which Ubuntu 22.04 and later no
+  // longer install, so the AppImage would not start there. With it, AppRun adds --no-sandbox only
+  // where unprivileged user namespaces are off (Ubuntu 24.04's AppArmor default), and the app then
+  // says in its window that Chromium's sandbox is off and how to get it back.
+  toolsets: { appimage: '1.0.3' },
   publish: null,
 };
 

@@ -9,7 +9,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-/** SPEC §5 and issue 6: the fuses the shipped binary must have. */
+/** The fuses the shipped binary must have (Electron's security checklist). */
 const REQUIRED_FUSES = Object.freeze({
   RunAsNode: false,
   EnableCookieEncryption: true,
@@ -94,6 +94,8 @@ async function validatePackagingConfig(config, rootDir, options = {}) {
   const entry = linux.desktop?.entry ?? {};
   for (const key of ['Name', 'Comment', 'Categories']) need(typeof entry[key] === 'string' && entry[key] !== '', `linux.desktop.entry.${key} must be set`);
 
+  problems.push(...cliBinaryProblems(config, rootDir, options));
+
   // Fuses are flipped by the afterPack hook; its FUSES table is what ships.
   need(exists(config.afterPack), `afterPack must name an existing file (got ${config.afterPack})`);
   let fuses = options.fuses;
@@ -108,6 +110,50 @@ async function validatePackagingConfig(config, rootDir, options = {}) {
     need(name in FuseV1Options, `@electron/fuses has no fuse named ${name}`);
   }
   return problems;
+}
+
+/**
+ * The packaged command line: each platform ships the CLI binary from dist/cli-binary in its
+ * resources (the keyring binding only where the CLI binary opens the keychain itself), never in the
+ * asar; names agree with electron/core/install/cliBinaryLayout.ts, which the launcher and the CLI
+ * binary's hand-off to the app use; the deb puts `keytray` on PATH; macOS shows no Dock icon for it.
+ */
+function cliBinaryProblems(config, rootDir, options) {
+  const problems = [];
+  const need = (ok, message) => {
+    if (!ok) problems.push(message);
+  };
+  const layout = options.layout ?? compiled('electron/core/install/cliBinaryLayout.js');
+  const { keychainAccessFor } = options.policy ?? compiled('electron/cli/keychainAccessPolicy.js');
+  need((config.files ?? []).includes('!dist/cli-binary/**'), 'files must exclude !dist/cli-binary/** (the CLI binary ships in extraResources, not in app.asar)');
+  need(config.productName === layout.APP_PRODUCT_NAME, `productName must be ${layout.APP_PRODUCT_NAME}, where the CLI binary looks for the app`);
+  need(config.linux?.executableName === layout.LINUX_APP_EXECUTABLE, `linux.executableName must be ${layout.LINUX_APP_EXECUTABLE}`);
+  for (const [platform, key] of [['darwin', 'mac'], ['win32', 'win'], ['linux', 'linux']]) {
+    const names = [layout.cliBinaryFileName(platform)];
+    if (keychainAccessFor(platform, 'cli-binary').opensKeychain) names.push(layout.KEYRING_ADDON_FILE);
+    const entries = [].concat(config[key]?.extraResources ?? []).filter((r) => r && typeof r === 'object' && r.to === layout.CLI_BINARY_RESOURCE_DIR);
+    const ok = entries.length === 1 && entries[0].from === 'dist/cli-binary' && sameSet([].concat(entries[0].filter ?? []), names);
+    need(ok, `${key}.extraResources must copy exactly ${names.join(' and ')} from dist/cli-binary to ${layout.CLI_BINARY_RESOURCE_DIR}`);
+  }
+  need(config.mac?.extendInfo?.LSUIElement === true, 'mac.extendInfo.LSUIElement must be true (a tray app: no Dock icon for each CLI call)');
+
+  const onPath = [].concat(config.deb?.fpm ?? []).find((arg) => typeof arg === 'string' && arg.endsWith('=/usr/bin/keytray'));
+  const expected = layout.cliBinaryInResources(`/opt/${layout.APP_PRODUCT_NAME}/resources`, 'linux');
+  let target = null;
+  try {
+    if (onPath) target = fs.readlinkSync(path.resolve(rootDir, onPath.slice(0, -'=/usr/bin/keytray'.length)));
+  } catch {
+    // Reported below: the mapped file must be a link.
+  }
+  need(target === expected, `deb.fpm must map a link to ${expected} onto /usr/bin/keytray (got ${onPath ? (target ?? 'a file that is not a link') : 'no mapping'})`);
+  return problems;
+}
+
+/** The compiled layout and policy in dist/ (npm run build), so the checks use the names the code uses. */
+function compiled(rel) {
+  const file = path.resolve(__dirname, '..', 'dist', rel);
+  if (!fs.existsSync(file)) throw new Error(`${rel} is missing from dist/; run \`npm run build\` first`);
+  return require(file);
 }
 
 function targetsOf(platform) {

@@ -1,7 +1,7 @@
 import { requestThroughAgent } from './agentClient';
 import { KeytrayError } from '../core/errors';
 import { credentialProcessOutput } from '../core/export/credentialDocument';
-import { resolvePaths } from '../core/paths';
+import { resolvePaths, type KeytrayPaths } from '../core/paths';
 import { showWarnings } from './warningOutput';
 
 /**
@@ -12,6 +12,19 @@ import { showWarnings } from './warningOutput';
  */
 export async function fastCredentialDocument(profile: string): Promise<string | null> {
   const paths = resolvePaths();
+  const viaAgent = await agentCredentialDocument(profile, paths);
+  if (viaAgent !== null) return viaAgent;
+  // A bundle of its own, loaded only when no agent answered: the agent's cache hit, the one with the
+  // tightest budget, then neither reads nor compiles the keychain code.
+  const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
+  return cachedFromKeychain(profile, paths.configFile);
+}
+
+/**
+ * The running agent's answer alone, or null when no agent answered. The CLI binary on macOS and
+ * Windows stops here: it never reads the keychain itself (keychainAccessPolicy.ts).
+ */
+export async function agentCredentialDocument(profile: string, paths: KeytrayPaths = resolvePaths()): Promise<string | null> {
   try {
     const viaAgent = await requestThroughAgent(paths, { profile });
     if (viaAgent) {
@@ -26,10 +39,6 @@ export async function fastCredentialDocument(profile: string): Promise<string | 
     }
     // Anything else is unexpected here: the full CLI does the work again and reports any failure
     // as one line, rather than this throwing past the program as an unhandled rejection.
-    return null;
   }
-  // A bundle of its own, loaded only when no agent answered: the agent's cache hit, the one with the
-  // tightest budget (SPEC §6), then neither reads nor compiles the keychain code.
-  const { cachedFromKeychain } = require('./keychainCache.bundle.js') as typeof import('./keychainCache');
-  return cachedFromKeychain(profile, paths.configFile);
+  return null;
 }

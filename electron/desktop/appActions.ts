@@ -29,7 +29,7 @@ export interface AppActions {
    * start a session again; `promptsCancelledBecause` ends the "MFA cancelled: ..." line their
    * requesters read.
    */
-  lock(why: string, promptsCancelledBecause?: string): { cleared: string[] };
+  lock(why: string, promptsCancelledBecause?: string): Promise<{ cleared: string[] }>;
   /** The tray's one click: make the profile active and start its session if it has no usable one. */
   activate(profile: string, ctx: RequestContext): Promise<{ active: string; secondsLeft: number | null }>;
   setPinned(profile: string, pinned: boolean): { profile: string; pinned: boolean };
@@ -150,7 +150,7 @@ export function createAppActions(app: AppServices): AppActions {
     async copyEnv(profile, format, ctx) {
       const served = await logged('env-copied', profile, ctx, 'Copying the env export', () => vault.engine.getCredentials({ profile }, ctx));
       // The export is built and written here in main; the renderer only learns that it happened.
-      app.clipboard.write(formatEnvExport(served.credentials, served.region, format));
+      await app.clipboard.write(formatEnvExport(served.credentials, served.region, format), (err) => app.onBackgroundFailure?.(`could not clear the clipboard: ${err instanceof Error ? err.message : String(err)}`));
       activity.record({ kind: 'env-copied', profile, requester: ctx.requester, summary: `Copied the ${format} export of "${profile}" to the clipboard.` });
       changed();
       return { clearsAfterSeconds: Math.round(app.clipboard.clearAfterMs / 1000) };
@@ -164,13 +164,14 @@ export function createAppActions(app: AppServices): AppActions {
       changed();
     },
 
-    lock(why, promptsCancelledBecause = 'Keytray was locked') {
+    async lock(why, promptsCancelledBecause = 'Keytray was locked') {
       app.prompts?.cancelAll(promptsCancelledBecause);
       const cleared = vault.store.clearSessions();
-      void app.clipboard.flush();
       app.onLocked?.();
       activity.record({ kind: 'locked', summary: `${why}: ended ${cleared.length} session(s).` });
       changed();
+      // Awaited: Lock is done when the clipboard no longer holds an export, not before.
+      await app.clipboard.flush();
       return { cleared };
     },
   };

@@ -1,6 +1,6 @@
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
-import type { PromptAnswer, PromptView } from '../ipc/contract';
+import type { AppSupport, PromptAnswer, PromptView } from '../ipc/contract';
 import type { ActivityLog } from './activityLog';
 import type { ExpiringClipboard } from './clipboardExport';
 import type { ProfileUsageStore } from './profileUsage';
@@ -35,4 +35,10 @@ export interface AppServices {
   onStateChanged?: () => void;
   /** Called after Lock: drop whatever is cached in memory (the agent's session cache). */
   onLocked?: () => void;
+  /** Where a failure nobody awaits (a timed clipboard clear) is reported: the app's log. */
+  onBackgroundFailure?: (line: string) => void;
+  /** What this platform's desktop can do (tray host, settings that do nothing here). */
+  support?: () => AppSupport;
+  /** Quits the app: the window's Quit, for desktops with no tray to quit from. */
+  quit?: () => void;
 }

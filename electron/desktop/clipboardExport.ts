@@ -1,8 +1,11 @@
-/** The clipboard as main sees it: Electron's `clipboard`, or a stand-in in tests and dev:web. */
+/**
+ * The clipboard as main sees it: Electron's `clipboard`, or a stand-in in tests and dev:web. Both
+ * calls return promises, as Electron 45's do: a clear that is not awaited can lose the race with
+ * Lock or Quit and leave credentials on the clipboard.
+ */
 export interface ClipboardLike {
-  writeText(text: string): void;
-  /** Electron 45's clipboard.readText is asynchronous; a plain one may be synchronous. */
-  readText(): string | Promise<string>;
+  writeText(text: string): Promise<void>;
+  readText(): Promise<string>;
 }
 
 export interface TimerLike {
@@ -26,26 +29,32 @@ export class ExpiringClipboard {
     readonly clearAfterMs = CLIPBOARD_CLEAR_MS,
   ) {}
 
-  write(text: string): void {
+  /**
+   * @param onClearFailed where a timed clear that failed is reported (nobody awaits it); a clear
+   *   on Lock or Quit rejects to its caller instead.
+   */
+  async write(text: string, onClearFailed: (err: unknown) => void = () => {}): Promise<void> {
     this.cancelPending();
-    this.clipboard.writeText(text);
-    const handle = this.timers.setTimeout(() => void this.clearIfUnchanged(text), this.clearAfterMs);
+    await this.clipboard.writeText(text);
+    const handle = this.timers.setTimeout(() => void this.clearIfUnchanged(text).catch(onClearFailed), this.clearAfterMs);
     this.pending = { handle, text };
   }
 
-  /** Clears now (on lock or quit) if the clipboard still holds Keytray's text. */
+  /** Clears now (on lock or quit) if the clipboard still holds Keytray's text; resolves once it is cleared. */
   flush(): Promise<void> {
     return this.pending ? this.clearIfUnchanged(this.pending.text) : Promise.resolve();
   }
 
-  private clearIfUnchanged(text: string): Promise<void> {
+  private async clearIfUnchanged(text: string): Promise<void> {
     this.cancelPending();
-    return Promise.resolve(this.clipboard.readText()).then(
-      (now) => {
-        if (now === text) this.clipboard.writeText('');
-      },
-      () => this.clipboard.writeText(''),
-    );
+    let now: string | null;
+    try {
+      now = await this.clipboard.readText();
+    } catch {
+      // Unreadable: clear anyway, since it may still hold the credentials.
+      now = null;
+    }
+    if (now === text || now === null) await this.clipboard.writeText('');
   }
 
   private cancelPending(): void {

@@ -1,5 +1,12 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { defaultEnvFormat } from '../core/export/envExport';
-import { createAgentVault } from '../agent/agentVault';
+import { KeychainGeneration, generationFile } from '../core/keychain/keychainGeneration';
+import { OsKeychainBackend, keychainServiceFor } from '../core/keychain/secretBackend';
+import { OsAsyncKeychain, SnapshotKeychainBackend } from '../core/keychain/snapshotKeychainBackend';
+import { resolvePaths } from '../core/paths';
+import { createVault } from '../core/vault';
+import type { Channel } from '../ipc/channels';
 import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, type RunningAgent } from '../agent/agentServer';
 import { createConsoleSignin } from '../core/console/consoleSignin';
 import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
@@ -7,7 +14,7 @@ import { asKeytrayError } from '../core/errors';
 import { mfaProcessSource } from '../core/mfa/mfaCodeSources';
 import { askPersonAgainOnRejectedCode } from '../core/mfa/mfaRetry';
 import type { RequestContext } from '../core/sessions/sessionEngine';
-import { loadSettings } from '../core/settings';
+import { activeProfileFile, loadSettings } from '../core/settings';
 import type { Vault } from '../core/vault';
 import { ActivityLog } from './activityLog';
 import { ExpiringClipboard, type ClipboardLike } from './clipboardExport';
@@ -16,6 +23,7 @@ import type { AppServices } from './appServices';
 import { createHandlerTable } from './handlerTable';
 import { buildProfileList } from './profileList';
 import type { HandlerTable } from '../ipc/ipcDoor';
+import type { ActivityEntry, ProfileList, PushSink } from '../ipc/contract';
 import { ExpiryNotifier } from './expiryNotifier';
 import { ProfileUsageStore } from './profileUsage';
 import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
@@ -42,6 +50,8 @@ export interface ElectronSurface {
   quit(): void;
   /** Where blocked actions and failures are reported (the console in dev, a log file in production). */
   log(line: string): void;
+  /** Sends an event to every window of the app (webContents.send in Electron, Server-Sent Events in dev:web). */
+  push?: PushSink;
 }
 
 export interface DesktopAppOptions {
@@ -52,6 +62,10 @@ export interface DesktopAppOptions {
   installCli?: AppServices['installCli'];
   /** Injected for tests; the real agent by default. */
   startAgent?: (options: AgentOptions) => Promise<RunningAgent>;
+  /** What this platform's desktop can do; the window shows its notes. */
+  support?: AppServices['support'];
+  /** How often the state is re-read for what only the clock changes (expiry notices); 30 s by default. */
+  refreshEveryMs?: number;
 }
 
 export interface DesktopApp {
@@ -63,29 +77,38 @@ export interface DesktopApp {
   /** Rebuilds the tray and checks for sessions about to expire. */
   refresh(): TrayState;
   runTrayAction(action: TrayAction): Promise<void>;
-  /** powerMonitor's 'suspend' and 'lock-screen'. */
-  onSystemEvent(event: 'suspend' | 'lock-screen'): void;
+  /** powerMonitor's 'suspend' and 'lock-screen'; resolves when the lock (clipboard included) is done. */
+  onSystemEvent(event: 'suspend' | 'lock-screen'): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startDesktopApp(options: DesktopAppOptions): Promise<DesktopApp> {
   const { surface } = options;
   const env = options.env ?? process.env;
-  // The same vault the headless agent uses: sessions held in memory after the first keychain read.
-  const { vault, forget } = createAgentVault(env);
-  const activity = new ActivityLog(() => vault.clock.now(), undefined, vault.paths.dataDir, (line) => surface.log(line));
+  // Keychain reads answered from a snapshot and writes sent off the main thread (see SnapshotKeychainBackend).
+  const { vault, keychain } = createDesktopVault(env, (err) => surface.log(`could not save to the keychain: ${asKeytrayError(err).toLine()}`));
+  await keychain.reload().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
+  const push: PushSink = (event, payload) => surface.push?.(event, payload);
+  const activity = new PushingActivityLog((entry) => push('activity.added', entry), () => vault.clock.now(), undefined, vault.paths.dataDir, (line) => surface.log(line));
   const usage = new ProfileUsageStore(vault.paths.dataDir);
   const clipboard = new ExpiringClipboard(surface.clipboard);
   const notifier = new ExpiryNotifier((title, body, renew) =>
     surface.notify(title, body, renew === undefined ? undefined : { label: 'Renew', run: () => void runTrayAction({ type: 'renew-session', profile: renew }) }),
   );
   let tray: TrayState = { profiles: [], active: null, pendingPrompts: 0 };
+  let lastPushed = '';
 
   const refresh = (): TrayState => {
     try {
       const list = buildProfileList(vault, usage.read());
       tray = { profiles: list.profiles, active: list.active, pendingPrompts: prompts.pendingCount, problem: list.configError };
       notifier.update(list.profiles, list.builtAt, list.active);
+      // The periodic refresh re-reads state that usually has not changed: the window hears only of changes.
+      const signature = listSignature(list);
+      if (signature !== lastPushed) {
+        lastPushed = signature;
+        push('state.changed', list);
+      }
     } catch (err) {
       // A locked keychain must show as a problem in the menu, not as "no profiles".
       tray = { ...tray, pendingPrompts: prompts.pendingCount, problem: asKeytrayError(err).toLine() };
@@ -94,10 +117,28 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     return tray;
   };
 
+  /** Another process's keychain write is read in off the main thread before the list is rebuilt. */
+  const refreshFromKeychain = async (): Promise<void> => {
+    if (keychain.isStale()) await keychain.reload().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
+    refresh();
+  };
+  let debounce: ReturnType<typeof setTimeout> | null = null;
+  const refreshSoon = (): void => {
+    if (debounce) return;
+    debounce = setTimeout(() => {
+      debounce = null;
+      void refreshFromKeychain();
+    }, WATCH_DEBOUNCE_MS);
+    debounce.unref?.();
+  };
+
   const prompts = new MfaPromptBroker(surface.promptWindow, {
     activity,
     now: () => vault.clock.now(),
-    onChange: () => refresh(),
+    onChange: () => {
+      push('prompt.changed', prompts.current());
+      refresh();
+    },
     facts: (profile) => {
       try {
         const p = vault.loadConfig().profile(profile);
@@ -125,16 +166,24 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     setStartAtLogin: (enabled) => surface.setStartAtLogin(enabled),
     installCli: options.installCli,
     onStateChanged: () => refresh(),
-    onLocked: () => forget(),
+    // Lock's deletes already left the snapshot; there is no other memory to drop.
+    onLocked: () => undefined,
+    support: options.support,
+    quit: () => surface.quit(),
+    onBackgroundFailure: (line) => surface.log(line),
   };
   const actions = createAppActions(services);
-  const handlers = createHandlerTable(services, actions);
+  const handlers = withWritesSettled(withSettingsPush(createHandlerTable(services, actions), push), () => keychain.settled());
 
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
     prompter: prompts.prompter,
     person: prompts,
-    onActivity: (a) => recordAgentActivity(activity, a),
+    onActivity: (a) => {
+      recordAgentActivity(activity, a);
+      // A served request may have started a session the window should show.
+      refreshSoon();
+    },
   }).catch((err: unknown) => {
     // Another agent (a headless `keytray agent`) already serves this user: the app still works, the
     // CLI just talks to that one. Say so rather than refusing to start.
@@ -186,7 +235,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           surface.promptWindow.show();
           break;
         case 'lock':
-          actions.lock('Locked from the tray');
+          await actions.lock('Locked from the tray');
           break;
         case 'open-window':
           surface.showMainWindow();
@@ -195,6 +244,8 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
           surface.quit();
           return;
       }
+      // A keychain write that failed is this action's failure, not a silent one.
+      await keychain.settled();
     } catch (err) {
       const line = asKeytrayError(err).toLine();
       surface.notify('Keytray', line);
@@ -204,30 +255,43 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     }
   };
 
-  const onSystemEvent = (event: 'suspend' | 'lock-screen'): void => {
+  const onSystemEvent = async (event: 'suspend' | 'lock-screen'): Promise<void> => {
     const settings = loadSettings(vault.paths.dataDir);
     const wanted = event === 'suspend' ? settings.lockOnSleep : settings.lockOnScreenLock;
     if (!wanted) return;
-    if (event === 'suspend') actions.lock('Locked on sleep', 'the computer went to sleep');
-    else actions.lock('Locked on screen lock', 'the screen was locked');
+    try {
+      if (event === 'suspend') await actions.lock('Locked on sleep', 'the computer went to sleep');
+      else await actions.lock('Locked on screen lock', 'the screen was locked');
+    } catch (err) {
+      surface.log(`could not lock on ${event}: ${asKeytrayError(err).toLine()}`);
+    }
   };
 
-  refresh();
-  return {
-    vault,
-    handlers,
-    activity,
-    prompts,
-    agent,
-    refresh,
-    runTrayAction,
-    onSystemEvent,
-    async stop() {
-      prompts.cancelAll('Keytray quit');
-      await clipboard.flush();
-      await agent?.close();
-    },
+  // Other processes change what the window shows (`keytray add`, `clear`, an edited ~/.aws/config):
+  // their writes are watched, and the clock is checked now and then for sessions about to end.
+  const watchers = watchFilesOf(vault, refreshSoon, surface.log);
+  const ticker = setInterval(() => void refreshFromKeychain(), options.refreshEveryMs ?? STATE_REFRESH_MS);
+  ticker.unref?.();
+
+  const stop = async (): Promise<void> => {
+    clearInterval(ticker);
+    if (debounce) clearTimeout(debounce);
+    for (const w of watchers) w.close();
+    prompts.cancelAll('Keytray quit');
+    await clipboard.flush();
+    await agent?.close();
+    await keychain.settled().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
   };
+
+  try {
+    refresh();
+  } catch (err) {
+    // The first tray render failed (no tray, a broken menu): the host reports it and exits, and no
+    // agent may go on listening for a process that will serve nothing.
+    await stop();
+    throw err;
+  }
+  return { vault, handlers, activity, prompts, agent, refresh, runTrayAction, onSystemEvent, stop };
 }
 
 function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
@@ -242,5 +306,106 @@ function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
       a.outcome === 'served'
         ? `Served "${a.profile}" to ${who}${a.source === 'cache' ? ' from the cached session' : a.source === 'sts' ? ' with a new session' : ''}.`
         : `Refused "${a.profile}" to ${who}: ${a.error ?? 'failed'}`,
+  });
+}
+
+const STATE_REFRESH_MS = 30_000;
+
+/**
+ * The app's vault: core's, over the snapshot keychain. Writes still move the generation marker,
+ * so headless agents and other Keytray processes hear of them as before.
+ */
+function createDesktopVault(env: NodeJS.ProcessEnv, onWriteFailed: (err: unknown) => void) {
+  const service = keychainServiceFor(env);
+  const generation = new KeychainGeneration(generationFile(resolvePaths(env).dataDir));
+  const keychain = new SnapshotKeychainBackend(new OsAsyncKeychain(service), new OsKeychainBackend(service), generation, onWriteFailed);
+  return { vault: createVault({ env, backend: keychain, reuseUnchangedConfig: true }), keychain };
+}
+
+/** Every IPC answer waits for the keychain writes its handler made: "saved" means saved. */
+function withWritesSettled(table: HandlerTable, settled: () => Promise<void>): HandlerTable {
+  const wrapped: Partial<Record<Channel, (request: unknown) => Promise<unknown>>> = {};
+  for (const channel of Object.keys(table) as Channel[]) {
+    const handler = table[channel] as (request: unknown) => unknown;
+    wrapped[channel] = async (request) => {
+      const result = await handler(request);
+      await settled();
+      return result;
+    };
+  }
+  return wrapped as HandlerTable;
+}
+const WATCH_DEBOUNCE_MS = 100;
+
+/**
+ * Watches the folders of the files whose change the window must show: the keychain generation
+ * marker and the active profile (written by any Keytray process), and the AWS config and
+ * credentials files. Folders, not files, because every writer replaces its file by rename.
+ */
+function watchFilesOf(vault: Vault, onChange: () => void, log: (line: string) => void): fs.FSWatcher[] {
+  const byDir = new Map<string, Set<string>>();
+  const files = [generationFile(vault.paths.dataDir), activeProfileFile(vault.paths.dataDir), vault.paths.configFile, vault.paths.credentialsFile];
+  for (const file of files) {
+    const dir = path.dirname(file);
+    byDir.set(dir, (byDir.get(dir) ?? new Set()).add(path.basename(file)));
+  }
+  const watchers: fs.FSWatcher[] = [];
+  for (const [dir, names] of byDir) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const watcher = fs.watch(dir, { persistent: false }, (_event, name) => {
+        if (name === null || names.has(name.toString())) onChange();
+      });
+      watcher.on('error', () => watcher.close());
+      watchers.push(watcher);
+    } catch (err) {
+      // The periodic refresh still picks changes up, only later.
+      log(`cannot watch ${dir} for changes (${err instanceof Error ? err.message : String(err)}); the window updates every 30 s instead`);
+    }
+  }
+  return watchers;
+}
+
+/** The activity log, telling the window of each new entry as it is recorded. */
+class PushingActivityLog extends ActivityLog {
+  constructor(
+    private readonly onAdded: (entry: ActivityEntry) => void,
+    ...rest: ConstructorParameters<typeof ActivityLog>
+  ) {
+    super(...rest);
+  }
+  override record(entry: Parameters<ActivityLog['record']>[0]): ActivityEntry {
+    const full = super.record(entry);
+    this.onAdded(full);
+    return full;
+  }
+}
+
+/** Saved settings reach every window (the tray's and the window's toggles must agree). */
+function withSettingsPush(table: HandlerTable, push: PushSink): HandlerTable {
+  const set = table['settings.set'];
+  return {
+    ...table,
+    'settings.set': async (patch) => {
+      const saved = await set(patch);
+      push('settings.changed', saved);
+      return saved;
+    },
+  };
+}
+
+/**
+ * What the window shows of a list, minus what only moves with the clock: the window counts time left
+ * down itself, so a session's end is compared to the minute rather than its seconds left.
+ */
+function listSignature(list: ProfileList): string {
+  return JSON.stringify({
+    ...list,
+    builtAt: 0,
+    profiles: list.profiles.map((p) => ({
+      ...p,
+      timeLeftText: '',
+      sessionSecondsLeft: p.sessionSecondsLeft === null ? null : Math.round((list.builtAt / 1000 + p.sessionSecondsLeft) / 60),
+    })),
   });
 }

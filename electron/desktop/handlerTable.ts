@@ -122,7 +122,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
         verify: true,
         stsFor: (region) => createSdkStsGateway(region, vault.env),
       });
-      if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Confirm the replacement' });
+      if (isRefusal(outcome)) throw refusalError(outcome, profile, { confirm: 'Confirm' });
       // Not "new": an existing section is updated, and refused if it is a role's.
       const addedSection = saveProfileForm(vault.paths.configFile, 'user', false, profile, fields);
       const summary =
@@ -250,5 +250,14 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
     },
 
     'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),
+
+    'app.support': () => app.support?.() ?? { platform: process.platform, trayHost: 'unknown', settingNotes: {} },
+
+    'app.quit': () => {
+      if (!app.quit) return { quitting: false };
+      // After the reply: the window that asked is closed by the quit.
+      setImmediate(() => app.quit?.());
+      return { quitting: true };
+    },
   };
 }

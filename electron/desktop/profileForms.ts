@@ -1,6 +1,6 @@
 import { AwsConfig, KEYTRAY_PREFIX, isDefinitionKey, resolveProfileChain, type ProfileConfig } from '../core/config/awsConfig';
 import { addProfileSection } from '../core/config/profileSetup';
-import { validateDurationSeconds, validateMfaSerial, validateProfileName, validateRoleArn } from '../core/config/validation';
+import { validateDurationSeconds, validateMfaSerial, validateProfileName, validateRegion, validateRoleArn } from '../core/config/validation';
 import { KeytrayError } from '../core/errors';
 import type { FieldErrors } from '../ipc/contract';
 import { FormError } from '../ipc/ipcDoor';
@@ -31,8 +31,6 @@ export const USER_FIELDS = {
 export type FormKind = 'user' | 'role';
 export type FormFields = Partial<Record<string, string | undefined>>;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
-
 /** Inline validation: the same checks the save handlers run, so a form that shows no error saves. */
 export function validateProfileForm(config: AwsConfig | null, form: FormKind, isNew: boolean, profile: string, fields: FormFields): FieldErrors {
   const errors: FieldErrors = {};
@@ -45,7 +43,10 @@ export function validateProfileForm(config: AwsConfig | null, form: FormKind, is
     const p = validateMfaSerial(text('mfaSerial'));
     if (p) errors.mfaSerial = p;
   }
-  if (text('region') && !REGION.test(text('region'))) errors.region = `"${text('region')}" is not an AWS region, e.g. eu-west-1.`;
+  if (text('region')) {
+    const p = validateRegion(text('region'));
+    if (p) errors.region = p;
+  }
 
   if (form === 'role') {
     const arnProblem = validateRoleArn(text('roleArn'));

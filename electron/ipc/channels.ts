@@ -30,12 +30,29 @@ export const CHANNELS = [
   'prompt.current',
   'prompt.answer',
   'prompt.cancel',
+  'app.support',
+  'app.quit',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];
 
 /** Electron channel names are namespaced so nothing else registered on ipcMain can collide. */
 export const IPC_PREFIX = 'keytray:';
+
+/**
+ * Events the main process pushes to the app's windows (state, prompts, settings, activity), so a
+ * window never polls. Their payload types are `PushEvents` in the contract.
+ */
+export const PUSH_EVENTS = ['state.changed', 'prompt.changed', 'settings.changed', 'activity.added'] as const;
+
+export type PushEventName = (typeof PUSH_EVENTS)[number];
+
+/** Pushes travel on their own prefix, so a push can never be mistaken for an invoke reply channel. */
+export const PUSH_PREFIX = 'keytray-push:';
+
+export function isPushEvent(name: unknown): name is PushEventName {
+  return typeof name === 'string' && (PUSH_EVENTS as readonly string[]).includes(name);
+}
 
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && (CHANNELS as readonly string[]).includes(name);

@@ -18,9 +18,9 @@ import type { ActivityEntry } from '../core/activity/activityShape';
 import { ENV_FORMATS } from '../core/export/envFormats';
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
-import type { Channel } from './channels';
+import type { Channel, PushEventName } from './channels';
 
-export { CHANNELS, IPC_PREFIX, isChannel, type Channel } from './channels';
+export { CHANNELS, IPC_PREFIX, PUSH_EVENTS, PUSH_PREFIX, isChannel, isPushEvent, type Channel } from './channels';
 export type { ActivityEntry, ActivityOutcome } from '../core/activity/activityShape';
 
 // ---------------------------------------------------------------------------------------------
@@ -128,6 +128,8 @@ export const requestSchemas = {
   'prompt.current': empty,
   'prompt.answer': z.strictObject({ id: z.string().max(64), code: z.string().max(16) }),
   'prompt.cancel': z.strictObject({ id: z.string().max(64) }),
+  'app.support': empty,
+  'app.quit': empty,
 } satisfies Record<Channel, z.ZodType>;
 
 export type RequestOf<C extends Channel> = z.input<(typeof requestSchemas)[C]>;
@@ -252,6 +254,19 @@ export interface KeyCheck {
   storedAt?: number;
 }
 
+/** What this platform's desktop can do, so the window can say what a setting cannot do here. */
+export interface AppSupport {
+  platform: string;
+  /** Whether a tray icon can show: 'missing' on GNOME without the AppIndicator extension. */
+  trayHost: 'available' | 'missing' | 'unknown';
+  /** Set when the tray cannot show: the window is then the only way to use and quit Keytray. */
+  trayMessage?: string;
+  /** Set when Chromium's sandbox is off (started with --no-sandbox): what that means and how to fix it. */
+  sandboxMessage?: string;
+  /** Per setting, why it does not (fully) work on this platform. */
+  settingNotes: { lockOnScreenLock?: string; startAtLogin?: string };
+}
+
 export interface ResponseMap {
   'profiles.list': ProfileList;
   'profiles.details': ProfileDetails;
@@ -280,9 +295,37 @@ export interface ResponseMap {
   'prompt.current': PromptView | null;
   'prompt.answer': PromptAnswer;
   'prompt.cancel': { cancelled: boolean };
+  'app.support': AppSupport;
+  'app.quit': { quitting: boolean };
 }
 
 export type ResponseOf<C extends Channel> = ResponseMap[C];
+
+// ---------------------------------------------------------------------------------------------
+// Pushed events: main -> window, never a secret
+
+/**
+ * What the main process tells the windows without being asked. A window loads the current state
+ * once with `profiles.list` / `prompt.current` and then only listens.
+ */
+export interface PushEvents {
+  /** The profile list changed (a session started or ended, a profile was saved, the keychain moved). */
+  'state.changed': ProfileList;
+  /** The MFA request at the head of the queue, or null when nobody waits for a code. */
+  'prompt.changed': PromptView | null;
+  'settings.changed': Settings;
+  'activity.added': ActivityEntry;
+}
+
+export type PushEvent = keyof PushEvents;
+
+/** A host's way to send a pushed event to every window of the app. */
+export type PushSink = <E extends PushEvent>(event: E, payload: PushEvents[E]) => void;
+
+// channels.ts lists the events for the preload's bundle; these two lines keep it equal to PushEvents.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const pushEventsMatch: SameKeys<PushEvent, PushEventName> = true;
+void pushEventsMatch;
 
 // ---------------------------------------------------------------------------------------------
 // Results and the API object
@@ -305,18 +348,7 @@ export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: IpcError
  */
 export interface KeytrayApi {
   invoke<C extends Channel>(channel: C, request: RequestOf<C>): Promise<IpcResult<ResponseOf<C>>>;
-  /** Pushed state (the preload and dev:web provide it; optional until both hosts carry it). */
-  on?<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
+  /** Listens to a pushed event; returns the function that stops listening. */
+  on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Pushed events, main -> renderer: the window never polls. Never a secret in one.
-
-export interface PushEvents {
-  'state.changed': ProfileList;
-  'prompt.changed': PromptView | null;
-  'settings.changed': Settings;
-  'activity.added': ActivityEntry;
-}
-
-export type PushEvent = keyof PushEvents;

@@ -48,5 +48,30 @@ export function isAppPage(url: string, appPageUrl: string): boolean {
   } catch {
     return false;
   }
-  return actual.protocol === expected.protocol && actual.host === expected.host && actual.pathname === expected.pathname;
+  if (actual.protocol !== expected.protocol || actual.host !== expected.host) return false;
+  const a = comparablePath(actual);
+  return a !== null && a === comparablePath(expected);
+}
+
+/**
+ * A URL's path in one spelling. Node's pathToFileURL percent-encodes `[ ] ^ |` (and more) where
+ * Chromium leaves them as they are, so both are decoded first; dot segments are resolved; and a
+ * Windows drive letter, which either side may write in either case, is lower-cased. A path that
+ * does not decode (a stray `%`) is no path of ours.
+ */
+function comparablePath(url: URL): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(url.pathname);
+  } catch {
+    return null;
+  }
+  const segments: string[] = [];
+  for (const segment of decoded.split('/')) {
+    if (segment === '.' || segment === '') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const joined = `/${segments.join('/')}`;
+  return url.protocol === 'file:' ? joined.replace(/^\/([A-Za-z]):(?=\/|$)/, (_m, drive: string) => `/${drive.toLowerCase()}:`) : joined;
 }

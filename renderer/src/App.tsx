@@ -1,4 +1,5 @@
 import { useEffect, useRef } from 'react';
+import { QuitButton, TrayNotice, useAppSupport } from './components/AppControls';
 import { go, useHashRoute } from './useHashRoute';
 import { ActivityView } from './views/ActivityView';
 import { EditProfileView } from './views/EditProfileView';
@@ -21,6 +22,7 @@ const NAV: Array<{ view: string; label: string }> = [
 export function App() {
   const [view, arg] = useHashRoute();
   const mainRef = useRef<HTMLElement>(null);
+  const support = useAppSupport();
 
   // Move focus to the new view's heading so keyboard and screen-reader users land in it.
   useEffect(() => {
@@ -55,8 +57,10 @@ export function App() {
             </li>
           ))}
         </ul>
+        <QuitButton />
       </nav>
       <main id="main" ref={mainRef}>
+        <TrayNotice support={support} />
         {view === 'profiles' && <ProfileListView />}
         {view === 'add-user' && <UserForm key={`add-${arg ?? ''}`} initialProfile={arg} />}
         {view === 'add-role' && <RoleForm key="add" />}

@@ -29,15 +29,16 @@ export async function call<C extends Channel>(channel: C, request: RequestOf<C>)
 }
 
 /**
- * Listens to what main pushes (state, prompts, settings, activity). The window loads the current
- * state once with `call` and then only listens: no timer here ever issues an RPC.
+ * Listens to what the main process pushes (state, prompts, settings, activity); returns the
+ * unsubscribe function, which a React effect returns as its cleanup. Subscribe before loading the
+ * current state, so a change between the two is not missed.
  */
 export function subscribe<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void {
-  return window.keytray.on?.(event, listener) ?? (() => undefined);
+  return window.keytray.on(event, listener);
 }
 
 export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export type { ActivityEntry, ActivityOutcome, FieldErrors, KeyCheck, PromptAnswer, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';
+export type { ActivityEntry, ActivityOutcome, AppSupport, PushEvent, PushEvents, FieldErrors, KeyCheck, PromptAnswer, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';

@@ -8,6 +8,7 @@ import { buildProfileStatus } from '../../electron/core/profileStatus';
 import { buildTrayTemplate, type TrayProfile } from '../../electron/desktop/trayTemplate';
 import { uiFigures } from './ui';
 import { createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integration/harness';
+import { cliBinaryCacheHit } from './cliBinary';
 
 /**
  * `npm run bench`: the SPEC §6 figures, each measured side by side with its reference in one run so
@@ -56,7 +57,7 @@ async function credentialProcessCacheHit(sb: Sandbox, profile: string): Promise<
   fs.writeFileSync(floorScript, `process.stdout.write(require('fs').readFileSync(${JSON.stringify(cacheFile)}));\n`);
 
   try {
-    return await compareWithFloor(sb, profile, floorScript);
+    return [...(await compareWithFloor(sb, profile, floorScript)), ...(await cliBinaryCacheHit(sb, profile, floorScript, RUNS))];
   } finally {
     // The floor's file holds a live session in plaintext, which the sandbox refuses to leave behind.
     fs.rmSync(cacheFile, { force: true });

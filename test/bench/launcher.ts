@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { installCli } from '../../electron/core/install/installCli';
-import { createSandbox, KEYTRAY_BIN, REPO, runProcess, type Sandbox } from '../integration/harness';
+import { CLI_BINARY, createSandbox, KEYTRAY_BIN, REPO, runProcess, type Sandbox } from '../integration/harness';
 
 /**
  * What the installed `keytray` launcher adds to a credential_process cache hit (no agent: the
@@ -28,13 +28,14 @@ async function main(): Promise<void> {
     const fakeApp = path.join(sb.home, 'fake-app');
     const cliMode = path.join(REPO, 'dist', 'electron', 'cli', 'packagedCliMode.js');
     fs.writeFileSync(fakeApp, `#!${process.execPath}\nrequire(${JSON.stringify(cliMode)}).startCliModeIfRequested(process.argv) || process.exit(3);\n`, { mode: 0o755 });
-    const app = installCli({ prefix: path.join(sb.home, 'app bin'), appBinary: fakeApp, platform: 'linux' }).path;
+    const binary = installCli({ prefix: path.join(sb.home, 'binary bin'), cliBinary: CLI_BINARY, platform: 'linux' }).path;
 
     const series: Record<string, () => Promise<number>> = {
       'floor (node prints a cached file)': () => timed(process.execPath, [floorScript], sb.env),
       'node bin/keytray.js': () => timed(process.execPath, [KEYTRAY_BIN, 'credential-process', profile], sb.env),
       'installed launcher (checkout)': () => timed(checkout, ['credential-process', profile], sb.env),
-      'installed launcher (app CLI mode)': () => timed(app, ['credential-process', profile], sb.env),
+      'installed launcher (CLI binary)': () => timed(binary, ['credential-process', profile], sb.env),
+      'app binary in CLI mode (Node for Electron)': () => timed(fakeApp, ['--keytray-cli', '--', 'credential-process', profile], sb.env),
     };
     const samples: Record<string, number[]> = Object.fromEntries(Object.keys(series).map((k) => [k, []]));
     for (let i = 0; i < 3; i++) for (const run of Object.values(series)) await run();

@@ -11,23 +11,33 @@
  * - Honours the SPEC §4 environment (AWS_CONFIG_FILE, KEYTRAY_HOME, AWS_ENDPOINT_URL, …) because
  *   core reads it.
  * - Hosts the agent like the app does, so a CLI call that needs MFA shows up at `#prompt`.
+ * - Pushes what Electron's main process sends the windows (state, prompts, settings, activity) as
+ *   Server-Sent Events on `/events`, which needs the same token (EventSource cannot send headers,
+ *   so it rides in the query, as it does for the page).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import { CHANNELS } from '../../electron/ipc/channels';
+import { CHANNELS, PUSH_EVENTS } from '../../electron/ipc/channels';
 import { callHandler } from '../../electron/ipc/ipcDoor';
 import { startDesktopApp, type DesktopApp } from '../../electron/desktop/desktopApp';
 import type { TrayMenuItem } from '../../electron/desktop/trayTemplate';
 import { CONTENT_SECURITY_POLICY } from '../../electron/desktop/windowSecurity';
+import { autostartEntryPath } from '../../electron/desktop/linuxAutostart';
+import { platformSupport } from '../../electron/desktop/platformSupport';
+import type { AppSupport } from '../../electron/ipc/contract';
 
 export interface DevWebServer {
   url: string;
   app: DesktopApp;
   /** What the tray would show now; lets tests check the tray without Electron. */
   tray(): { template: TrayMenuItem[]; tooltip: string };
+  /** Every RPC channel the page has called, in order: tests check that an idle page calls none. */
+  rpcCalls(): string[];
+  /** Whether something (the window's Quit, the tray's) asked the app to quit; dev:web keeps running. */
+  quitRequested(): boolean;
   close(): Promise<void>;
 }
 
@@ -36,28 +46,42 @@ const RENDERER_DIR = path.join(REPO_ROOT, 'dist', 'renderer');
 const MAX_BODY = 64 * 1024;
 const STATIC_FILES: Record<string, string> = { '/app.js': 'text/javascript', '/styles.css': 'text/css' };
 
-export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void } = {}): Promise<DevWebServer> {
+export async function startDevWebServer(
+  options: { env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void; trayHost?: AppSupport['trayHost'] } = {},
+): Promise<DevWebServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`dev:web: ${line}\n`));
   const token = randomBytes(24).toString('base64url');
   let clipboardText = '';
   let tray = { template: [] as TrayMenuItem[], tooltip: '' };
+  const rpcCalls: string[] = [];
+  let quitRequested = false;
+  const listeners = new Set<http.ServerResponse>();
 
   const app = await startDesktopApp({
     env,
+    // As the app on this platform would say, with a tray unless a test says there is none.
+    support: () => platformSupport(process.platform, options.trayHost ?? 'available', process.platform === 'linux' ? autostartEntryPath(env) : undefined),
     launcherPath: () => path.join(REPO_ROOT, 'bin', 'keytray.js'),
     surface: {
       // The browser's clipboard is out of main's reach by design; this stands in for Electron's.
-      clipboard: { writeText: (t) => void (clipboardText = t), readText: () => clipboardText },
-      // The prompt view polls `prompt.current`; there is no window to raise.
+      clipboard: {
+        writeText: async (t) => void (clipboardText = t),
+        readText: async () => clipboardText,
+      },
+      // The prompt view hears of requests through the pushed events; there is no window to raise.
       promptWindow: { show: () => log('an MFA code is waiting at #prompt'), hide: () => undefined },
       showMainWindow: () => undefined,
       renderTray: (template, tooltip) => void (tray = { template, tooltip }),
       notify: (title, body) => log(`notification: ${title}: ${body}`),
       setStartAtLogin: (enabled) => log(`start at login would be ${enabled ? 'on' : 'off'} (not applied in dev:web)`),
       openExternal: async (url) => log(`would open ${new URL(url).origin} in the browser`),
-      quit: () => undefined,
+      quit: () => void (quitRequested = true),
       log,
+      push(event, payload) {
+        const frame = `event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`;
+        for (const res of listeners) res.write(frame);
+      },
     },
   });
 
@@ -88,6 +112,15 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
       if (!tokenMatches(url.searchParams.get('token'), token)) return reply(403, 'text/plain', 'Open the URL that `npm run dev:web` printed.\n');
       return reply(200, 'text/html; charset=utf-8', indexHtml);
     }
+    if (req.method === 'GET' && url.pathname === '/events') {
+      if (!tokenMatches(url.searchParams.get('token'), token)) return reply(403, 'text/plain', 'Missing or wrong dev:web token\n');
+      res.writeHead(200, { ...headers, 'Content-Type': 'text/event-stream' });
+      // A comment line opens the stream at once, so the page's EventSource reports "open".
+      res.write(': keytray\n\n');
+      listeners.add(res);
+      req.on('close', () => listeners.delete(res));
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/dev-bridge.js') return reply(200, 'text/javascript', bridge);
     if (req.method === 'GET' && STATIC_FILES[url.pathname]) {
       return reply(200, STATIC_FILES[url.pathname], fs.readFileSync(path.join(RENDERER_DIR, url.pathname.slice(1))));
@@ -111,6 +144,7 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
         } catch {
           return reply(400, 'application/json', JSON.stringify({ ok: false, error: { code: 'ipc-invalid', message: 'Malformed JSON' } }));
         }
+        if (typeof message.channel === 'string') rpcCalls.push(message.channel);
         // The same door as Electron's ipcMain: channel check, schema, handler, errors as values.
         void callHandler(app.handlers, message.channel, message.request).then((result) => reply(200, 'application/json', JSON.stringify(result)));
       });
@@ -129,6 +163,8 @@ export async function startDevWebServer(options: { env?: NodeJS.ProcessEnv; port
     url: `${origin}/?token=${token}`,
     app,
     tray: () => tray,
+    rpcCalls: () => [...rpcCalls],
+    quitRequested: () => quitRequested,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -154,6 +190,8 @@ function browserBridgeSource(): string {
   'use strict';
   const token = new URLSearchParams(location.search).get('token') || '';
   const channels = ${JSON.stringify(CHANNELS)};
+  const pushEvents = ${JSON.stringify(PUSH_EVENTS)};
+  let events = null;
   const invoke = async (channel, request) => {
     if (!channels.includes(channel)) return { ok: false, error: { code: 'ipc-invalid', message: 'Unknown IPC channel' } };
     try {
@@ -167,7 +205,15 @@ function browserBridgeSource(): string {
       return { ok: false, error: { code: 'io', message: 'The dev:web server is not answering; restart npm run dev:web.' } };
     }
   };
-  Object.defineProperty(window, 'keytray', { value: Object.freeze({ invoke }), writable: false, configurable: false });
+  const on = (event, listener) => {
+    if (!pushEvents.includes(event) || typeof listener !== 'function') return () => undefined;
+    // One stream for every listener; EventSource reconnects by itself if the server restarts.
+    events = events || new EventSource('/events?token=' + encodeURIComponent(token));
+    const forward = (message) => listener(JSON.parse(message.data));
+    events.addEventListener(event, forward);
+    return () => events.removeEventListener(event, forward);
+  };
+  Object.defineProperty(window, 'keytray', { value: Object.freeze({ invoke, on }), writable: false, configurable: false });
 })();
 `;
 }

@@ -1,3 +1,4 @@
+import '../fastCheckSeed';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
@@ -41,7 +42,7 @@ describe('fuzzing the IPC door with generated payloads', () => {
     const real = createHandlerTable({
       vault,
       activity: new ActivityLog(),
-      clipboard: new ExpiringClipboard({ writeText: (t) => void (clipboard = t), readText: () => clipboard }),
+      clipboard: new ExpiringClipboard({ writeText: async (t) => void (clipboard = t), readText: async () => clipboard }),
       launcherPath: () => '/opt/Keytray/bin/keytray',
       openConsole: async () => undefined,
     });

@@ -61,6 +61,18 @@ describe('keytray add writes the user profile, never a duplicate section', () =>
     assert.match(fs.readFileSync(sb.configFile, 'utf8'), new RegExp(`\\[profile ${dora}\\]\\nregion = eu-west-1\\ncredential_process = .*\\nkeytray_mfa_serial = ${serial}\\n$`));
   });
 
+  test("a role profile is refused: it uses its source profile's key", async () => {
+    const role = sb.name('role');
+    fs.appendFileSync(sb.configFile, `\n[profile ${role}]\nrole_arn = arn:aws:iam::222222222222:role/R\nsource_profile = ${dora}\n`);
+    const before = fs.readFileSync(sb.configFile, 'utf8');
+    const r = await sb.keytray(['add', role, '--env'], { env: { AWS_ACCESS_KEY_ID: keys[dora].accessKeyId, AWS_SECRET_ACCESS_KEY: keys[dora].secretAccessKey } });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `keytray: Profile "${role}" is a role profile (it has a role_arn), so it uses its source profile's key, not one of its own. Store the key under the user profile that source_profile names.\n`);
+    assert.equal(fs.readFileSync(sb.configFile, 'utf8'), before);
+    const list = await sb.keytray(['credential-process', role, '--no-session']);
+    assert.notEqual(list.code, 0);
+  });
+
   test('a malformed --mfa-serial or --region is a usage error before anything is stored', async () => {
     const before = fs.readFileSync(sb.configFile, 'utf8');
     const r = await sb.keytray(['add', sb.name('eve'), '--mfa-serial', 'arn:aws:iam::12:mfa/x']);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { EmulatorUser } from '../emulator';
-import { createSandbox, KEYTRAY_BIN, type Sandbox } from './harness';
+import { createSandbox, KEYTRAY_ARGV, type Sandbox } from './harness';
 
 /**
  * `keytray add` over a stored key: a typo in a replacement must never cost the only copy of a
@@ -57,7 +57,13 @@ describe('keytray add over a stored key', () => {
   test('a mistyped secret is refused after AWS rejects it, and the old key keeps working', async () => {
     const r = await add({ accessKeyId: aliceKey.accessKeyId, secretAccessKey: `${aliceKey.secretAccessKey.slice(0, -1)}X` }, '--replace');
     assert.equal(r.code, 1);
-    assert.match(r.stderr, new RegExp(`^keytray: AWS did not accept the new access key \\*+${aliceKey.accessKeyId.slice(-4)} for profile "${alice}" \\(.+\\), so the stored key \\*+${aliceKey.accessKeyId.slice(-4)} was kept\\. Check the key you entered, or pass --no-verify when you are offline\\.\n$`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `^keytray: The new access key \\*+${aliceKey.accessKeyId.slice(-4)} for profile "${alice}" failed its check, so the stored key \\*+${aliceKey.accessKeyId.slice(-4)} was kept: ` +
+          `AWS rejected the access key \\*+${aliceKey.accessKeyId.slice(-4)} \\(SignatureDoesNotMatch\\) during GetCallerIdentity\\. Check the key you entered, or pass --no-verify when you are offline\\.\n$`,
+      ),
+    );
     assert.equal(r.stderr.split('\n').length, 2, 'one line');
     assert.ok(!r.stderr.includes(aliceKey.secretAccessKey.slice(0, 12)));
     assert.equal(await servedKeyId(), aliceKey.accessKeyId);
@@ -95,7 +101,7 @@ describe('keytray add over a stored key', () => {
 
   test('at a terminal it asks; "n" keeps the stored key', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
     const fourth = aliceKey;
-    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${KEYTRAY_BIN} add ${alice} --env`, '/dev/null'], {
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${KEYTRAY_ARGV.join(' ')} add ${alice} --env`, '/dev/null'], {
       env: { ...sb.env, TERM: 'dumb', AWS_ACCESS_KEY_ID: fourth.accessKeyId, AWS_SECRET_ACCESS_KEY: fourth.secretAccessKey },
       stdio: 'pipe',
     });
@@ -108,6 +114,23 @@ describe('keytray add over a stored key', () => {
     assert.equal(code, 2, screen);
     assert.match(screen, new RegExp(`Cancelled; the stored key \\*+${stored.accessKeyId.slice(-4)} was kept`));
     assert.equal(await servedKeyId(), stored.accessKeyId);
+  });
+
+  test('at a terminal "y" replaces a stored key that AWS no longer accepts, and says so', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1)' }, async () => {
+    // The stored key is the made-up one from the --no-verify test: AWS rejects it, so it cannot be
+    // compared with the new key's user, and nothing is lost by replacing it.
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${KEYTRAY_ARGV.join(' ')} add ${alice} --env`, '/dev/null'], {
+      env: { ...sb.env, TERM: 'dumb', AWS_ACCESS_KEY_ID: aliceKey.accessKeyId, AWS_SECRET_ACCESS_KEY: aliceKey.secretAccessKey },
+      stdio: 'pipe',
+    });
+    let screen = '';
+    child.stdout.setEncoding('utf8').on('data', (d) => (screen += d));
+    await waitFor(() => /Replace it with/.test(screen));
+    child.stdin.write('y\r');
+    const code = await new Promise((r) => child.on('exit', r));
+    assert.equal(code, 0, screen);
+    assert.match(screen, new RegExp(`Replaced access key \\*+${stored.accessKeyId.slice(-4)} of profile "${alice}" with \\*+${aliceKey.accessKeyId.slice(-4)}, which AWS says belongs to ${aliceKey.arn.replace(/[/]/g, '\\/')}; AWS no longer accepted the old key\\.`));
+    assert.equal(await servedKeyId(), aliceKey.accessKeyId);
   });
 });
 

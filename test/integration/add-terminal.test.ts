@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { createSandbox, KEYTRAY_BIN, type Sandbox } from './harness';
+import { createSandbox, KEYTRAY_ARGV, type Sandbox } from './harness';
 
 /** `keytray add` at a real (pseudo-)terminal: the secret is typed, never echoed, never on disk. */
 describe('keytray add at a terminal', { skip: !fs.existsSync('/usr/bin/script') && 'no script(1) for a pseudo-terminal' }, () => {
@@ -21,7 +21,7 @@ describe('keytray add at a terminal', { skip: !fs.existsSync('/usr/bin/script') 
 
   test('prompts for the key id, hides the secret, and stores a key that works', async () => {
     const user = sb.emu.createUser(name);
-    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${process.execPath} ${KEYTRAY_BIN} add ${name}`, '/dev/null'], {
+    const child = spawn('/usr/bin/script', ['-q', '-e', '-c', `${KEYTRAY_ARGV.join(' ')} add ${name}`, '/dev/null'], {
       env: { ...sb.env, TERM: 'dumb' },
       stdio: 'pipe',
     });

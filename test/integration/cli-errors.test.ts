@@ -151,6 +151,8 @@ describe('clear one-line errors', () => {
       ['remove', nosuch, '--yes'],
       ['remove', nosuch],
       ['env', nosuch],
+      ['env', '--server', nosuch],
+      ['exec', '--server', nosuch, '--', 'true'],
       ['exec', nosuch, '--', 'true'],
       ['credential-process', nosuch],
       ['console', nosuch, '--print'],

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { awsCliAvailable, createSandbox, findSecretsOnDisk, KEYTRAY_BIN, REPO, parseCredentialDocument, runProcess, SYSTEM_PYTHON, type Sandbox } from './harness';
+import { awsCliAvailable, createSandbox, findSecretsOnDisk, KEYTRAY_ARGV, REPO, parseCredentialDocument, runProcess, SYSTEM_PYTHON, type Sandbox } from './harness';
 
 /**
  * The first five minutes of a new user, end to end: a key added from the environment, a role that
@@ -116,7 +116,7 @@ describe('keytray with a user, an MFA role and a chained role', () => {
     assert.equal(setup.code, 0, setup.stderr);
     const text = fs.readFileSync(sb.configFile, 'utf8');
     assert.match(text, new RegExp(`keytray_role_arn = ${adminArn.replace(/[/]/g, '\\/')}`));
-    assert.match(text, /credential_process = .*keytray\.js credential-process /);
+    assert.match(text, /credential_process = \S*(bin\/keytray\.js|cli-binary\/keytray) credential-process /);
 
     const r = await sb.aws(['sts', 'get-caller-identity', '--profile', admin, '--output', 'json']);
     assert.equal(r.code, 0, r.stderr);
@@ -138,7 +138,7 @@ describe('keytray with a user, an MFA role and a chained role', () => {
   });
 
   test('env --format sh, eval\'d over a stale AWS_SECURITY_TOKEN and AWS_PROFILE, gives the Admin identity', { skip: !awsCliAvailable() && 'no /usr/bin/aws' }, async () => {
-    const script = `eval "$(node '${KEYTRAY_BIN}' env ${admin} --format sh)" && /usr/bin/aws sts get-caller-identity --output json --endpoint-url "$AWS_ENDPOINT_URL"`;
+    const script = `eval "$(${KEYTRAY_ARGV.map((a) => `'${a}'`).join(' ')} env ${admin} --format sh)" && /usr/bin/aws sts get-caller-identity --output json --endpoint-url "$AWS_ENDPOINT_URL"`;
     const r = await sb.run('bash', ['-c', script], {
       env: { AWS_SECURITY_TOKEN: 'stale-token', AWS_PROFILE: 'no-such-profile', AWS_DEFAULT_PROFILE: 'no-such-profile' },
     });

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { awsCliAvailable, createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from './harness';
+import { awsCliAvailable, createSandbox, KEYTRAY_ARGV, runProcess, type Sandbox } from './harness';
 
 /**
  * credential_process under load and under failure: 16 parallel `aws` calls on a cold cache, with
@@ -103,7 +103,7 @@ describe('single flight, the agent, and MFA prompting', { skip: !awsCliAvailable
   test('a helper killed while holding the lock does not block the next call', async () => {
     await sb.keytray(['clear']);
     sb.emu.inject({ kind: 'latency', action: 'AssumeRole', latencyMs: 4000 });
-    const child = spawn(process.execPath, [KEYTRAY_BIN, 'credential-process', role], { env: sb.env, stdio: 'ignore', detached: true });
+    const child = spawn(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'credential-process', role], { env: sb.env, stdio: 'ignore', detached: true });
     const lockDir = path.join(sb.dataDir, 'locks');
     await waitFor(() => fs.existsSync(lockDir) && fs.readdirSync(lockDir).some((f) => f.endsWith('.lock')), 'the helper to take its lock');
     child.kill('SIGKILL');
@@ -245,7 +245,7 @@ async function withAgent(sb: Sandbox, run: (agent: ChildProcess) => Promise<void
 }
 
 async function startAgentProcess(sb: Sandbox): Promise<ChildProcess> {
-  const agent = spawn(process.execPath, [KEYTRAY_BIN, 'agent'], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const agent = spawn(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'agent'], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   agent.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
   agent.stderr!.setEncoding('utf8').on('data', (d) => (out += d));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { saveProfileForm } from '../../electron/desktop/profileForms';
 import { createSandbox, type Sandbox } from './harness';
 
 /**
@@ -30,6 +31,27 @@ describe('concurrent keytray setup of different profiles', () => {
 
   after(async () => {
     await sb.close();
+  });
+
+  test("the app's form saves, in this process, interleave with CLI setups without losing either", async () => {
+    const regions = ['eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-central-1'];
+    for (let round = 1; round <= 3; round++) {
+      const setups = Promise.all(profiles.map((p) => sb.keytray(['setup', p])));
+      // While the children start and edit the file, the window's user form saves base's region
+      // now and then (synchronously, under the same lock).
+      for (const region of regions) {
+        await new Promise((r) => setTimeout(r, 40));
+        saveProfileForm(sb.configFile, 'user', false, 'base', { region });
+      }
+      for (const r of await setups) assert.equal(r.code, 0, r.stderr);
+      const text = fs.readFileSync(sb.configFile, 'utf8');
+      assert.ok(text.includes(`[profile base]\nregion = ${regions.at(-1)}\n`), text);
+      for (const p of profiles) assert.match(text, new RegExp(`\\[profile ${p}\\]\\nkeytray_role_arn = .*\\nkeytray_source_profile = base\\ncredential_process = `));
+      const undos = await Promise.all(profiles.map((p) => sb.keytray(['setup', '--undo', p])));
+      for (const r of undos) assert.equal(r.code, 0, r.stderr);
+      saveProfileForm(sb.configFile, 'user', false, 'base', { region: 'eu-west-1' });
+      assert.equal(fs.readFileSync(sb.configFile, 'utf8'), original, `round ${round}: every edit undone, byte for byte`);
+    }
   });
 
   test(`${PROCESSES} processes x ${ROUNDS} rounds of setup and undo: every edit is on disk, every exit is 0`, async () => {

@@ -14,6 +14,16 @@ import { startEmulator, type Emulator, type EmulatorUser, type MfaDevice } from 
  */
 export const REPO = path.resolve(__dirname, '..', '..', '..');
 export const KEYTRAY_BIN = path.join(REPO, 'bin', 'keytray.js');
+/** The packaged command line that `npm run build:cli-binary` builds (a Node single executable). */
+export const CLI_BINARY = path.join(REPO, 'dist', 'cli-binary', 'keytray');
+/**
+ * The keytray under test: bin/keytray.js under this Node, or with KEYTRAY_TEST_CLI_BINARY=1 (npm
+ * test's second pass, run with no DISPLAY or WAYLAND_DISPLAY) the packaged CLI binary, so every
+ * integration test also shows what an installed app's `keytray` does.
+ */
+export const KEYTRAY_ARGV: readonly string[] = process.env.KEYTRAY_TEST_CLI_BINARY === '1' ? [CLI_BINARY] : [process.execPath, KEYTRAY_BIN];
+/** What `installCli` should point a launcher at, for the keytray under test. */
+export const LAUNCHER_TARGET = process.env.KEYTRAY_TEST_CLI_BINARY === '1' ? { cliBinary: CLI_BINARY } : { nodeScript: KEYTRAY_BIN };
 export const AWS_CLI = '/usr/bin/aws';
 export const SYSTEM_PYTHON = '/usr/bin/python3';
 
@@ -90,7 +100,7 @@ export async function createSandbox(): Promise<Sandbox> {
     env,
     name,
     writeConfig: (text) => fs.writeFileSync(configFile, text, { mode: 0o600 }),
-    keytray: (args, opts) => run(process.execPath, [KEYTRAY_BIN, ...args], opts),
+    keytray: (args, opts) => run(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), ...args], opts),
     run,
     // AWS CLI 2.9 predates AWS_ENDPOINT_URL_*, so the endpoint is passed explicitly.
     aws: (args, opts) => run(AWS_CLI, [...args, '--endpoint-url', emu.url], opts),
@@ -148,6 +158,11 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, 
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
+    });
+    // A child that exits before reading its input (Node refusing NODE_OPTIONS, a usage error) closes
+    // the pipe: EPIPE then says nothing about the test, and must not surface as an uncaught error.
+    child.stdin.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') stderr += String(err);
     });
     child.stdin.end(input ?? '');
   });

@@ -3,19 +3,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { installCli } from '../../electron/core/install/installCli';
-import { awsCliAvailable, createSandbox, REPO, runProcess, type RunResult, type Sandbox } from './harness';
+import { cliBinaryInResources, KEYRING_ADDON_FILE } from '../../electron/core/install/cliBinaryLayout';
+import { awsCliAvailable, CLI_BINARY, createSandbox, REPO, runProcess, type RunResult, type Sandbox } from './harness';
 
 const VERSION: string = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
 
 /**
  * The command-line tool as a user installs it: a launcher in a directory whose path has spaces,
  * `keytray setup` run through it, and the resulting credential_process line executed by the real
- * AWS CLI (shlex split, no shell) and by the JS SDK (child_process.exec, a shell).
+ * AWS CLI (shlex split, no shell) and by the JS SDK (child_process.exec, a shell). The packaged
+ * kind is the CLI binary (npm run build:cli-binary), copied into an app folder of its own with
+ * only the keyring binding beside it, as electron-builder ships it.
  */
 describe('the installed keytray launcher', () => {
   let sb: Sandbox;
   let user: string;
-  let checkoutLauncher: string, appLauncher: string;
+  let checkoutLauncher: string, appLauncher: string, fakeApp: string;
   let roleArn: string;
 
   const via = (launcher: string, args: string[], opts?: { env?: NodeJS.ProcessEnv }) => runProcess(launcher, args, { ...sb.env, ...opts?.env });
@@ -38,11 +41,18 @@ describe('the installed keytray launcher', () => {
     assert.equal(r.code, 0, r.stderr);
     checkoutLauncher = path.join(checkoutPrefix, 'keytray');
 
-    // A stand-in for the packaged app binary: it does exactly what electron/main must do first,
-    // so the launcher -> CLI mode -> CLI path runs here under Node instead of Electron.
+    // The app as the deb installs it, in a folder with spaces and no node_modules anywhere near.
+    const shipped = cliBinaryInResources(path.join(sb.home, 'opt', 'Keytray App', 'resources'), 'linux');
+    fs.mkdirSync(path.dirname(shipped), { recursive: true });
+    fs.copyFileSync(CLI_BINARY, shipped);
+    fs.copyFileSync(path.join(path.dirname(CLI_BINARY), KEYRING_ADDON_FILE), path.join(path.dirname(shipped), KEYRING_ADDON_FILE));
+    appLauncher = installCli({ prefix: path.join(sb.home, 'App Launcher'), cliBinary: shipped, platform: 'linux' }).path;
+
+    // A stand-in for the app binary: it does exactly what electron/main must do first, so its CLI
+    // mode (which the CLI binary hands commands to on macOS and Windows) runs here under Node.
     const appDir = path.join(sb.home, 'Applications', 'Keytray App');
     fs.mkdirSync(appDir, { recursive: true });
-    const fakeApp = path.join(appDir, 'keytray');
+    fakeApp = path.join(appDir, 'keytray');
     fs.writeFileSync(
       fakeApp,
       [
@@ -55,7 +65,6 @@ describe('the installed keytray launcher', () => {
       ].join('\n'),
       { mode: 0o755 },
     );
-    appLauncher = installCli({ prefix: path.join(sb.home, 'App Launcher'), appBinary: fakeApp, platform: 'linux' }).path;
   });
 
   after(async () => {
@@ -63,7 +72,7 @@ describe('the installed keytray launcher', () => {
     await sb.close();
   });
 
-  test('runs keytray --version from a checkout launcher and from the app in CLI mode', async () => {
+  test('runs keytray --version from a checkout launcher and from the packaged CLI binary', async () => {
     for (const launcher of [checkoutLauncher, appLauncher]) {
       const r = await via(launcher, ['--version']);
       assert.equal(r.code, 0, r.stderr);
@@ -72,7 +81,7 @@ describe('the installed keytray launcher', () => {
     }
   });
 
-  test('CLI mode passes exit codes and one-line errors through', async () => {
+  test('the packaged launcher passes exit codes and one-line errors through', async () => {
     const r = await via(appLauncher, ['setup', 'no-such-profile']);
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
@@ -117,8 +126,21 @@ describe('the installed keytray launcher', () => {
     assert.equal(fs.readFileSync(sb.configFile, 'utf8'), before);
   });
 
-  test('the app binary without --keytray-cli starts the GUI, not the CLI', async () => {
-    const fakeApp = path.join(sb.home, 'Applications', 'Keytray App', 'keytray');
+  test("the README's install check runs literally: keytray --version with no display", async () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Install'), readme.indexOf('\n## ', readme.indexOf('## Install') + 1));
+    const check = [...section.matchAll(/^```sh\n([\s\S]*?)^```$/gm)].map((m) => m[1]).find((b) => b.includes('keytray --version'));
+    assert.ok(check, 'the install section shows how to check the installed keytray');
+    // As over SSH from a desktop session: the display variables are set, and the block removes them.
+    const r = await runProcess('/bin/sh', ['-c', check], { ...sb.env, PATH: `${path.dirname(appLauncher)}:/usr/bin:/bin`, DISPLAY: ':0', WAYLAND_DISPLAY: 'wayland-0' });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [0, `${VERSION}\n`, '']);
+    assert.match(fs.readFileSync(appLauncher, 'utf8'), /keytray-cli\/keytray' "\$@"/, 'the launcher on PATH is the packaged CLI binary');
+  });
+
+  test('the app binary runs the CLI in CLI mode only; without --keytray-cli it starts the GUI', async () => {
+    const cli = await runProcess(fakeApp, ['--keytray-cli', '--', 'setup', 'no-such-profile'], sb.env);
+    assert.equal(cli.code, 1);
+    assert.match(cli.stderr, /^keytray: .*no-such-profile.*\n$/);
     const r = await runProcess(fakeApp, ['--version'], sb.env);
     assert.equal(r.code, 3);
   });

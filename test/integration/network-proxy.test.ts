@@ -95,6 +95,30 @@ describe('requests through a real proxy', { skip: !fs.existsSync(TINYPROXY) && '
     await sb.keytray(['clear', carol]);
   });
 
+  test('an untrusted certificate behind the proxy is one line pointing at AWS_CA_BUNDLE, which then trusts it', async () => {
+    await sb.keytray(['clear', carol]);
+    const untrusted = await through(['credential-process', carol], { AWS_ENDPOINT_URL_STS: front.url, HTTPS_PROXY: proxy.url });
+    assert.equal(untrusted.code, 1);
+    assert.equal(untrusted.stderr.trimEnd().split('\n').length, 1, untrusted.stderr);
+    assert.match(
+      untrusted.stderr,
+      new RegExp(`The certificate of STS at ${front.url} through the proxy ${proxy.url} is not trusted, so GetSessionToken was not sent \\(\\w+\\).*profile "${carol}".*AWS_CA_BUNDLE`),
+    );
+
+    const trusted = await through(['credential-process', carol], { AWS_ENDPOINT_URL_STS: front.url, HTTPS_PROXY: proxy.url, AWS_CA_BUNDLE: front.caFile });
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.ok(trusted.seen.some((line) => line.startsWith(`CONNECT ${new URL(front.url).host}`)), JSON.stringify(trusted.seen));
+    await sb.keytray(['clear', carol]);
+
+    const direct = await sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: front.url, AWS_CA_BUNDLE: front.caFile } });
+    assert.equal(direct.code, 0, direct.stderr);
+    await sb.keytray(['clear', carol]);
+
+    const missing = await sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: front.url, AWS_CA_BUNDLE: '/no/such/ca.pem' } });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^keytray: AWS_CA_BUNDLE names a file that cannot be read: \/no\/such\/ca\.pem \(ENOENT\)/);
+  });
+
   test('a role chain with MFA, and IAM during rotate, go through the proxy too', async () => {
     const chain = await through(['credential-process', ops, '--mfa-code', device.unusedCode()], { HTTP_PROXY: proxy.url });
     assert.equal(chain.code, 0, chain.stderr);
@@ -119,6 +143,30 @@ describe('requests through a real proxy', { skip: !fs.existsSync(TINYPROXY) && '
     assert.equal(r.code, 1);
     assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
     assert.match(r.stderr, new RegExp(`The proxy ${dead} refused the connection for GetSessionToken at STS ${sb.emu.url}.*profile "${carol}".*HTTP_PROXY; NO_PROXY`));
+  });
+
+  test('a proxy that cannot reach the endpoint and answers itself is named, with the endpoint', async () => {
+    await sb.keytray(['clear', carol]);
+    const unreachable = await refusedEndpointUrl();
+    const r = await sb.keytray(['credential-process', carol], { env: { HTTP_PROXY: proxy.url, AWS_ENDPOINT_URL_STS: unreachable } });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.match(
+      r.stderr,
+      new RegExp(`The proxy ${proxy.url} answered HTTP 5\\d\\d to GetSessionToken for STS at ${unreachable} instead of forwarding it.*profile "${carol}".*Check that the proxy can reach ${unreachable} \\(or list the host in NO_PROXY\\)`),
+    );
+  });
+
+  test("AWS's own error answers through the proxy are still AWS's", async () => {
+    await sb.keytray(['clear', carol]);
+    sb.emu.inject({ kind: 'throttle', action: 'GetSessionToken', times: 20 });
+    try {
+      const r = await sb.keytray(['credential-process', carol], { env: { HTTP_PROXY: proxy.url } });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /STS is unavailable for GetSessionToken \(throttling after \d attempts\)/);
+    } finally {
+      sb.emu.clearFaults();
+    }
   });
 
   test('a user name and password in the proxy URL never appear in a message', async () => {

@@ -3,8 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createSandbox, KEYTRAY_BIN, type RunResult, type Sandbox } from './harness';
-import { refusedEndpointUrl, startSilentEndpoint, type SilentEndpoint } from './networkFixtures';
+import { createSandbox, KEYTRAY_ARGV, type RunResult, type Sandbox } from './harness';
+import { refusedEndpointUrl, startSilentEndpoint, startUnconnectableEndpoint, type SilentEndpoint } from './networkFixtures';
 
 /**
  * Every network call ends. An endpoint that accepts the connection and never answers (a captive
@@ -55,7 +55,7 @@ async function scenario(): Promise<Scenario> {
   const b = sb.emu.createUser(bob);
   const device = sb.emu.enableMfa(bob);
   const role = sb.emu.createRole({ name: ops, trustedPrincipals: [b.arn], requireMfa: true }).arn;
-  const cp = `${process.execPath} ${KEYTRAY_BIN} credential-process ${carol}`;
+  const cp = `${KEYTRAY_ARGV.join(' ')} credential-process ${carol}`;
   sb.writeConfig(
     `[profile ${carol}]\nregion = us-east-1\n\n[profile ${bob}]\nmfa_serial = ${device.serial}\n\n` +
       `[profile ${ops}]\nrole_arn = ${role}\nsource_profile = ${bob}\n\n[profile via-cli]\ncredential_process = ${cp}\n`,
@@ -114,6 +114,30 @@ describe('an STS, IAM or sign-in endpoint that never answers', { concurrency: tr
         assert.equal(silent.connections(), 1);
       } finally {
         await agent.stop();
+      }
+    }));
+
+  test('parallel callers share one flight and its failure: every one ends within the bound', () =>
+    withScenario(async ({ sb, carol }, silent) => {
+      const start = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const r = await sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: silent.url } });
+          return { r, ms: Date.now() - start };
+        }),
+      );
+      for (const { r, ms } of results) assertNetworkLine(r, ms, new RegExp(`STS at ${silent.url} did not answer GetSessionToken.*profile "${carol}"`));
+      assert.ok(silent.connections() <= 3, `one flight's attempts, not one per caller: ${silent.connections()}`);
+    }));
+
+  test('a connection that never completes (packets dropped) is one line within the bound', () =>
+    withScenario(async ({ sb, carol }) => {
+      const dropping = await startUnconnectableEndpoint();
+      try {
+        const { r, ms } = await timed(() => sb.keytray(['credential-process', carol], { env: { AWS_ENDPOINT_URL_STS: dropping.url } }));
+        assertNetworkLine(r, ms, new RegExp(`Could not connect to STS at ${dropping.url} for GetSessionToken within \\d+ s.*profile "${carol}".*VPN`));
+      } finally {
+        await dropping.close();
       }
     }));
 
@@ -207,7 +231,7 @@ describe('an endpoint that refuses, or a name that does not resolve', () => {
 });
 
 async function startAgent(sb: Sandbox, env: NodeJS.ProcessEnv): Promise<{ output(): string; freeze(): void; thaw(): void; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [KEYTRAY_BIN, 'agent'], { env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child: ChildProcess = spawn(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'agent'], { env: { ...sb.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (d) => (out += d));
   child.stderr!.setEncoding('utf8').on('data', (d) => (out += d));

@@ -42,6 +42,38 @@ export async function startSilentEndpoint(): Promise<SilentEndpoint> {
   };
 }
 
+export interface UnconnectableEndpoint {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A port whose connections never complete, like a firewall that drops packets: a socket that
+ * listens with a backlog of one and never accepts, its one place taken here, so the kernel drops
+ * every later SYN. Node always accepts, hence python3 (on every machine that runs the AWS CLI tests).
+ */
+export async function startUnconnectableEndpoint(): Promise<UnconnectableEndpoint> {
+  const script = 'import socket, sys, time\ns = socket.socket()\ns.bind(("127.0.0.1", 0))\ns.listen(0)\nprint(s.getsockname()[1], flush=True)\nsys.stdin.read()\n';
+  const child = spawn('/usr/bin/python3', ['-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.setEncoding('utf8').once('data', (d: string) => resolve(Number(d.trim())));
+    child.once('error', reject);
+  });
+  // Takes the queue's one place; the connection is never accepted.
+  const filler = net.connect(port, '127.0.0.1');
+  filler.on('error', () => undefined);
+  await new Promise((r) => filler.once('connect', r));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      filler.destroy();
+      // Closing its stdin ends the script.
+      child.stdin!.end();
+      if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
 /** A loopback URL on a port that was free a moment ago, so connections to it are refused. */
 export async function refusedEndpointUrl(): Promise<string> {
   return `http://127.0.0.1:${await freePort()}`;

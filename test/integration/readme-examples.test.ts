@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { writeActiveProfile } from '../../electron/core/settings';
 import { installCli } from '../../electron/core/install/installCli';
-import { awsCliAvailable, createSandbox, KEYTRAY_BIN, REPO, runProcess, type Sandbox } from './harness';
+import { awsCliAvailable, createSandbox, LAUNCHER_TARGET, REPO, runProcess, type Sandbox } from './harness';
 
 /**
  * The README's `ini` examples, taken from the README itself and run against the emulator with the
@@ -38,7 +38,7 @@ describe('the README examples', { skip: !awsCliAvailable() && 'needs /usr/bin/aw
 
   before(async () => {
     sb = await createSandbox();
-    launcher = installCli({ prefix: path.join(sb.home, 'bin'), nodeScript: KEYTRAY_BIN, platform: 'linux' }).path;
+    launcher = installCli({ prefix: path.join(sb.home, 'bin'), ...LAUNCHER_TARGET, platform: 'linux' }).path;
     // `ykman oath accounts code -s aws`, as the README's mfa_process runs it; the test hands it the code.
     fakeBin = path.join(sb.home, 'fakebin');
     fs.mkdirSync(fakeBin);

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { installCli } from '../../electron/core/install/installCli';
-import { AWS_CLI, awsCliAvailable, createSandbox, KEYTRAY_BIN, REPO, runProcess, SYSTEM_PYTHON, type Sandbox } from './harness';
+import { AWS_CLI, awsCliAvailable, createSandbox, KEYTRAY_ARGV, LAUNCHER_TARGET, REPO, runProcess, SYSTEM_PYTHON, type Sandbox } from './harness';
 
 /**
  * The README's "first five minutes", run as a new user would: every shell block of that section,
@@ -29,7 +29,7 @@ describe("the README's first five minutes, run literally", { skip: (!awsCliAvail
   before(async () => {
     sb = await createSandbox();
     const bin = path.join(sb.home, 'bin');
-    installCli({ prefix: bin, nodeScript: KEYTRAY_BIN, platform: 'linux' });
+    installCli({ prefix: bin, ...LAUNCHER_TARGET, platform: 'linux' });
     // AWS CLI 2.9 predates AWS_ENDPOINT_URL, so `aws` on this PATH is the real one pointed at the emulator.
     fs.writeFileSync(path.join(bin, 'aws'), `#!/bin/sh\nexec ${AWS_CLI} "$@" --endpoint-url "$AWS_ENDPOINT_URL"\n`, { mode: 0o755 });
     // A new user's HOME: no ~/.aws at all, and the default file locations.
@@ -40,8 +40,8 @@ describe("the README's first five minutes, run literally", { skip: (!awsCliAvail
   });
 
   after(async () => {
-    await runProcess(process.execPath, [KEYTRAY_BIN, 'remove', 'alice', '--yes'], env);
-    await runProcess(process.execPath, [KEYTRAY_BIN, 'clear'], env);
+    await runProcess(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'remove', 'alice', '--yes'], env);
+    await runProcess(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'clear'], env);
     await sb.close();
   });
 

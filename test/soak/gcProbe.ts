@@ -12,8 +12,13 @@ const collect = vm.runInNewContext('gc') as () => void;
 
 process.on('SIGUSR2', () => {
   collect();
-  // The second pass frees what the first one's finalizers released.
-  collect();
-  const { rss, heapUsed } = process.memoryUsage();
-  process.stdout.write(`gc-probe ${JSON.stringify({ rss, heapUsed })}\n`);
+  // The second pass frees what the first one's finalizers released; the pause lets V8's background
+  // threads hand the freed pages back to the system before RSS is read.
+  setTimeout(() => {
+    collect();
+    setTimeout(() => {
+      const { rss, heapUsed } = process.memoryUsage();
+      process.stdout.write(`gc-probe ${JSON.stringify({ rss, heapUsed })}\n`);
+    }, 1000);
+  }, 1000);
 });

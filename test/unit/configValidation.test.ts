@@ -4,6 +4,7 @@ import {
   validateDurationSeconds,
   validateMfaSerial,
   validateProfileName,
+  validateRegion,
   validateRoleArn,
 } from '../../electron/core/config/validation';
 
@@ -71,5 +72,15 @@ describe('validateDurationSeconds', () => {
     for (const v of [899, 43201, 1.5, NaN, '', '1h', '-900', '3600.0']) {
       assert.match(validateDurationSeconds(v) ?? '', /whole number of seconds from 900 \(15 minutes\) to 43200 \(12 hours\)/, String(v));
     }
+  });
+});
+
+describe('validateRegion', () => {
+  it('accepts AWS region names, GovCloud and China included', () => {
+    for (const r of ['eu-west-1', 'us-gov-west-1', 'cn-north-1', 'ap-southeast-4']) assert.equal(validateRegion(r), null, r);
+  });
+
+  it('names what is wrong with the example a user can copy', () => {
+    for (const r of ['Europe', 'eu-west', 'EU-WEST-1', 'eu-west-1a', '']) assert.equal(validateRegion(r), `"${r}" is not an AWS region, e.g. eu-west-1.`, r);
   });
 });

@@ -26,7 +26,7 @@ describe('desktop app hosting the agent', () => {
   let tray: { template: TrayMenuItem[]; tooltip: string } = { template: [], tooltip: '' };
 
   const surface: ElectronSurface = {
-    clipboard: { writeText: () => undefined, readText: () => '' },
+    clipboard: { writeText: async () => undefined, readText: async () => '' },
     promptWindow: { show: () => void promptShows.push(Date.now()), hide: () => undefined },
     showMainWindow: () => undefined,
     renderTray: (template, tooltip) => void (tray = { template, tooltip }),

@@ -59,7 +59,7 @@ describe('IPC handlers over the real vault', () => {
     table = createHandlerTable({
       vault,
       activity,
-      clipboard: new ExpiringClipboard({ writeText: (t) => void (clipboardText = t), readText: () => clipboardText }, fakeTimers),
+      clipboard: new ExpiringClipboard({ writeText: async (t) => void (clipboardText = t), readText: async () => clipboardText }, fakeTimers),
       launcherPath: () => '/opt/Keytray/bin/keytray',
       setStartAtLogin: (enabled) => void startAtLoginCalls.push(enabled),
     });

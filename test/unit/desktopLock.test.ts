@@ -20,7 +20,7 @@ describe('locking the desktop app', () => {
   let clipboardText = '';
 
   const surface: ElectronSurface = {
-    clipboard: { writeText: (text) => void (clipboardText = text), readText: () => clipboardText },
+    clipboard: { writeText: async (text) => void (clipboardText = text), readText: async () => clipboardText },
     promptWindow: { show: () => undefined, hide: () => undefined },
     showMainWindow: () => undefined,
     renderTray: () => undefined,
@@ -78,9 +78,9 @@ describe('locking the desktop app', () => {
   it('ends sessions on screen lock, but not on sleep, when only "lock on screen lock" is on', async () => {
     saveSettings(app.vault.paths.dataDir, { ...loadSettings(app.vault.paths.dataDir), lockOnSleep: false, lockOnScreenLock: true });
     await startSession();
-    app.onSystemEvent('suspend');
+    await app.onSystemEvent('suspend');
     assert.ok(app.vault.store.getSession(user), 'sleep left the session alone');
-    app.onSystemEvent('lock-screen');
+    await app.onSystemEvent('lock-screen');
     assert.equal(app.vault.store.getSession(user), null, 'screen lock ended it');
     assert.ok(app.activity.list().some((e) => e.kind === 'locked' && /screen lock/.test(e.summary)));
   });
@@ -88,9 +88,9 @@ describe('locking the desktop app', () => {
   it('ends sessions on sleep, but not on screen lock, when only "lock on sleep" is on', async () => {
     saveSettings(app.vault.paths.dataDir, { ...loadSettings(app.vault.paths.dataDir), lockOnSleep: true, lockOnScreenLock: false });
     await startSession();
-    app.onSystemEvent('lock-screen');
+    await app.onSystemEvent('lock-screen');
     assert.ok(app.vault.store.getSession(user), 'screen lock left the session alone');
-    app.onSystemEvent('suspend');
+    await app.onSystemEvent('suspend');
     assert.equal(app.vault.store.getSession(user), null, 'sleep ended it');
   });
 });

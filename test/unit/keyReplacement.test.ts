@@ -46,7 +46,7 @@ describe('Add key in the window over a stored key', () => {
     table = createHandlerTable({
       vault,
       activity,
-      clipboard: new ExpiringClipboard({ writeText: () => undefined, readText: () => '' }),
+      clipboard: new ExpiringClipboard({ writeText: async () => undefined, readText: async () => '' }),
       launcherPath: () => '/opt/Keytray/bin/keytray',
     });
     const first = await addUser(key);
@@ -68,7 +68,7 @@ describe('Add key in the window over a stored key', () => {
   it('a confirmed replacement with a mistyped secret is refused by AWS, and the old key stays', async () => {
     const error = failure(await addUser({ accessKeyId: second.accessKeyId, secretAccessKey: `${second.secretAccessKey.slice(0, -2)}zz` }, true));
     assert.equal(error.code, 'key-verification-failed');
-    assert.match(error.message, /AWS did not accept the new access key .* so the stored key \*+\w{4} was kept/);
+    assert.match(error.message, /^The new access key \*+\w{4} for profile ".*" failed its check, so the stored key \*+\w{4} was kept: AWS rejected the access key .*SignatureDoesNotMatch/);
     assert.ok(!error.message.includes(second.secretAccessKey.slice(0, 10)));
     assert.equal(storedId(), key.accessKeyId);
   });

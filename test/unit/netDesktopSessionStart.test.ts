@@ -35,7 +35,7 @@ describe('Start session in the app when STS never answers', () => {
     table = createHandlerTable({
       vault,
       activity: new ActivityLog(),
-      clipboard: new ExpiringClipboard({ writeText: (t) => void (text = t), readText: () => text }),
+      clipboard: new ExpiringClipboard({ writeText: async (t) => void (text = t), readText: async () => text }),
       launcherPath: () => '/opt/Keytray/bin/keytray',
       setStartAtLogin: () => undefined,
     });

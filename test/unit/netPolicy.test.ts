@@ -113,6 +113,15 @@ describe('the failure line', () => {
     assert.equal(err.toKeytrayError({ profile: 'alice', action: 'GetSessionToken' }).toLine(), shown);
   });
 
+  it("tells a proxy's own answer from AWS's by the request id every AWS answer carries", () => {
+    const net = awsClientOptions({ HTTPS_PROXY: 'http://proxy.corp:3128' }, { service: 'STS', region: 'eu-west-1' });
+    const fromProxy = net.failureOf(Object.assign(new Error('Unknown'), { $metadata: { httpStatusCode: 407, attempts: 1 } }), 10)!;
+    assert.equal(fromProxy.kind, 'proxy-answered');
+    assert.match(fromProxy.toKeytrayError({ profile: 'p', action: 'GetSessionToken' }).toLine(), /answered HTTP 407 .*put them in HTTPS_PROXY \(http:\/\/user:password@host:port\)/);
+    const fromAws = net.failureOf(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, requestId: 'r-1' } }), 10);
+    assert.equal(fromAws, undefined, "AWS's answers are worded by the caller");
+  });
+
   it('names the default endpoint of the region when nothing overrides it', () => {
     const net = awsClientOptions({}, { service: 'STS', region: 'eu-west-1' });
     assert.equal(net.route.endpoint, 'https://sts.eu-west-1.amazonaws.com');
@@ -131,6 +140,7 @@ describe('the failure line', () => {
       networkFailureKind(Object.assign(new Error('the request socket did not establish a connection with the server within the configured timeout'), { name: 'TimeoutError' }))?.kind,
       'no-connection',
     );
+    assert.equal(networkFailureKind(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }))?.kind, 'untrusted');
     assert.equal(networkFailureKind(Object.assign(new Error('Access denied'), { name: 'AccessDenied' })), undefined, 'an answer is not a network failure');
   });
 

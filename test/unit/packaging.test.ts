@@ -5,6 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { prebuiltBindingPackage } from '../../electron/core/keychain/secretBackend';
+import { appBinaryBesideCliBinary, CLI_BINARY_RESOURCE_DIR, cliBinaryFileName, cliBinaryInResources, KEYRING_ADDON_FILE } from '../../electron/core/install/cliBinaryLayout';
+import { renderLauncher } from '../../electron/core/install/launcherScript';
 
 /**
  * The electron-builder configuration, checked without building: the Electron runtime cannot be
@@ -96,6 +98,9 @@ describe('electron-builder configuration', () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-afterpack-'));
     const wire = Buffer.from([0x31, 0x30, 0x31, 0x31, 0x30, 0x30, 0x30, 0x31]);
     fs.writeFileSync(path.join(out, 'keytray'), Buffer.concat([Buffer.alloc(64, 7), Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX'), Buffer.from([1, wire.length]), wire, Buffer.alloc(64, 7)]));
+    // The CLI binary that extraResources would have copied (an ELF header is all afterPack reads).
+    fs.mkdirSync(path.join(out, 'resources', 'keytray-cli'), { recursive: true });
+    fs.writeFileSync(path.join(out, 'resources', 'keytray-cli', 'keytray'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0]));
     const hook = require(path.join(REPO, 'build', 'afterPack.js'));
     await hook.default({ appOutDir: out, electronPlatformName: 'linux', arch: 1, packager: { executableName: 'keytray', appInfo: { productFilename: 'Keytray' } } });
     const fuses = await getCurrentFuseWire(path.join(out, 'keytray'));
@@ -109,6 +114,76 @@ describe('electron-builder configuration', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /--config/);
     assert.match(r.stdout, /--linux/);
+  });
+});
+
+describe('the packaged command line in each target', () => {
+  const CLI = 'keytray-cli';
+  const shipped = (platformKey: string) => loadConfig()[platformKey].extraResources.find((r: { to: string }) => r.to === CLI);
+
+  test('each platform ships the CLI binary from dist/cli-binary in its resources, with the keyring binding only on Linux', () => {
+    assert.deepEqual(shipped('mac'), { from: 'dist/cli-binary', to: CLI_BINARY_RESOURCE_DIR, filter: [cliBinaryFileName('darwin')] });
+    assert.deepEqual(shipped('win'), { from: 'dist/cli-binary', to: CLI_BINARY_RESOURCE_DIR, filter: [cliBinaryFileName('win32')] });
+    assert.deepEqual(shipped('linux'), { from: 'dist/cli-binary', to: CLI_BINARY_RESOURCE_DIR, filter: [cliBinaryFileName('linux'), KEYRING_ADDON_FILE] });
+    assert.ok(loadConfig().files.includes('!dist/cli-binary/**'), 'a whole Node runtime must not be packed into app.asar as well');
+  });
+
+  test("the launcher --install-cli writes points at the CLI binary, and the binary finds the app beside it", () => {
+    const c = loadConfig();
+    // Where each installer puts the app, and what the packaged app's resourcesPath is then.
+    const installs = [
+      { platform: 'darwin', resources: `/Applications/${c.productName}.app/Contents/Resources`, app: `/Applications/${c.productName}.app/Contents/MacOS/${c.productName}` },
+      { platform: 'win32', resources: `C:\\Users\\ann\\AppData\\Local\\Programs\\${c.productName}\\resources`, app: `C:\\Users\\ann\\AppData\\Local\\Programs\\${c.productName}\\${c.productName}.exe` },
+      { platform: 'linux', resources: `/opt/${c.productName}/resources`, app: `/opt/${c.productName}/${c.linux.executableName}` },
+    ] as const;
+    for (const { platform, resources, app } of installs) {
+      const binary = cliBinaryInResources(resources, platform);
+      const launcher = renderLauncher({ cliBinary: binary }, platform === 'win32' ? 'C:\\bin\\keytray.cmd' : '/usr/local/bin/keytray', platform);
+      assert.ok(launcher.includes(platform === 'win32' ? `"${binary}" %*` : `exec '${binary}' "$@"`), launcher);
+      assert.ok(!launcher.includes('--keytray-cli'), 'the launcher never starts the app binary and its Chromium');
+      assert.equal(appBinaryBesideCliBinary(binary, platform), app, `${platform}: the hand-off to the app finds the binary electron-builder names`);
+    }
+  });
+
+  test('the deb puts keytray on PATH as a link to the CLI binary in /opt', () => {
+    const c = loadConfig();
+    const mapping = c.deb.fpm.find((a: string) => a.endsWith('=/usr/bin/keytray'));
+    assert.ok(mapping, 'deb.fpm maps a file onto /usr/bin/keytray');
+    const link = mapping.slice(0, -'=/usr/bin/keytray'.length);
+    assert.equal(fs.readlinkSync(link), cliBinaryInResources(`/opt/${c.productName}/resources`, 'linux'));
+    assert.notEqual(c.linux.executableName, 'keytray', 'the app binary does not take the CLI name');
+  });
+
+  test('macOS Info.plist gets LSUIElement, so neither the tray app nor CLI mode shows a Dock icon', () => {
+    assert.equal(loadConfig().mac.extendInfo.LSUIElement, true);
+  });
+
+  test('the checks fail without LSUIElement, the Linux keyring binding, the asar exclusion or the deb link', async () => {
+    const c = loadConfig();
+    delete c.mac.extendInfo;
+    c.linux.extraResources = [{ from: 'dist/cli-binary', to: CLI, filter: ['keytray'] }];
+    c.files = c.files.filter((f: string) => f !== '!dist/cli-binary/**');
+    c.deb.fpm = [];
+    const problems = await validatePackagingConfig(c, REPO, { schema: false });
+    assert.deepEqual(problems.sort(), [
+      'deb.fpm must map a link to /opt/Keytray/resources/keytray-cli/keytray onto /usr/bin/keytray (got no mapping)',
+      'files must exclude !dist/cli-binary/** (the CLI binary ships in extraResources, not in app.asar)',
+      'linux.extraResources must copy exactly keytray and keyring.node from dist/cli-binary to keytray-cli',
+      'mac.extendInfo.LSUIElement must be true (a tray app: no Dock icon for each CLI call)',
+    ]);
+  });
+
+  test('afterPack refuses a package whose CLI binary is missing or built for another platform', () => {
+    const { checkCliBinary } = require(path.join(REPO, 'build', 'afterPack.js'));
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray-afterpack-cli-'));
+    const mac = { appOutDir: out, electronPlatformName: 'darwin', packager: { appInfo: { productFilename: 'Keytray' } } };
+    assert.throws(() => checkCliBinary(mac), /keytray-cli\/keytray is missing; run `npm run build:cli-binary` on darwin/);
+    const inApp = path.join(out, 'Keytray.app', 'Contents', 'Resources', 'keytray-cli', 'keytray');
+    fs.mkdirSync(path.dirname(inApp), { recursive: true });
+    fs.writeFileSync(inApp, Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0])); // a Linux (ELF) build
+    assert.throws(() => checkCliBinary(mac), /is not a Mach-O executable/);
+    fs.writeFileSync(inApp, Buffer.from([0xcf, 0xfa, 0xed, 0xfe, 7, 0, 0, 1]));
+    assert.doesNotThrow(() => checkCliBinary(mac));
   });
 });
 

@@ -38,8 +38,14 @@ export async function addCommand(profile: string, options: AddOptions): Promise<
   if (options.env && options.stdin) throw new KeytrayError('usage', 'Use either --env or --stdin, not both', { profile });
   const settings = profileSettingsFromOptions(profile, options);
   const vault = getVault();
-  // A config Keytray could not write is reported before anything is stored or typed.
-  vault.loadConfig();
+  // A config Keytray could not write, or a role's profile, is reported before anything is typed.
+  const current = vault.loadConfig();
+  if (current.sectionOf(profile) !== undefined && current.profile(profile).kind === 'role') {
+    throw new KeytrayError('config-invalid', `Profile "${profile}" is a role profile (it has a role_arn), so it uses its source profile's key, not one of its own`, {
+      profile,
+      hint: 'Store the key under the user profile that source_profile names.',
+    });
+  }
   const { accessKeyId, secretAccessKey } = options.env
     ? keyFromEnvironment(profile)
     : options.stdin

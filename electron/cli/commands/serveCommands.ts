@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import { KeytrayError } from '../../core/errors';
 import { credentialProcessOutput } from '../../core/export/credentialDocument';
 import { defaultEnvFormat, ENV_FORMATS, ENV_VARS_TO_UNSET, formatEnvExport, isEnvFormat, sessionEnvironment, type EnvFormat } from '../../core/export/envExport';
+import { resolveChain } from '../../core/sessions/profileChain';
 import type { ServedCredentials } from '../../core/sessions/sessionEngine';
 import { showWarnings } from '../warningOutput';
 import { cliPaths, cliRequestContext, getVault, parseDuration, profileArgument, type CredentialOptions } from '../cliContext';
@@ -121,6 +122,8 @@ async function execWithServer(profileArg: string | undefined, command: string[],
 async function envWithServer(profileArg: string | undefined, options: CredentialOptions, format: EnvFormat): Promise<void> {
   refuseNoSessionWithServer(options);
   const profile = profileArgument(profileArg, options);
+  // Checked here too, so that a profile that does not exist is named as such even with no agent.
+  resolveChain(getVault().loadConfig(), profile);
   const { requestCredentialsEndpoint } = await import('../agentClient');
   const endpoint = await requestCredentialsEndpoint(
     cliPaths(),

@@ -74,7 +74,8 @@ function acquire(file: string, lockFile: string, waitLimitMs: number): string {
     if (held && isStale(held)) {
       // Only the lock judged stale is removed, never one that another waiter created after it.
       removeIfHolds(lockFile, held.content);
-      continue;
+      // Retry at once, unless it could not be removed (another user's file): then wait, and give up in time.
+      if (readLock(lockFile)?.content !== held.content) continue;
     }
     if (Date.now() >= deadline) {
       const owner = held?.pid ? ` by Keytray process ${held.pid}` : '';

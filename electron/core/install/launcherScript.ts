@@ -1,13 +1,13 @@
 import { KeytrayError } from '../errors';
 import { shQuote } from '../export/envExport';
-import { CLI_MODE_FLAG } from './cliModeFlags';
 
 /**
  * The text of the `keytray` launcher that `installCli` puts on PATH. Two kinds of target:
  *
- * - a packaged app: the app binary started with `--keytray-cli`, a mode that runs the CLI and
- *   creates no window. The binary keeps the RunAsNode fuse off, so it never doubles as a Node
- *   interpreter that could read the vault's keychain items (SPEC §5);
+ * - a packaged app: the CLI binary shipped in the app's resources (cliBinaryLayout.ts), a Node
+ *   single executable that starts without Chromium, so it works with no display and costs what the
+ *   checkout's CLI costs. Where the keychain trusts binaries one by one (macOS, Windows) it leaves
+ *   the keychain to the app binary (electron/cli/keychainAccessPolicy.ts);
  * - a checkout: `node <repo>/bin/keytray.js`, with the absolute path of the Node that installed it,
  *   because GUI apps and IDEs that run credential_process often have a PATH without nvm's node.
  *
@@ -16,14 +16,14 @@ import { CLI_MODE_FLAG } from './cliModeFlags';
  */
 export const LAUNCHER_MARKER = 'keytray-launcher: written by Keytray';
 
-export type LauncherTarget = { appBinary: string } | { nodeScript: string; nodeBinary: string };
+export type LauncherTarget = { cliBinary: string } | { nodeScript: string; nodeBinary: string };
 
 export function launcherFileName(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'keytray.cmd' : 'keytray';
 }
 
 export function renderLauncher(target: LauncherTarget, launcherPath: string, platform: NodeJS.Platform): string {
-  const argv = 'appBinary' in target ? [target.appBinary, CLI_MODE_FLAG, '--'] : [target.nodeBinary, target.nodeScript];
+  const argv = 'cliBinary' in target ? [target.cliBinary] : [target.nodeBinary, target.nodeScript];
   return platform === 'win32' ? renderCmd(argv, launcherPath) : renderSh(argv, launcherPath);
 }
 

@@ -43,7 +43,7 @@ export function keychainUnavailable(cause: unknown): KeytrayError {
  * package for this platform exports the same binding, so it is required first; the index remains
  * the fallback for everything else (musl, other platforms, a missing optional package).
  */
-function loadKeyringBinding(): typeof import('@napi-rs/keyring') {
+export function loadKeyringBinding(): typeof import('@napi-rs/keyring') {
   const prebuilt = prebuiltBindingPackage(process.platform, process.arch);
   if (prebuilt) {
     try {

@@ -147,7 +147,7 @@ export function refusalError(
     case 'refused-verification-failed':
       return new KeytrayError(
         'key-verification-failed',
-        `AWS did not accept the new access key ${maskAccessKeyId(outcome.accessKeyId)} for profile "${profile}" (${outcome.reason.replace(/\.$/, '')}), so ${kept}`,
+        `The new access key ${maskAccessKeyId(outcome.accessKeyId)} for profile "${profile}" failed its check, so ${kept}: ${outcome.reason.replace(/\.$/, '')}`,
         { profile, hint: `Check the key you entered${replaceHow.skipVerification ? `, or ${replaceHow.skipVerification} when you are offline` : ''}.` },
       );
     case 'refused-other-user':

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { KeytrayError } from '../errors';
@@ -116,9 +117,15 @@ export function awsClientOptions(env: NodeJS.ProcessEnv, purpose: AwsCallPurpose
   };
   const failureOf = (err: unknown, elapsedMs: number) => {
     if (err instanceof NetworkFailure) return err;
+    const metadata = (err as { $metadata?: { attempts?: number; httpStatusCode?: number; requestId?: string } })?.$metadata;
+    const attempts = metadata?.attempts ?? 1;
+    // Every AWS answer carries a request id; an HTTP error without one through a proxy is the
+    // proxy's own (tinyproxy's 500 when the endpoint is unreachable, a 407 for credentials).
+    if (route.proxy && metadata?.httpStatusCode && !metadata.requestId) {
+      return new NetworkFailure('proxy-answered', route, `HTTP ${metadata.httpStatusCode}`, elapsedMs, attempts);
+    }
     const k = networkFailureKind(err);
     if (!k) return undefined;
-    const attempts = (err as { $metadata?: { attempts?: number } })?.$metadata?.attempts ?? 1;
     return new NetworkFailure(k.kind, route, k.errno, elapsedMs, attempts);
   };
   return {
@@ -224,30 +231,53 @@ interface Agents {
   https: https.Agent;
 }
 
-let directAgents: Agents | undefined;
-const proxiedAgents = new Map<string, Agents>();
+const agentCache = new Map<string, Agents>();
+const FREE_SOCKET_TIMEOUT_MS = 15_000;
+const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'];
 
 /**
  * The agents for every AWS call of a process, shared so that connections are reused and the agent's
  * sockets stay bounded (50 per host). With a proxy variable set, one `proxy-agent` ProxyAgent picks,
  * per request, the proxy or a direct connection by the same rules as the failure messages.
+ * AWS_CA_BUNDLE replaces the trusted certificates, as it does for the AWS CLI: a proxy that
+ * inspects TLS signs with its own CA.
  */
 export function agentsFor(env: NodeJS.ProcessEnv): Agents {
-  if (!anyProxyConfigured(env)) {
-    directAgents ??= { http: new http.Agent({ keepAlive: true, maxSockets: 50 }), https: new https.Agent({ keepAlive: true, maxSockets: 50 }) };
-    return directAgents;
-  }
-  const key = ['https_proxy', 'HTTPS_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'].map((k) => env[k] ?? '').join('\0');
-  let agents = proxiedAgents.get(key);
-  if (!agents) {
-    const agent = new (loadProxyAgent())({ keepAlive: true, maxSockets: 50, getProxyForUrl: (url: string) => proxyFor(url, env) ?? '' });
+  const caBundle = env.AWS_CA_BUNDLE || undefined;
+  const proxied = anyProxyConfigured(env);
+  const key = [caBundle ?? '', ...(proxied ? PROXY_VARIABLES.map((k) => env[k] ?? '') : ['direct'])].join('\0');
+  let agents = agentCache.get(key);
+  if (agents) return agents;
+  const options = {
+    keepAlive: true,
+    maxSockets: 50,
+    // Idle kept-alive sockets are closed after 15 s, before servers and load balancers drop theirs
+    // (commonly 60 s): a request sent on a socket the far end is closing fails as a reset, and one
+    // that carries an MFA code is not resent.
+    timeout: FREE_SOCKET_TIMEOUT_MS,
+    ...(caBundle ? { ca: readCaBundle(caBundle) } : {}),
+  };
+  if (proxied) {
+    const agent = new (loadProxyAgent())({ ...options, getProxyForUrl: (url: string) => proxyFor(url, env) ?? '' });
     agents = { http: agent, https: agent as unknown as https.Agent };
-    proxiedAgents.set(key, agents);
+  } else {
+    agents = { http: new http.Agent(options), https: new https.Agent(options) };
   }
+  agentCache.set(key, agents);
   return agents;
 }
 
-type ProxyAgentConstructor = new (options: http.AgentOptions & { getProxyForUrl: (url: string) => string }) => http.Agent;
+function readCaBundle(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new KeytrayError('config-invalid', `AWS_CA_BUNDLE names a file that cannot be read: ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, {
+      hint: 'Point it at a PEM file of CA certificates, or unset it.',
+    });
+  }
+}
+
+type ProxyAgentConstructor = new (options: https.AgentOptions & { getProxyForUrl: (url: string) => string }) => http.Agent;
 
 function loadProxyAgent(): ProxyAgentConstructor {
   try {

@@ -60,7 +60,8 @@ export async function boundedHttpRequest(
       const kind = networkFailureKind(err);
       if (!kind) throw err;
       try {
-        token = await retry.refreshRetryTokenForRetry(token, { errorType: 'TRANSIENT', error: err });
+        // An untrusted certificate stays untrusted: it is not tried again.
+        token = await retry.refreshRetryTokenForRetry(token, { errorType: kind.kind === 'untrusted' ? 'CLIENT_ERROR' : 'TRANSIENT', error: err });
       } catch {
         throw new NetworkFailure(kind.kind, route, kind.errno, Date.now() - started, token.getRetryCount() + 1);
       }

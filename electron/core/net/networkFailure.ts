@@ -16,7 +16,11 @@ export type NetworkFailureKind =
   | 'unresolved'
   | 'unreachable'
   /** The connection closed before a whole answer arrived. */
-  | 'reset';
+  | 'reset'
+  /** The server's certificate is not trusted: often a proxy that inspects TLS with its own CA. */
+  | 'untrusted'
+  /** The proxy answered itself (it could not reach the endpoint, refused, wants credentials) instead of forwarding. */
+  | 'proxy-answered';
 
 /** Where a call went, as the failure message names it. */
 export interface NetworkRoute {
@@ -38,7 +42,7 @@ export class NetworkFailure extends Error {
   constructor(
     readonly kind: NetworkFailureKind,
     readonly route: NetworkRoute,
-    /** The system error code (ECONNREFUSED, ENOTFOUND…), when there is one. */
+    /** The system error code (ECONNREFUSED, ENOTFOUND…), or the proxy's HTTP status, when there is one. */
     readonly errno: string | undefined,
     readonly elapsedMs: number,
     readonly attempts: number,
@@ -82,12 +86,26 @@ export class NetworkFailure extends Error {
       case 'reset':
         what = `The connection to ${service} at ${endpoint}${via} closed before ${ctx.action} was answered${code}`;
         break;
+      case 'untrusted':
+        what = `The certificate of ${service} at ${endpoint}${via} is not trusted, so ${ctx.action} was not sent${code}`;
+        break;
+      case 'proxy-answered':
+        what = `The proxy ${proxy ? describeProxy(proxy) : ''} answered ${this.errno ?? 'an error'} to ${ctx.action} for ${service} at ${endpoint} instead of forwarding it`;
+        break;
     }
     return new KeytrayError('sts-unavailable', what, { profile: ctx.profile, hint: this.advice(), cause: this });
   }
 
   private advice(): string {
     const { endpointVariable, proxy, proxyVariable } = this.route;
+    if (this.kind === 'proxy-answered') {
+      return this.errno === 'HTTP 407'
+        ? `The proxy wants a user name and password: put them in ${proxyVariable} (http://user:password@host:port).`
+        : `Check that the proxy can reach ${this.route.endpoint} (or list the host in NO_PROXY), and ${endpointVariable}.`;
+    }
+    if (this.kind === 'untrusted') {
+      return `A proxy that inspects TLS needs its CA certificate: set AWS_CA_BUNDLE to a PEM file that holds it. Otherwise check ${endpointVariable}.`;
+    }
     const proxyAdvice = proxy
       ? `the proxy (${proxyVariable}; NO_PROXY to go around it)`
       : `whether you need a proxy (${proxyVariable})`;
@@ -111,6 +129,18 @@ interface ErrorLike {
   cause?: unknown;
 }
 
+const UNTRUSTED_CERTIFICATE = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 function kindOf(e: ErrorLike): { kind: NetworkFailureKind; errno?: string } | undefined {
   const code = typeof e.code === 'string' ? e.code : undefined;
   const message = typeof e.message === 'string' ? e.message : '';
@@ -120,6 +150,7 @@ function kindOf(e: ErrorLike): { kind: NetworkFailureKind; errno?: string } | un
   if (code === 'ECONNREFUSED') return { kind: 'refused', errno: code };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NONAME') return { kind: 'unresolved', errno: code };
   if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENETDOWN' || code === 'EHOSTDOWN') return { kind: 'unreachable', errno: code };
+  if (code && UNTRUSTED_CERTIFICATE.has(code)) return { kind: 'untrusted', errno: code };
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED' || /socket hang up/i.test(message)) return { kind: 'reset', errno: code ?? 'socket hang up' };
   return undefined;
 }

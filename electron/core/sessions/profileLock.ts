@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isKeytrayError, KeytrayError, type SerializedError } from '../errors';
 import { systemClock, type Clock } from '../types';
 import { ensurePrivateDirectory } from '../privateDirectory';
 
@@ -12,6 +13,10 @@ import { ensurePrivateDirectory } from '../privateDirectory';
  * The lock is a file created with O_EXCL that holds the owner's pid, start time and a nonce. A lock
  * whose owner is gone (a helper killed mid-flight) or that is older than MAX_AGE_MS is taken over, so
  * a crash never needs manual cleanup; an owner removes the file only while it still holds its own lock.
+ *
+ * A flight that fails because AWS could not be reached (or kept throttling) is shared with those who
+ * waited for it: each waiter would otherwise try in turn, and with an endpoint that never answers
+ * the tenth of ten parallel `aws` calls would give its line after ten timeouts instead of one.
  */
 export interface ProfileLock {
   withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
@@ -29,9 +34,20 @@ export class FileProfileLock implements ProfileLock {
 
   async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
     const file = this.fileFor(key);
+    const waitingSince = this.clock.now();
     const mine = await this.acquire(file);
+    const failedMeanwhile = failureSince(file, waitingSince);
+    if (failedMeanwhile) {
+      removeIfHolds(file, mine);
+      throw failedMeanwhile;
+    }
     try {
-      return await fn();
+      const result = await fn();
+      fs.rmSync(failureFile(file), { force: true });
+      return result;
+    } catch (err) {
+      if (isKeytrayError(err) && err.code === 'sts-unavailable') recordFailure(file, err.toJSON(), this.clock.now());
+      throw err;
     } finally {
       // A holder that outlived MAX_AGE_MS has been taken over: the file is the new owner's by now.
       removeIfHolds(file, mine);
@@ -83,6 +99,33 @@ export class FileProfileLock implements ProfileLock {
     const started = Number(startedText) || mtimeMs;
     if (this.clock.now() - started > FileProfileLock.MAX_AGE_MS) return content;
     return isProcessAlive(pid) ? null : content;
+  }
+}
+
+function failureFile(lockFile: string): string {
+  return `${lockFile}.failed`;
+}
+
+/** The failure recorded by a flight that ended after `since`, i.e. the one this caller waited for. */
+function failureSince(lockFile: string, since: number): KeytrayError | null {
+  const text = readOrNull(failureFile(lockFile));
+  if (text === null) return null;
+  try {
+    const { at, error } = JSON.parse(text) as { at: number; error: SerializedError };
+    return at >= since ? KeytrayError.fromJSON(error) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Error lines name endpoints and profiles, never secrets, so they may sit in the private lock directory. */
+function recordFailure(lockFile: string, error: SerializedError, at: number): void {
+  try {
+    const tmp = `${failureFile(lockFile)}.${process.pid}.${randomBytes(4).toString('hex')}`;
+    fs.writeFileSync(tmp, JSON.stringify({ at, error }), { mode: 0o600 });
+    fs.renameSync(tmp, failureFile(lockFile));
+  } catch {
+    // Sharing the failure saves waiters time; the failure itself is already on its way to the user.
   }
 }
 

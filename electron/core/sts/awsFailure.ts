@@ -7,9 +7,6 @@ import { NetworkFailure } from '../net/networkFailure';
  * that mean the same for every AWS service (a refused access key; AWS busy or unreachable).
  */
 
-/** Throttling and 5xx answers are retried by the network policy (electron/core/net) up to this many attempts. */
-export const AWS_MAX_ATTEMPTS = MAX_ATTEMPTS;
-
 /** An SDK error (or a Node socket error) reduced to what a message needs. */
 export interface AwsFailure {
   /** AWS's error code, e.g. `AccessDenied`; `Error` when there is none. */
@@ -62,7 +59,7 @@ export function unavailableError(service: 'STS' | 'IAM', f: AwsFailure, ctx: { p
   // No answer at all: the line names the endpoint, the proxy and what to check instead.
   if (cause instanceof NetworkFailure) return cause.toKeytrayError({ profile: ctx.profile, action: ctx.target });
   const why = f.throttled ? 'throttling' : f.status ? `HTTP ${f.status} ${f.code}` : f.said;
-  return new KeytrayError('sts-unavailable', `${service} is unavailable for ${ctx.target} (${why} after ${f.attempts ?? AWS_MAX_ATTEMPTS} attempts)`, {
+  return new KeytrayError('sts-unavailable', `${service} is unavailable for ${ctx.target} (${why} after ${f.attempts ?? MAX_ATTEMPTS} attempts)`, {
     profile: ctx.profile,
     hint: `Try again in a minute; if it persists check your network and AWS_ENDPOINT_URL_${service}.`,
     cause,

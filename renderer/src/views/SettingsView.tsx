@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { filterProfiles, searchTextOf } from '../profileSearch';
 import { StatusLine } from '../components/StatusLine';
-import { call, messageOf, type ProfileRow, type Settings } from '../keytrayApi';
+import { useAppSupport } from '../components/AppControls';
+import { call, messageOf, subscribe, type ProfileRow, type Settings } from '../keytrayApi';
 
 const DURATIONS = [1, 2, 4, 8, 12, 24, 36];
 
@@ -14,9 +15,13 @@ export function SettingsView() {
   const matching = useMemo(() => (filter.trim() ? filterProfiles(profiles, haystacks, filter) : []), [profiles, haystacks, filter]);
 
   const loadProfiles = () => call('profiles.list', {}).then((l) => setProfiles(l.profiles.filter((p) => p.inConfig)), () => undefined);
+  const notes = useAppSupport()?.settingNotes ?? {};
   useEffect(() => {
+    // Settings changed elsewhere (another window, the tray) are pushed here.
+    const unsubscribe = subscribe('settings.changed', setSettings);
     call('settings.get', {}).then(setSettings, (e) => setStatus({ kind: 'error', text: messageOf(e) }));
     void loadProfiles();
+    return unsubscribe;
   }, []);
 
   async function update(patch: Partial<Settings>) {
@@ -78,7 +83,9 @@ export function SettingsView() {
           </div>
           <Toggle id="setting-lock-sleep" label="End all sessions when the computer sleeps" checked={settings.lockOnSleep} onChange={(v) => void update({ lockOnSleep: v })} />
           <Toggle id="setting-lock-screen" label="End all sessions when the screen locks" checked={settings.lockOnScreenLock} onChange={(v) => void update({ lockOnScreenLock: v })} />
+          {notes.lockOnScreenLock && <p className="field-hint" data-testid="note-lock-screen">{notes.lockOnScreenLock}</p>}
           <Toggle id="setting-login" label="Start Keytray at login" checked={settings.startAtLogin} onChange={(v) => void update({ startAtLogin: v })} />
+          {notes.startAtLogin && <p className="field-hint" data-testid="note-start-at-login">{notes.startAtLogin}</p>}
         </fieldset>
       )}
       <fieldset>
