@@ -52,6 +52,12 @@ export function buildProgram(): Command {
     .action(async (opts) => (await import('./commands/listCommand')).listCommand(opts));
 
   program
+    .command('activity')
+    .description("the app's activity log: which process received which profile's credentials")
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./commands/activityCommand')).activityCommand(opts));
+
+  program
     .command('remove')
     .description('delete the stored key and sessions of a profile')
     .argument('<profile>')
