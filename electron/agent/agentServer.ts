@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { KeytrayError, asKeytrayError, type SerializedError } from '../core/errors';
 import { mfaCodeProvider, mfaProcessSource, optionCodeSource, type MfaCodeRequest, type MfaCodeSource } from '../core/mfa/mfaCodeSources';
+import { askPersonAgainOnRejectedCode, type PersonMfaPrompter } from '../core/mfa/mfaRetry';
 import { ProfileEndpoints } from '../core/credentialsServer/profileEndpoints';
 import type { ServedCredentials } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
@@ -38,6 +39,11 @@ export type AgentPrompter = (request: MfaCodeRequest) => Promise<string>;
 export interface AgentOptions {
   vault: Vault;
   prompter?: AgentPrompter;
+  /**
+   * The app's prompt window as a person who can be asked again: with it, a code STS refuses is asked
+   * for again in the window while the client keeps waiting, instead of failing the client.
+   */
+  person?: PersonMfaPrompter;
   onActivity?: (activity: AgentActivity) => void;
   /** Called after a client asked the agent to stop (`keytray agent --stop`); without it, stopping is refused. */
   onStopRequested?: () => void;
@@ -262,7 +268,16 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
     try {
       // Served now even for an endpoint request, so any MFA prompt happens while the client waits,
       // not later under an SDK's one-second endpoint timeout.
-      const served = await engine.getCredentials({ profile, durationSeconds, noSession, forceRefresh, region }, { mfa: mfaCodeProvider(sources) });
+      const credentialRequest = { profile, durationSeconds, noSession, forceRefresh, region };
+      const person = options.person;
+      const served = person
+        ? await askPersonAgainOnRejectedCode({
+            before: [optionCodeSource(request.mfaCode), mfaProcessSource],
+            person: { ask: (r) => person.ask({ ...r, requester: promptRequester() }), finished: (id, outcome) => person.finished?.(id, outcome) },
+            now: () => options.vault.clock.now(),
+            run: (mfa) => engine.getCredentials(credentialRequest, { mfa }),
+          })
+        : await engine.getCredentials(credentialRequest, { mfa: mfaCodeProvider(sources) });
       const record = () => options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'served', source: served.source });
       if (request.op === 'endpoint') {
         record();

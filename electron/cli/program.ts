@@ -1,3 +1,4 @@
+import { guardCliProcess } from './cliProcessGuard';
 import { Command, CommanderError, Option } from 'commander';
 import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from '../core/config/validation';
 import { ENV_FORMATS } from '../core/export/envExport';
@@ -50,6 +51,12 @@ export function buildProgram(): Command {
     .description('profiles, stored keys and cached sessions')
     .option('--json', 'machine-readable output')
     .action(async (opts) => (await import('./commands/listCommand')).listCommand(opts));
+
+  program
+    .command('activity')
+    .description("the app's activity log: which process received which profile's credentials")
+    .option('--json', 'machine-readable output')
+    .action(async (opts) => (await import('./commands/activityCommand')).activityCommand(opts));
 
   program
     .command('remove')
@@ -159,6 +166,9 @@ export function buildProgram(): Command {
 
 /** Runs the CLI: one plain line on failure, exit 2 for usage errors and 1 for everything else. */
 export async function runCli(argv: string[]): Promise<void> {
+  // `keytray list | head -1` closes stdout early: end quietly with the status so far, as the
+  // packaged CLI mode does, instead of a stack trace from an unhandled EPIPE.
+  guardCliProcess(process, (code) => process.exit(code));
   try {
     const program = buildProgram();
     await program.parseAsync(argv, { from: 'user' });

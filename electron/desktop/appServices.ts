@@ -1,8 +1,10 @@
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import type { Vault } from '../core/vault';
-import type { AppSupport, PromptView } from '../ipc/contract';
+import type { AppSupport, PromptAnswer, PromptView } from '../ipc/contract';
 import type { ActivityLog } from './activityLog';
 import type { ExpiringClipboard } from './clipboardExport';
+import type { ProfileUsageStore } from './profileUsage';
+import type { PersonMfaPrompter } from '../core/mfa/mfaRetry';
 
 /**
  * What the handler table needs from its host. Electron's main process and the dev:web harness pass
@@ -12,13 +14,15 @@ import type { ExpiringClipboard } from './clipboardExport';
 export interface AppServices {
   vault: Vault;
   activity: ActivityLog;
+  /** Pins and recently used profiles; read from the data directory when not given. */
+  usage?: ProfileUsageStore;
   clipboard: ExpiringClipboard;
   /** The `keytray` launcher to write into credential_process; throws when none is installed yet. */
   launcherPath: () => string;
   /** The MFA prompt queue that the agent's prompter feeds; absent where no agent runs. */
-  prompts?: {
+  prompts?: PersonMfaPrompter & {
     current(): PromptView | null;
-    answer(id: string, code: string): boolean;
+    answer(id: string, code: string): Promise<PromptAnswer>;
     cancel(id: string): boolean;
     /** Lock: nobody is left waiting for a code that would start a session the lock just ended. */
     cancelAll(reason: string): void;

@@ -11,7 +11,8 @@ import { startAgent as startRealAgent, type AgentActivity, type AgentOptions, ty
 import { createConsoleSignin } from '../core/console/consoleSignin';
 import { openSecretUrlInBrowser } from '../core/console/browserLauncher';
 import { asKeytrayError } from '../core/errors';
-import { mfaCodeProvider, mfaProcessSource } from '../core/mfa/mfaCodeSources';
+import { mfaProcessSource } from '../core/mfa/mfaCodeSources';
+import { askPersonAgainOnRejectedCode } from '../core/mfa/mfaRetry';
 import type { RequestContext } from '../core/sessions/sessionEngine';
 import { activeProfileFile, loadSettings } from '../core/settings';
 import type { Vault } from '../core/vault';
@@ -24,6 +25,7 @@ import { buildProfileList } from './profileList';
 import type { HandlerTable } from '../ipc/ipcDoor';
 import type { ActivityEntry, ProfileList, PushSink } from '../ipc/contract';
 import { ExpiryNotifier } from './expiryNotifier';
+import { ProfileUsageStore } from './profileUsage';
 import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
 import { buildTrayTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayTemplate';
 
@@ -40,7 +42,8 @@ export interface ElectronSurface {
   promptWindow: PromptWindowHost;
   showMainWindow(): void;
   renderTray(template: TrayMenuItem[], tooltip: string): void;
-  notify(title: string, body: string): void;
+  /** `action` is a button on the notification (Renew); a click on the notification runs it too. */
+  notify(title: string, body: string, action?: { label: string; run(): void }): void;
   setStartAtLogin(enabled: boolean): void;
   /** Opens a URL in the user's browser (shell.openExternal). */
   openExternal(url: string): Promise<void>;
@@ -86,17 +89,20 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const { vault, keychain } = createDesktopVault(env, (err) => surface.log(`could not save to the keychain: ${asKeytrayError(err).toLine()}`));
   await keychain.reload().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
   const push: PushSink = (event, payload) => surface.push?.(event, payload);
-  const activity = new PushingActivityLog((entry) => push('activity.added', entry), () => vault.clock.now());
+  const activity = new PushingActivityLog((entry) => push('activity.added', entry), () => vault.clock.now(), undefined, vault.paths.dataDir, (line) => surface.log(line));
+  const usage = new ProfileUsageStore(vault.paths.dataDir);
   const clipboard = new ExpiringClipboard(surface.clipboard);
-  const notifier = new ExpiryNotifier((title, body) => surface.notify(title, body));
+  const notifier = new ExpiryNotifier((title, body, renew) =>
+    surface.notify(title, body, renew === undefined ? undefined : { label: 'Renew', run: () => void runTrayAction({ type: 'renew-session', profile: renew }) }),
+  );
   let tray: TrayState = { profiles: [], active: null, pendingPrompts: 0 };
   let lastPushed = '';
 
   const refresh = (): TrayState => {
     try {
-      const list = buildProfileList(vault);
+      const list = buildProfileList(vault, usage.read());
       tray = { profiles: list.profiles, active: list.active, pendingPrompts: prompts.pendingCount, problem: list.configError };
-      notifier.update(list.profiles, list.builtAt);
+      notifier.update(list.profiles, list.builtAt, list.active);
       // The periodic refresh re-reads state that usually has not changed: the window hears only of changes.
       const signature = listSignature(list);
       if (signature !== lastPushed) {
@@ -133,6 +139,15 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       push('prompt.changed', prompts.current());
       refresh();
     },
+    facts: (profile) => {
+      try {
+        const p = vault.loadConfig().profile(profile);
+        const roleArn = p.kind === 'role' ? p.roleArn : undefined;
+        return { roleArn, account: /^arn:[\w-]+:(?:iam|sts)::(\d{12}):/.exec(roleArn ?? p.mfaSerial ?? '')?.[1] };
+      } catch {
+        return {};
+      }
+    },
   });
 
   const openConsole = async (profile: string, ctx: RequestContext): Promise<void> => {
@@ -144,6 +159,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     vault,
     activity,
     clipboard,
+    usage,
     launcherPath: options.launcherPath,
     prompts,
     openConsole,
@@ -162,6 +178,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const agent = await (options.startAgent ?? startRealAgent)({
     vault,
     prompter: prompts.prompter,
+    person: prompts,
     onActivity: (a) => {
       recordAgentActivity(activity, a);
       // A served request may have started a session the window should show.
@@ -174,11 +191,17 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     return null;
   });
 
-  /** Tray actions ask for MFA codes through the prompt window, like any other client of the agent. */
-  const trayContext = (): RequestContext => ({
-    mfa: mfaCodeProvider([mfaProcessSource, prompts.prompter]),
-    requester: { pid: process.pid, command: 'Keytray tray menu' },
-  });
+  /**
+   * Tray actions ask for MFA codes through the prompt window, like any other client of the agent,
+   * and a refused code is asked for again there.
+   */
+  const withTrayMfa = <T>(run: (ctx: RequestContext) => Promise<T>): Promise<T> =>
+    askPersonAgainOnRejectedCode({
+      before: [mfaProcessSource],
+      person: prompts,
+      now: () => vault.clock.now(),
+      run: (mfa) => run({ mfa, requester: { pid: process.pid, command: 'Keytray tray menu' } }),
+    });
 
   const runTrayAction = async (action: TrayAction): Promise<void> => {
     try {
@@ -186,19 +209,27 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         case 'make-active':
           actions.makeActive(action.profile);
           break;
+        case 'activate':
+          await withTrayMfa((ctx) => actions.activate(action.profile, ctx));
+          break;
         case 'start-session':
-          await actions.startSession(action.profile, trayContext());
+          await withTrayMfa((ctx) => actions.startSession(action.profile, ctx));
+          break;
+        case 'renew-session':
+          // The session is about to end: a new one now, not the cached one the engine would reuse.
+          actions.endSession(action.profile);
+          await withTrayMfa((ctx) => actions.startSession(action.profile, ctx));
           break;
         case 'end-session':
           actions.endSession(action.profile);
           break;
         case 'copy-env': {
-          const { clearsAfterSeconds } = await actions.copyEnv(action.profile, defaultEnvFormat(process.platform), trayContext());
+          const { clearsAfterSeconds } = await withTrayMfa((ctx) => actions.copyEnv(action.profile, defaultEnvFormat(process.platform), ctx));
           surface.notify('Env export copied', `The ${action.profile} credentials are on the clipboard for ${clearsAfterSeconds} seconds.`);
           break;
         }
         case 'open-console':
-          await actions.openConsole(action.profile, trayContext());
+          await withTrayMfa((ctx) => actions.openConsole(action.profile, ctx));
           break;
         case 'show-prompt':
           surface.promptWindow.show();
@@ -268,6 +299,7 @@ function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
   activity.record({
     at: a.at,
     kind: 'served',
+    outcome: a.outcome === 'served' ? undefined : /cancel/i.test(a.error ?? '') ? 'refused' : 'failed',
     profile: a.profile,
     requester: { pid: a.requester.parentPid ?? a.requester.pid, command: a.requester.command },
     summary:

@@ -12,11 +12,12 @@ export class ExpiryNotifier {
   private readonly warned = new Map<string, number>();
 
   constructor(
-    private readonly notify: (title: string, body: string) => void,
+    /** `renew` names the profile a Renew button would start again: the active one only. */
+    private readonly notify: (title: string, body: string, renew?: string) => void,
     private readonly warnBeforeSeconds = EXPIRY_WARNING_SECONDS,
   ) {}
 
-  update(profiles: TrayProfile[], nowMs: number): void {
+  update(profiles: TrayProfile[], nowMs: number, active: string | null = null): void {
     const seen = new Set<string>();
     for (const p of profiles) {
       const left = p.sessionSecondsLeft;
@@ -26,7 +27,8 @@ export class ExpiryNotifier {
       if (left > this.warnBeforeSeconds || this.warned.get(p.name) === expiry) continue;
       this.warned.set(p.name, expiry);
       const minutes = Math.max(1, Math.round(left / 60));
-      this.notify(`Session for ${p.name} expires soon`, `It ends in ${minutes} min. Start it again from the Keytray menu to keep working.`);
+      if (p.name === active) this.notify(`Session for ${p.name} expires soon`, `It ends in ${minutes} min. Renew it to keep working.`, p.name);
+      else this.notify(`Session for ${p.name} expires soon`, `It ends in ${minutes} min. Start it again from the Keytray menu to keep working.`);
     }
     for (const name of [...this.warned.keys()]) if (!seen.has(name)) this.warned.delete(name);
   }

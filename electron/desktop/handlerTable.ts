@@ -16,6 +16,7 @@ import type { FieldErrors, MfaNeeded } from '../ipc/contract';
 import { FormError, type HandlerTable } from '../ipc/ipcDoor';
 import { importChosenKeys, scanPlaintextKeysForWizard } from './importWizard';
 import { assertProfileFormApplies, profileFormFields, saveProfileForm, validateProfileForm } from './profileForms';
+import { ProfileUsageStore } from './profileUsage';
 
 /** Who the activity log names when the app itself asked for credentials. */
 const APP_REQUESTER = { pid: process.pid, command: 'Keytray app' };
@@ -38,6 +39,7 @@ class MfaCodeNotTypedYet extends Error {
 export function createHandlerTable(app: AppServices, actions: AppActions = createAppActions(app)): HandlerTable {
   const { vault, activity } = app;
   const changed = () => app.onStateChanged?.();
+  const usage = app.usage ?? new ProfileUsageStore(vault.paths.dataDir);
 
   /** Runs a credential request from the UI; an MFA code it still needs comes back as a value. */
   async function withUiMfa<T>(mfaCode: string | undefined, run: (ctx: RequestContext) => Promise<T>): Promise<T | MfaNeeded> {
@@ -57,7 +59,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
   }
 
   return {
-    'profiles.list': () => buildProfileList(vault),
+    'profiles.list': () => buildProfileList(vault, usage.read()),
 
     'profiles.details': ({ profile }) => {
       const config = vault.loadConfig();
@@ -103,7 +105,13 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
       }
       if (Object.keys(keyErrors).length > 0) throw new FormError(keyErrors, profile);
       // The form's fields are checked before the key is stored, so a refused form stores nothing.
-      assertProfileFormApplies(vault.loadConfig(), 'user', false, profile, fields);
+      try {
+        assertProfileFormApplies(vault.loadConfig(), 'user', false, profile, fields);
+      } catch (err) {
+        // "admin is a role profile": about the name the user typed, so it is shown at that field.
+        if (err instanceof KeytrayError && !(err instanceof FormError) && err.code === 'config-invalid') throw new FormError({ profile: err.toLine() }, profile);
+        throw err;
+      }
       // Without `replace`, a stored key gives 'key-replace-unconfirmed', which the window turns
       // into a confirmation and sends again with replace: true; the new key is checked with AWS.
       const outcome = await addOrReplaceLongTermKey(vault, {
@@ -187,6 +195,35 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
       return next;
     },
 
+    'setup.bulk': ({ profiles, enabled }) => {
+      const changedProfiles: string[] = [];
+      const launcher = app.launcherPath();
+      for (const profile of profiles) {
+        const before = vault.loadConfig();
+        if (!before.has(profile) || before.profile(profile).managedByKeytray === enabled) continue;
+        setProfileServedByKeytray(vault.paths.configFile, profile, enabled, launcher);
+        changedProfiles.push(profile);
+      }
+      activity.record({
+        kind: 'config',
+        summary: `${enabled ? 'Served' : 'Stopped serving'} ${changedProfiles.length} profile(s) ${enabled ? 'through' : 'from'} credential_process.`,
+      });
+      changed();
+      return { changed: changedProfiles, enabled };
+    },
+
+    'profiles.pin': ({ profile, pinned }) => actions.setPinned(profile, pinned),
+
+    'profiles.remove': ({ profile }) => actions.remove(profile),
+
+    'keys.check': ({ profile }) => actions.checkKey(profile),
+
+    'keys.rotate': async ({ profile, mfaCode }) => {
+      const result = await withUiMfa(mfaCode, (ctx) => actions.rotateKey(profile, ctx));
+      if ('status' in result) return result;
+      return { status: 'rotated', profile, accessKeyIdHint: maskAccessKeyId(result.newAccessKeyId), oldAccessKeyIdHint: maskAccessKeyId(result.oldAccessKeyId) };
+    },
+
     'setup.toggle': ({ profile, enabled }) => {
       const { managedByKeytray } = setProfileServedByKeytray(vault.paths.configFile, profile, enabled, app.launcherPath());
       activity.record({
@@ -209,7 +246,7 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
 
     'prompt.answer': ({ id, code }) => {
       if (!app.prompts) throw new KeytrayError('usage', 'No MFA prompt is open');
-      return { accepted: app.prompts.answer(id, code) };
+      return app.prompts.answer(id, code);
     },
 
     'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),

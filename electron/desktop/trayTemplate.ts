@@ -1,5 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { ProfileRow } from '../ipc/contract';
+import { TRAY_RECENT_COUNT } from './profileUsage';
 import { describeTimeLeft } from './sessionTimeLeft';
 
 /**
@@ -8,7 +9,7 @@ import { describeTimeLeft } from './sessionTimeLeft';
  * click callback; `toElectronTemplate` attaches the callbacks at the edge.
  */
 
-export type TrayProfile = Pick<ProfileRow, 'name' | 'kind' | 'group' | 'sessionSecondsLeft' | 'hasKey' | 'account'>;
+export type TrayProfile = Pick<ProfileRow, 'name' | 'kind' | 'group' | 'sessionSecondsLeft' | 'hasKey' | 'account'> & Partial<Pick<ProfileRow, 'pinned' | 'lastUsedAt'>>;
 
 export interface TrayState {
   profiles: TrayProfile[];
@@ -21,6 +22,10 @@ export interface TrayState {
 
 export type TrayAction =
   | { type: 'make-active'; profile: string }
+  /** One click: make active and start the session if it needs one. */
+  | { type: 'activate'; profile: string }
+  /** The expiry notification's Renew: a fresh session for a profile whose session is ending. */
+  | { type: 'renew-session'; profile: string }
   | { type: 'start-session'; profile: string }
   | { type: 'end-session'; profile: string }
   | { type: 'copy-env'; profile: string }
@@ -59,6 +64,13 @@ export function buildTrayTemplate(state: TrayState): TrayMenuItem[] {
   if (state.problem) items.push({ label: truncate(state.problem, 80), enabled: false });
   items.push({ type: 'separator' });
 
+  // Pinned and recent profiles are one click away: the click makes one active with its session.
+  const quick = quickProfiles(state.profiles);
+  if (quick.length > 0) {
+    for (const p of quick) items.push(quickItem(p, state.active));
+    items.push({ type: 'separator' });
+  }
+
   if (state.profiles.length === 0) {
     items.push({ label: 'No profiles yet — add one in Keytray…', action: { type: 'open-window' } });
   } else {
@@ -95,6 +107,37 @@ export function buildTrayTemplate(state: TrayState): TrayMenuItem[] {
     { label: 'Quit Keytray', action: { type: 'quit' } },
   );
   return items;
+}
+
+/** Pinned profiles (by name), then the most recently used, up to TRAY_RECENT_COUNT of those. */
+export function quickProfiles(profiles: TrayProfile[]): TrayProfile[] {
+  const pinned = profiles.filter((p) => p.pinned).sort((a, b) => a.name.localeCompare(b.name));
+  const recent = profiles
+    .filter((p) => !p.pinned && p.lastUsedAt !== undefined)
+    .sort((a, b) => (b.lastUsedAt ?? 0) - (a.lastUsedAt ?? 0))
+    .slice(0, TRAY_RECENT_COUNT);
+  return [...pinned, ...recent];
+}
+
+/**
+ * A user profile without a stored key can do nothing until one is added, nor a login profile
+ * until someone signs in (`keytray login`): it has credentials exactly when signed in. Roles and
+ * SSO profiles get their credentials elsewhere.
+ */
+function isUsable(p: TrayProfile): boolean {
+  return p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
+}
+
+function quickItem(p: TrayProfile, active: string | null): TrayMenuItem {
+  const left = describeTimeLeft(p.sessionSecondsLeft);
+  const usable = isUsable(p);
+  return {
+    label: `${p.pinned ? '★ ' : ''}${p.name}${left ? ` — ${left}` : ''}`,
+    type: 'checkbox',
+    checked: p.name === active,
+    enabled: usable,
+    action: { type: 'activate', profile: p.name },
+  };
 }
 
 /** One line for the tray icon's tooltip. */
@@ -138,10 +181,7 @@ function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
   const isActive = p.name === active;
   const left = describeTimeLeft(p.sessionSecondsLeft);
   const live = (p.sessionSecondsLeft ?? 0) > 0;
-  // A user profile without a stored key can do nothing until one is added, nor a login profile
-  // until someone signs in (`keytray login`): it has credentials exactly when signed in. Roles and
-  // SSO profiles get their credentials elsewhere.
-  const usable = p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
+  const usable = isUsable(p);
   return {
     label: `${isActive ? '✓ ' : ''}${p.name}${left ? ` — ${left}` : ''}`,
     type: 'submenu',

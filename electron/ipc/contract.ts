@@ -14,12 +14,14 @@
  * This file must stay free of Node and Electron imports: the renderer's tsconfig (DOM, no Node
  * types) type-checks it, and the core modules it takes from are import-free for the same reason.
  */
+import type { ActivityEntry } from '../core/activity/activityShape';
 import { ENV_FORMATS } from '../core/export/envFormats';
 import type { ProfileStatus } from '../core/profileStatusShape';
 import { z } from 'zod';
 import type { Channel, PushEventName } from './channels';
 
 export { CHANNELS, IPC_PREFIX, PUSH_EVENTS, PUSH_PREFIX, isChannel, isPushEvent, type Channel } from './channels';
+export type { ActivityEntry, ActivityOutcome } from '../core/activity/activityShape';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -32,6 +34,27 @@ const mfaCode = z
   .regex(/^\s*\d{3}\s*\d{3}\s*$/, 'The MFA code must be 6 digits')
   .optional();
 
+
+/**
+ * What each form field is called in a message, so a limit in the schemas below reaches the user as
+ * "The profile name can be at most 128 characters." under that field, never as schema text.
+ */
+export const FIELD_LABELS: Record<string, string> = {
+  profile: 'The profile name',
+  accessKeyId: 'The access key ID',
+  secretAccessKey: 'The secret access key',
+  region: 'The region',
+  mfaSerial: 'The MFA device ARN',
+  mfaProcess: 'The MFA code command',
+  roleArn: 'The role ARN',
+  sourceProfile: 'The source profile',
+  externalId: 'The external ID',
+  roleSessionName: 'The session name',
+  durationSeconds: 'The duration',
+  mfaCode: 'The MFA code',
+  code: 'The MFA code',
+  fields: 'This field',
+};
 
 // ---------------------------------------------------------------------------------------------
 // Request schemas, one per channel
@@ -95,6 +118,11 @@ export const requestSchemas = {
     startAtLogin: z.boolean().optional(),
   }),
   'setup.toggle': z.strictObject({ profile: profileName, enabled: z.boolean() }),
+  'setup.bulk': z.strictObject({ profiles: z.array(profileName).min(1).max(5000), enabled: z.boolean() }),
+  'profiles.pin': z.strictObject({ profile: profileName, pinned: z.boolean() }),
+  'profiles.remove': z.strictObject({ profile: profileName }),
+  'keys.check': z.strictObject({ profile: profileName }),
+  'keys.rotate': z.strictObject({ profile: profileName, mfaCode }),
   'cli.install': empty,
   'activity.list': empty,
   'prompt.current': empty,
@@ -114,6 +142,12 @@ export interface ProfileRow extends ProfileStatus {
   /** The user profile at the end of the source chain: the tray and the list group by it. */
   group: string;
   active: boolean;
+  /** Pinned by the user: listed first in the window and at the top of the tray. */
+  pinned: boolean;
+  /** Epoch ms the profile was last made active or given a session from the app; recent ones come first. */
+  lastUsedAt?: number;
+  /** The session's full length when known (its duration setting), for the time-left bar. */
+  sessionSecondsTotal?: number;
   /** The session's time left as the window words it ("7 h 5 min left", "no session"), as of `builtAt`. */
   timeLeftText: string;
 }
@@ -174,14 +208,6 @@ export interface Settings {
   startAtLogin: boolean;
 }
 
-export interface ActivityEntry {
-  at: number;
-  kind: 'served' | 'session-started' | 'session-ended' | 'locked' | 'mfa-prompt' | 'mfa-cancelled' | 'env-copied' | 'console' | 'config';
-  profile?: string;
-  /** One plain sentence. */
-  summary: string;
-  requester?: { pid: number; command?: string };
-}
 
 /** What the MFA prompt window shows. */
 export interface PromptView {
@@ -189,11 +215,43 @@ export interface PromptView {
   profile: string;
   /** The profile the tool asked for, when it differs (a role assumed through `profile`). */
   requestedProfile?: string;
+  /** The role the code unlocks and its account, when the requested profile is a role. */
+  roleArn?: string;
+  account?: string;
   serial: string;
-  requester?: { pid: number; command?: string };
+  /** `name` is what a person calls the program (`aws`, `terraform`), read from its command line. */
+  requester?: { pid: number; command?: string; name?: string };
   requestedAt: number;
+  /** When the request gives up if no code is accepted. */
+  expiresAt: number;
+  /** 'checking' while AWS judges the code just sent. */
+  state: 'waiting' | 'checking';
+  /** Why AWS refused the last code; the request is still open for the next one. */
+  error?: string;
   /** How many more requests are queued behind this one. */
   queued: number;
+}
+
+/** What became of a code sent from the prompt window, known only once AWS has answered. */
+export type PromptAnswer =
+  | { result: 'served' }
+  | { result: 'rejected'; message: string }
+  | { result: 'failed'; message: string }
+  /** Nobody reports how this request ends: the code was given to it, no more is known. */
+  | { result: 'handed-over' }
+  | { result: 'gone' };
+
+/** What checking a stored key found: whose key it is and how old. */
+export interface KeyCheck {
+  profile: string;
+  accessKeyIdHint: string;
+  account: string;
+  /** The IAM user's ARN, from GetCallerIdentity. */
+  arn: string;
+  userName?: string;
+  /** When IAM created the key, if ListAccessKeys was allowed. */
+  createdAt?: number;
+  storedAt?: number;
 }
 
 /** What this platform's desktop can do, so the window can say what a setting cannot do here. */
@@ -227,10 +285,15 @@ export interface ResponseMap {
   'settings.get': Settings;
   'settings.set': Settings;
   'setup.toggle': { profile: string; managedByKeytray: boolean };
+  'setup.bulk': { changed: string[]; enabled: boolean };
+  'profiles.pin': { profile: string; pinned: boolean };
+  'profiles.remove': { profile: string; removedKey: boolean; clearedSessions: string[] };
+  'keys.check': KeyCheck;
+  'keys.rotate': { status: 'rotated'; profile: string; accessKeyIdHint: string; oldAccessKeyIdHint: string } | MfaNeeded;
   'cli.install': { path: string; message: string };
   'activity.list': { entries: ActivityEntry[] };
   'prompt.current': PromptView | null;
-  'prompt.answer': { accepted: boolean };
+  'prompt.answer': PromptAnswer;
   'prompt.cancel': { cancelled: boolean };
   'app.support': AppSupport;
   'app.quit': { quitting: boolean };
@@ -288,3 +351,4 @@ export interface KeytrayApi {
   /** Listens to a pushed event; returns the function that stops listening. */
   on<E extends PushEvent>(event: E, listener: (payload: PushEvents[E]) => void): () => void;
 }
+

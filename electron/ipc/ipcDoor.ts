@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { asKeytrayError, KeytrayError, oneLine } from '../core/errors';
 import { IPC_PREFIX, isChannel, type Channel } from './channels';
-import { requestSchemas, type FieldErrors, type IpcError, type IpcResult, type ResponseOf } from './contract';
+import { FIELD_LABELS, requestSchemas, type FieldErrors, type IpcError, type IpcResult, type ResponseOf } from './contract';
 import type { IpcSenderEvent } from './senderValidation';
 
 /**
@@ -30,7 +30,12 @@ export class FormError extends KeytrayError {
 export async function callHandler(table: HandlerTable, channel: unknown, payload: unknown): Promise<IpcResult<unknown>> {
   if (!isChannel(channel)) return failure('ipc-invalid', 'Unknown IPC channel');
   const parsed = requestSchemas[channel].safeParse(payload ?? {});
-  if (!parsed.success) return failure('ipc-invalid', describeSchemaFailure(channel, parsed.error));
+  if (!parsed.success) {
+    // A form field past its limit is the user's to fix: say so at the field, in words, not in schema terms.
+    const fields = fieldMessagesOf(parsed.error);
+    if (fields) return { ok: false, error: { code: 'config-invalid', message: Object.values(fields)[0], fields } };
+    return failure('ipc-invalid', describeSchemaFailure(channel, parsed.error));
+  }
   try {
     const handler = table[channel] as (request: unknown) => unknown;
     return { ok: true, value: await handler(parsed.data) };
@@ -77,6 +82,22 @@ export function redactSecrets(text: string): string {
   return text
     .replace(/\b(?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{8,}([A-Z0-9]{4})\b/g, (_m, last4: string) => `****${last4}`)
     .replace(/[A-Za-z0-9/+=]{32,}/g, '[redacted]');
+}
+
+/** Messages for limits a user can reach by typing, one per field; null when an issue is not about a form field. */
+function fieldMessagesOf(error: z.ZodError): FieldErrors | null {
+  const fields: FieldErrors = {};
+  for (const issue of error.issues) {
+    const field = issue.path[0];
+    if (typeof field !== 'string' || !(field in FIELD_LABELS)) return null;
+    if (issue.path.length > 1 && field !== 'fields') return null;
+    const name = field === 'fields' && typeof issue.path[1] === 'string' ? issue.path[1] : field;
+    const label = FIELD_LABELS[name] ?? FIELD_LABELS[field];
+    if (issue.code === 'too_big' && 'maximum' in issue) fields[name] ??= `${label} can be at most ${String(issue.maximum)} characters.`;
+    else if (issue.code === 'too_small') fields[name] ??= `Enter ${label.replace(/^The /, 'the ')}.`;
+    else return null;
+  }
+  return Object.keys(fields).length > 0 ? fields : null;
 }
 
 function describeSchemaFailure(channel: Channel, error: z.ZodError): string {

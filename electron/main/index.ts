@@ -209,8 +209,15 @@ async function start(onStarted: (desktop: DesktopApp) => void): Promise<void> {
         tray.setToolTip(tooltip);
         tray.setContextMenu(Menu.buildFromTemplate(toElectronTemplate(template, (action) => void desktop?.runTrayAction(action))));
       },
-      notify(title, body) {
-        if (Notification.isSupported()) new Notification({ title, body, silent: false }).show();
+      notify(title, body, action) {
+        if (!Notification.isSupported()) return;
+        // Buttons show on macOS; elsewhere clicking the notification itself runs the action.
+        const n = new Notification({ title, body, silent: false, actions: action ? [{ type: 'button', text: action.label }] : [] });
+        if (action) {
+          n.on('action', () => action.run());
+          n.on('click', () => action.run());
+        }
+        n.show();
       },
       setStartAtLogin(enabled) {
         if (process.platform === 'linux') {

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { call, type FieldErrors } from './keytrayApi';
+import { ApiError, call, type FieldErrors } from './keytrayApi';
 
 /**
  * Inline validation by the same rules main applies on save (core's validation.ts, run in main
@@ -7,17 +7,22 @@ import { call, type FieldErrors } from './keytrayApi';
  * fields the user has left, or for all of them after a submit attempt.
  */
 export function useFormValidation(form: 'user' | 'role', isNew: boolean, profile: string, fields: Record<string, string>) {
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [inline, setErrors] = useState<FieldErrors>({});
+  // A failed save's messages, kept for the values that were saved: an inline check answering late
+  // for the same values must not wipe them. Typing anything clears them.
+  const [server, setServer] = useState<{ key: string; errors: FieldErrors }>({ key: '', errors: {} });
   const [touched, setTouched] = useState<Record<string, boolean>>({});
   const [submitted, setSubmitted] = useState(false);
   const key = JSON.stringify([profile, fields]);
+  const errors = server.key === key ? { ...inline, ...server.errors } : inline;
 
   useEffect(() => {
     let current = true;
     const timer = setTimeout(() => {
       call('profiles.validate', { form, isNew, profile, fields }).then(
         (e) => current && setErrors(e),
-        () => undefined,
+        // A field past its limit comes back as a message for that field: show it, not the last one.
+        (err: unknown) => current && err instanceof ApiError && err.fields && setErrors(err.fields),
       );
     }, 120);
     return () => {
@@ -37,7 +42,7 @@ export function useFormValidation(form: 'user' | 'role', isNew: boolean, profile
     /** Errors from a failed save (the server's answer wins over the last inline check). */
     setServerErrors: (e: FieldErrors) => {
       setSubmitted(true);
-      setErrors((prev) => ({ ...prev, ...e }));
+      setServer({ key, errors: e });
     },
   };
 }

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { AwsConfig } from '../../electron/core/config/awsConfig';
 import { buildProfileStatus } from '../../electron/core/profileStatus';
 import { buildTrayTemplate, type TrayProfile } from '../../electron/desktop/trayTemplate';
+import { uiFigures } from './ui';
 import { browserStandIn, createSandbox, KEYTRAY_BIN, runProcess, type Sandbox } from '../integration/harness';
 import { cliBinaryCacheHit } from './cliBinary';
 
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     lines.push(...(await ssoCacheHit(sb)));
     lines.push(...(await sixteenColdCalls(sb)));
     lines.push(...largeConfig());
+    lines.push(...(await uiFigures(sb)));
     process.stdout.write(`\nKeytray benchmarks (${os.cpus().length} cores, node ${process.version}, ${RUNS} runs each)\n`);
     for (const l of lines) process.stdout.write(`${l}\n`);
   } finally {

@@ -97,8 +97,10 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
 
   it('shows an empty profile list with a way to start', async () => {
     await page.goto(url);
-    await page.getByRole('heading', { name: 'Profiles' }).waitFor();
-    await page.getByText('No profiles yet.').waitFor();
+    await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'No profiles yet' }).waitFor();
+    await page.getByRole('button', { name: 'Add key' }).waitFor();
+    await page.getByRole('button', { name: 'Import' }).waitFor();
     await shot('01-profiles-empty');
   });
 
@@ -126,8 +128,8 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
     await page.getByRole('button', { name: 'Store key' }).click();
     await page.locator(`li[data-profile="${user}"]`).waitFor();
     await assertNoSecretInPage();
-    const row = page.locator(`li[data-profile="${user}"]`);
-    assert.match(await row.innerText(), new RegExp(`key \\*+${alice.accessKeyId.slice(-4)}`));
+    await page.locator(`li[data-profile="${user}"] .row-select`).click();
+    assert.match(await page.locator('.detail').innerText(), new RegExp(`\\*+${alice.accessKeyId.slice(-4)}`));
   });
 
   it('adds a role profile, validating the ARN and duration as the user types', async () => {
@@ -152,25 +154,33 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
     assert.match(fs.readFileSync(sb.configFile, 'utf8'), new RegExp(`\\[profile ${role}\\]\\nrole_arn = ${roleArn.replace(/\//g, '\\/')}\\nsource_profile = ${user}\\nduration_seconds = 3600\\n`));
   });
 
-  it('starts the role session by typing an MFA code', async () => {
+  it('starts the role session by typing an MFA code; a refused code is shown at the field, which stays open', async () => {
     const row = page.locator(`li[data-profile="${role}"]`);
-    await row.getByRole('button', { name: 'Start session' }).click();
-    const code = row.getByRole("textbox", { name: `MFA code for ${role}` });
+    await row.getByRole('button', { name: `Start: ${role}` }).click();
+    const code = page.getByRole('textbox', { name: `MFA code for ${role}` });
     await code.waitFor();
-    assert.match(await row.innerText(), new RegExp(mfa.serial.replace(/[/]/g, '\\/')));
+    assert.match(await page.locator('.detail').innerText(), new RegExp(mfa.serial.replace(/[/]/g, '\\/')));
     await shot('04-mfa-inline');
+    await code.fill(wrongCode(mfa.unusedCode()));
+    await code.press('Enter');
+    // STS's reason, at the code field; no success line anywhere, and the field is ready for the next code.
+    await page.locator('.mfa-form .field-error').getByText(/STS rejected the MFA code/).waitFor();
+    assert.equal(await page.getByText(`Session for ${role} started`).count(), 0);
+    assert.equal(await page.evaluate<string>('document.activeElement?.id'), `mfa-${role}`);
     await code.fill(mfa.unusedCode());
     await code.press('Enter');
     await page.getByText(`Session for ${role} started`).waitFor();
-    await row.getByText(/\d+ min left/).waitFor();
+    await row.getByText(/\d+ min left, until \d\d:\d\d/).waitFor();
+    // Focus is back on the row the user acted on, not lost to <body>.
+    assert.equal(await page.evaluate<string | null>("document.activeElement?.closest('li')?.getAttribute('data-profile') ?? null"), role);
     await assertNoSecretInPage();
   });
 
   it('makes the role active; `keytray credential-process --active` then returns its credentials', async () => {
     const row = page.locator(`li[data-profile="${role}"]`);
-    await row.getByRole('button', { name: 'Make active' }).click();
+    await row.getByRole('button', { name: `Make active: ${role}` }).click();
     await page.getByText(`${role} is now the active profile.`).waitFor();
-    await row.getByRole('button', { name: 'Active', pressed: true }).waitFor();
+    await row.getByRole('button', { name: `Active: ${role}`, pressed: true }).waitFor();
     await shot('05-profiles-active');
 
     const result = await sb.keytray(['credential-process', '--active']);
@@ -187,7 +197,7 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
   });
 
   it('shows the MFA prompt window with the requesting process when the CLI needs a code', async () => {
-    await page.getByRole('button', { name: 'Lock' }).click();
+    await page.getByRole('button', { name: 'Lock', exact: true }).click();
     await page.getByText('Locked: every session ended.').waitFor();
     const cli = sb.keytray(['credential-process', role]);
     const prompt = await browser.newPage({ viewport: { width: 460, height: 420 } });
@@ -196,13 +206,19 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
     assert.equal(await prompt.getByTestId('prompt-profile').innerText(), `${role} (via ${user})`);
     assert.match(await prompt.getByTestId('prompt-requester').innerText(), new RegExp(`pid ${process.pid}`));
     await shot('07-mfa-prompt-window', prompt);
+    // A wrong code: the window shows STS's reason and the request stays open; the CLI keeps waiting.
+    await prompt.getByLabel('Code from your MFA device').fill(wrongCode(mfa.unusedCode()));
+    await prompt.locator('#prompt-code-error').getByText(/STS rejected the MFA code/).waitFor();
+    assert.equal(await prompt.getByText('AWS accepted the code').count(), 0);
+    assert.equal(await prompt.getByTestId('prompt-profile').innerText(), `${role} (via ${user})`);
+    // Six digits send themselves: no Enter needed.
     await prompt.getByLabel('Code from your MFA device').fill(mfa.unusedCode());
-    await prompt.keyboard.press('Enter');
     const result = await cli;
     assert.equal(result.code, 0, result.stderr);
     const doc = parseCredentialDocument(result.stdout);
     secrets.push(doc.SecretAccessKey, doc.SessionToken!);
-    await prompt.getByText('No program is waiting for an MFA code.').waitFor();
+    await prompt.getByText(/AWS accepted the code/).waitFor();
+    await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();
     await assertNoSecretInPage(prompt);
     await prompt.close();
   });
@@ -218,7 +234,8 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
   it('shows settings and the import wizard, all controls labelled', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('MFA session length for user profiles').waitFor();
-    await page.getByRole('switch', { name: role }).waitFor();
+    await page.getByLabel('Profiles matching').fill(role.slice(0, 5));
+    await page.getByRole('button', { name: /^Serve 1 through credential_process$/ }).waitFor();
     await shot('09-settings');
     await page.getByRole('link', { name: 'Import' }).click();
     await page.getByRole('button', { name: 'Look for keys' }).click();
@@ -234,7 +251,7 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
 
   it('is usable from the keyboard: the navigation is reachable with Tab and follows Enter', async () => {
     await page.goto(url);
-    await page.getByRole('heading', { name: 'Profiles' }).waitFor();
+    await page.getByRole('heading', { name: 'Profiles', exact: true }).waitFor();
     // Focus starts on the view's heading; Shift+Tab walks back through the navigation.
     let focused = '';
     for (let i = 0; i < 12 && focused !== 'nav:Add access key'; i++) {
@@ -247,3 +264,8 @@ describe('desktop UI in Chromium against dev:web', { skip: skipReason, timeout: 
     assert.equal(await page.evaluate<string>('document.activeElement?.tagName'), 'H1', 'focus moves to the new view');
   });
 });
+
+/** A six-digit code that is not the device's current one. */
+function wrongCode(right: string): string {
+  return String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+}

@@ -103,7 +103,7 @@ describe('pushed state in Chromium against dev:web', { skip: skipReason, timeout
   it('the prompt window shows an MFA request the moment the agent asks, without polling', async () => {
     const prompt = await browser.newPage();
     await prompt.goto(`${dev.url}#prompt`);
-    await prompt.getByText('No program is waiting for an MFA code.').waitFor();
+    await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();
     const calls = countRpcs(prompt);
 
     const cli = sb.keytray(['credential-process', role]);
@@ -114,7 +114,7 @@ describe('pushed state in Chromium against dev:web', { skip: skipReason, timeout
     const result = await cli;
     assert.equal(result.code, 0, result.stderr);
     parseCredentialDocument(result.stdout);
-    await prompt.getByText('No program is waiting for an MFA code.').waitFor();
+    await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();
     assert.deepEqual(calls, ['prompt.answer']);
     await prompt.close();
   });

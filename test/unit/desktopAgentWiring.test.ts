@@ -85,7 +85,8 @@ describe('desktop app hosting the agent', () => {
     assert.ok(promptShows.length > 0, 'the prompt window was shown');
 
     const answered = await callHandler(app.handlers, 'prompt.answer', { id: prompt.id, code: mfa.unusedCode() });
-    assert.deepEqual(answered, { ok: true, value: { accepted: true } });
+    // The window's "Send code" is answered once STS has accepted the code, never before.
+    assert.deepEqual(answered, { ok: true, value: { result: 'served' } });
     const result = await cli;
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stderr, '');
@@ -180,5 +181,38 @@ describe('desktop app hosting the agent', () => {
     assert.equal(app.vault.store.getSession(role), null);
     assert.equal(app.vault.store.getSession(user), null);
     assert.ok(app.activity.list().some((e) => e.kind === 'locked' && /sleep/.test(e.summary)));
+  });
+
+  it('makes a recent profile active, with its session, in one click from the top of the tray; a refused code is asked again', async () => {
+    await callHandler(app.handlers, 'profiles.makeActive', { profile: role });
+    await callHandler(app.handlers, 'profiles.makeActive', { profile: null });
+    await callHandler(app.handlers, 'sessions.lock', {});
+    assert.equal(app.vault.store.getSession(role), null);
+    app.refresh();
+    // The recent role is a plain item at the top level, not inside a group's submenu.
+    const item = tray.template.find((i) => i.action?.type === 'activate' && i.action.profile === role);
+    assert.ok(item, JSON.stringify(tray.template.slice(0, 5)));
+    assert.equal(item.type, 'checkbox');
+    assert.equal(item.checked, false);
+
+    const clicked = app.runTrayAction(item.action!);
+    const first = await waitForPrompt();
+    assert.equal(first.requestedProfile, role);
+    const right = mfa.unusedCode();
+    const wrong = String((Number(right) + 500_000) % 1_000_000).padStart(6, '0');
+    const refused = await callHandler(app.handlers, 'prompt.answer', { id: first.id, code: wrong });
+    assert.ok(refused.ok && (refused.value as { result: string }).result === 'rejected', JSON.stringify(refused));
+    const again = await waitForPrompt();
+    assert.equal(again.id, first.id, 'the same request stays open for the next code');
+    assert.match(again.error ?? '', /STS rejected the MFA code/);
+    assert.deepEqual(await callHandler(app.handlers, 'prompt.answer', { id: first.id, code: right }), { ok: true, value: { result: 'served' } });
+    await clicked;
+
+    assert.equal(readActiveProfile(sb.dataDir), role);
+    assert.ok(app.vault.store.getSession(role), 'the click started the session');
+    app.refresh();
+    assert.match(tray.tooltip, new RegExp(`^Keytray — ${role}, (59|60) min left$`));
+    const log = app.activity.list();
+    assert.ok(log.some((e) => e.kind === 'mfa-rejected' && e.outcome === 'failed'), 'the refused code is marked in the log');
   });
 });

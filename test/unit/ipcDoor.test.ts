@@ -124,6 +124,21 @@ describe('callHandler', () => {
     assert.deepEqual(calls, []);
   });
 
+  it('words a form field past its limit as a message at that field, never as schema text', async () => {
+    const calls: Array<[string, unknown]> = [];
+    const table = recordingTable(calls);
+    const long = await callHandler(table, 'profiles.addUser', { profile: 'p'.repeat(129), accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'x'.repeat(40) });
+    assert.deepEqual(long, {
+      ok: false,
+      error: { code: 'config-invalid', message: 'The profile name can be at most 128 characters.', fields: { profile: 'The profile name can be at most 128 characters.' } },
+    });
+    const inline = await callHandler(table, 'profiles.validate', { form: 'role', isNew: true, profile: 'ops', fields: { roleArn: 'a'.repeat(3000) } });
+    assert.ok(!inline.ok);
+    assert.deepEqual(inline.error.fields, { roleArn: 'The role ARN can be at most 2048 characters.' });
+    assert.doesNotMatch(JSON.stringify([long, inline]), /Invalid request|Too big|too_big/);
+    assert.deepEqual(calls, []);
+  });
+
   it('never echoes a rejected payload, so a secret sent to the wrong field stays out of the error', async () => {
     const result = await callHandler(recordingTable([]), 'profiles.addUser', { profile: 'alice', accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 7, note: SECRET });
     assert.equal(result.ok, false);

@@ -185,3 +185,38 @@ describe('toElectronTemplate', () => {
     assert.equal(electron.find((i) => i.type === 'separator')?.click, undefined);
   });
 });
+
+describe('the top of the tray: pinned and recent profiles, one click each', () => {
+  const many = Array.from({ length: 2000 }, (_, i) => role(`role-${String(i).padStart(4, '0')}`, 'alice', { lastUsedAt: i < 8 ? 1_000 + i : undefined }));
+  const profiles = [user('alice'), ...many, role('prod', 'alice', { pinned: true }), role('audit', 'alice', { pinned: true, lastUsedAt: 5 })];
+
+  it('lists the pinned profiles, then the five most recent, as top-level items whose click activates', () => {
+    const items = buildTrayTemplate(state(profiles, { active: 'role-0006' }));
+    const quick = items.filter((i) => i.action?.type === 'activate');
+    assert.deepEqual(
+      quick.map((i) => i.label),
+      ['★ audit', '★ prod', 'role-0007', 'role-0006', 'role-0005', 'role-0004', 'role-0003'],
+    );
+    for (const item of quick) {
+      assert.equal(item.type, 'checkbox', 'a plain item: one click, not a submenu to open');
+      assert.equal(item.submenu, undefined);
+    }
+    assert.equal(quick.find((i) => i.label === 'role-0006')?.checked, true, 'the active one is ticked');
+    // The rest stay in the submenus, so 2,000 profiles still fit on a screen.
+    assert.ok(items.length < 40, `${items.length} top-level items`);
+  });
+
+  it('shows the time left on a quick item and disables a user that has no key', () => {
+    const items = buildTrayTemplate(state([user('bob', { hasKey: false, lastUsedAt: 2 }), role('ops', 'bob', { lastUsedAt: 1, sessionSecondsLeft: 42 * 60 })]));
+    const quick = items.filter((i) => i.action?.type === 'activate');
+    assert.deepEqual(quick.map((i) => [i.label, i.enabled]), [
+      ['bob', false],
+      ['ops — 42 min left', true],
+    ]);
+  });
+
+  it('has no quick section when nothing is pinned or used yet', () => {
+    const items = buildTrayTemplate(state([user('alice'), role('admin', 'alice')]));
+    assert.equal(items.filter((i) => i.action?.type === 'activate').length, 0);
+  });
+});

@@ -16,6 +16,7 @@ import {
   type UserProfileSettings,
 } from '../../core/keys/longTermKeys';
 import { importPlaintextKeys, plaintextSources, scanPlaintextKeys, storedKeyItWouldReplace } from '../../core/keys/plaintextImport';
+import { removeStoredProfile } from '../../core/keys/removeStoredProfile';
 import { createSdkStsGateway } from '../../core/sts/stsGateway';
 import { assertKnownProfile } from '../../core/profileStatus';
 import type { Vault } from '../../core/vault';
@@ -282,11 +283,7 @@ export async function removeCommand(profile: string, options: { yes?: boolean })
   const vault = getVault();
   assertKnownProfile(vault, profile);
   if (!options.yes) await confirm(`Delete the stored key and sessions of profile "${profile}"?`);
-  const hadKey = vault.store.deleteLongTermKey(profile);
-  const cleared = clearSessionsBuiltOn(vault, profile);
-  if (!hadKey && cleared.length === 0) {
-    throw new KeytrayError('no-stored-key', 'Nothing is stored for this profile', { profile, hint: 'See `keytray list`.' });
-  }
+  const { removedKey: hadKey, clearedSessions: cleared } = removeStoredProfile(vault, profile);
   process.stdout.write(`Removed ${hadKey ? 'the key and ' : ''}${cleared.length} cached session(s) for profile "${profile}".\n`);
 }
 

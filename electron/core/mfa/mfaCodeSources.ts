@@ -12,6 +12,18 @@ export interface MfaCodeRequest {
   mfaProcess?: string;
   /** The process that asked for credentials (pid and command line), shown by prompt windows. */
   requester?: { pid: number; command?: string };
+  /**
+   * Set when a person is asked again for the same request: the prompt keeps its place and its
+   * deadline, and shows why the last code was refused.
+   */
+  conversation?: MfaConversation;
+}
+
+export interface MfaConversation {
+  id: string;
+  firstAskedAt: number;
+  /** STS's reason for refusing the previous code, as the user reads it. */
+  rejectedBecause?: string;
 }
 
 /** Returns a code, or null when this source cannot provide one so that the next source is tried. */

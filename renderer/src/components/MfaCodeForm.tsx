@@ -18,10 +18,13 @@ export function MfaCodeForm(props: {
   onSubmit(code: string): void;
   onCancel(): void;
   submitLabel?: string;
+  /** Why the last code was refused; shown at the field, and the field takes focus for the next code. */
+  error?: string;
 }) {
   const [code, setCode] = useState('');
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => input.current?.focus(), []);
+  useEffect(() => input.current?.focus(), [props.error]);
+  const errorId = `${props.id}-error`;
   const typed = typedMfaCode(code);
   return (
     <form
@@ -34,7 +37,10 @@ export function MfaCodeForm(props: {
         props.onSubmit(typed);
       }}
       onKeyDown={(e) => {
-        if (e.key === 'Escape') props.onCancel();
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          props.onCancel();
+        }
       }}
     >
       <label htmlFor={props.id}>
@@ -52,7 +58,8 @@ export function MfaCodeForm(props: {
           autoComplete="one-time-code"
           pattern="[0-9 ]*"
           maxLength={7}
-          aria-describedby={`${props.id}-hint`}
+          aria-describedby={props.error ? `${errorId} ${props.id}-hint` : `${props.id}-hint`}
+          aria-invalid={props.error ? true : undefined}
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />
@@ -63,6 +70,11 @@ export function MfaCodeForm(props: {
           Cancel
         </button>
       </div>
+      {props.error && (
+        <p id={errorId} className="field-error" role="alert">
+          {props.error}
+        </p>
+      )}
     </form>
   );
 }

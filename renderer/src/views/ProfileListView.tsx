@@ -1,121 +1,147 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { MfaCodeForm } from '../components/MfaCodeForm';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { StatusLine } from '../components/StatusLine';
-import { call, messageOf, subscribe, type MfaNeeded, type ProfileList, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, type ImportCandidate, type ProfileRow } from '../keytrayApi';
+import { filterProfiles, searchTextOf } from '../profileSearch';
+import { sessionNow, useNow, type Status } from '../sessionClock';
+import { useProfileList } from '../useProfileList';
 import { go } from '../useHashRoute';
+import { ProfileDetail, type DetailRequest } from './ProfileDetail';
 
-type PendingAction = { action: 'start' | 'copy' | 'console'; profile: string; serial: string };
-type Status = { kind: 'ok' | 'error'; text: string } | null;
+/** Every row has one height, so the list can be virtualized without measuring. */
+const ROW_HEIGHT = 72;
 
-/** The profile list, grouped by the user profile each chain ends at, with live time left. */
-export function ProfileListView() {
-  const [list, setList] = useState<ProfileList | null>(null);
-  const [receivedAt, setReceivedAt] = useState(0);
-  const [now, setNow] = useState(Date.now());
-  const [loadError, setLoadError] = useState<string | null>(null);
+/**
+ * The profile list and the selected profile's detail side by side (stacked in a narrow window).
+ * Rows are compact and virtualized, so thousands of profiles cost only the rows on screen; the
+ * search box (Ctrl/Cmd+K or /) filters by name, account, role and user with fuzzy matching.
+ */
+export function ProfileListView({ selectedName }: { selectedName?: string }) {
+  const { list, receivedAt, error: loadError, reload } = useProfileList();
+  const now = useNow(15_000);
+  const [query, setQuery] = useState('');
   const [status, setStatus] = useState<Status>(null);
-  const [pending, setPending] = useState<PendingAction | null>(null);
-  const [busy, setBusy] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(selectedName ?? null);
+  const [request, setRequest] = useState<DetailRequest | null>(null);
+  const search = useRef<HTMLInputElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const focusAfterRender = useRef<string | null>(null);
+  const [plaintext, setPlaintext] = useState<Map<string, ImportCandidate>>(new Map());
 
-  const reload = useCallback(async () => {
-    try {
-      const next = await call('profiles.list', {});
-      setList(next);
-      setReceivedAt(Date.now());
-      setLoadError(null);
-    } catch (err) {
-      setLoadError(messageOf(err));
-    }
+  // Keys still in plaintext in ~/.aws/credentials are offered for import where the profile shows.
+  useEffect(() => {
+    call('import.scan', {}).then(
+      (r) => setPlaintext(new Map(r.candidates.filter((c) => !c.skippedReason && !c.alreadyStored).map((c) => [c.profile, c]))),
+      () => undefined,
+    );
+  }, [list?.profiles.length]);
+
+  const haystacks = useMemo(() => new Map((list?.profiles ?? []).map((p) => [p.name, searchTextOf(p)])), [list]);
+  const rows = useMemo(() => filterProfiles(list?.profiles ?? [], haystacks, query), [list, haystacks, query]);
+  const elapsed = Math.max(0, Math.floor((now - receivedAt) / 1000));
+  const selectedRow = list?.profiles.find((p) => p.name === selected) ?? null;
+  const selectedIndex = rows.findIndex((r) => r.name === selected);
+  // The row that takes Tab: the selected one, else the first, so the list is one tab stop.
+  const tabRow = selectedIndex >= 0 ? rows[selectedIndex].name : rows[0]?.name;
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 6,
+  });
+
+  // Ctrl/Cmd+K and "/" (outside a text field) go to the search box from anywhere in the window.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
+      if ((e.key === 'k' || e.key === 'K') && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        search.current?.focus();
+        search.current?.select();
+      } else if (e.key === '/' && !typing) {
+        e.preventDefault();
+        search.current?.focus();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, []);
 
   useEffect(() => {
-    // The main process pushes every change; the one-second tick only counts time left down locally.
-    const unsubscribe = subscribe('state.changed', (next) => {
-      setList(next);
-      setReceivedAt(Date.now());
-      setLoadError(null);
-    });
-    void reload();
-    const tick = setInterval(() => setNow(Date.now()), 1_000);
-    return () => {
-      unsubscribe();
-      clearInterval(tick);
-    };
-  }, [reload]);
+    const name = focusAfterRender.current;
+    if (!name) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`li[data-profile="${CSS.escape(name)}"] .row-select`);
+    if (el) {
+      focusAfterRender.current = null;
+      el.focus();
+    }
+  });
 
-  const groups = useMemo(() => groupRows(list?.profiles ?? []), [list]);
-  const elapsed = Math.floor((now - receivedAt) / 1000);
+  function select(name: string, focus = false) {
+    setSelected(name);
+    if (focus) focusAfterRender.current = name;
+  }
 
-  /** Runs an action; an MFA code it still needs opens the inline code form for that profile. */
-  async function run(action: PendingAction['action'], profile: string, mfaCode?: string): Promise<void> {
-    setBusy(profile);
+  function moveSelection(delta: number) {
+    if (rows.length === 0) return;
+    const from = selectedIndex >= 0 ? selectedIndex : delta > 0 ? -1 : rows.length;
+    const next = Math.max(0, Math.min(rows.length - 1, from + delta));
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+    select(rows[next].name, true);
+  }
+
+  /** The row's one action: start a session when it has none, else make it the active profile. */
+  async function primaryAction(p: ProfileRow) {
     setStatus(null);
+    select(p.name);
+    const { live } = sessionNow(p, elapsed, now);
+    if (!live) {
+      setRequest({ action: 'start', profile: p.name, nonce: Date.now() });
+      return;
+    }
     try {
-      const result =
-        action === 'start'
-          ? await call('sessions.start', { profile, mfaCode })
-          : action === 'copy'
-            ? await call('env.copy', { profile, mfaCode })
-            : await call('console.open', { profile, mfaCode });
-      if (result.status === 'mfa-needed') {
-        setPending({ action, profile, serial: (result as MfaNeeded).serial });
-        return;
-      }
-      setPending(null);
-      if (result.status === 'started') setStatus({ kind: 'ok', text: `Session for ${profile} started${result.secondsLeft ? `: ${result.timeLeftText}` : ''}.` });
-      if (result.status === 'copied') setStatus({ kind: 'ok', text: `Env export for ${profile} copied; the clipboard clears in ${result.clearsAfterSeconds} s.` });
-      if (result.status === 'opened') setStatus({ kind: 'ok', text: `Opened the AWS console as ${profile}.` });
+      await call('profiles.makeActive', { profile: p.active ? null : p.name });
+      setStatus({ kind: 'ok', text: p.active ? 'Cleared the active profile.' : `${p.name} is now the active profile.` });
     } catch (err) {
       setStatus({ kind: 'error', text: messageOf(err) });
     } finally {
-      setBusy(null);
-      void reload();
+      await reload();
     }
   }
 
-  async function simple(label: string, work: () => Promise<unknown>): Promise<void> {
-    setStatus(null);
-    try {
-      await work();
-      setStatus({ kind: 'ok', text: label });
-    } catch (err) {
-      setStatus({ kind: 'error', text: messageOf(err) });
-    } finally {
-      void reload();
-    }
-  }
+  const anyLive = !!list?.profiles.some((p) => sessionNow(p, elapsed, now).live);
 
   return (
-    <section aria-labelledby="profiles-heading">
+    <section aria-labelledby="profiles-heading" className="profiles-view">
       <header className="view-header">
         <h1 id="profiles-heading" tabIndex={-1}>
           Profiles
         </h1>
         <div className="actions">
-          <button type="button" onClick={() => go('add-user')}>
-            Add access key
-          </button>
-          <button type="button" onClick={() => go('add-role')}>
-            Add role
-          </button>
           <button
             type="button"
             className="danger"
-            disabled={!list?.profiles.some((p) => (p.sessionSecondsLeft ?? 0) > 0)}
-            onClick={() => void simple('Locked: every session ended.', () => call('sessions.lock', {}))}
+            disabled={!anyLive}
+            onClick={() =>
+              void call('sessions.lock', {}).then(
+                () => setStatus({ kind: 'ok', text: 'Locked: every session ended.' }),
+                (e) => setStatus({ kind: 'error', text: messageOf(e) }),
+              ).finally(() => void reload())
+            }
           >
             Lock
           </button>
         </div>
       </header>
-      <p className="active-line" aria-live="polite">
+      <p className="active-line">
         {list?.active ? (
           <>
-            Active profile: <strong>{list.active}</strong>
-            <span className="muted"> — used by <code>keytray credential-process --active</code></span>
+            Active: <strong className="ellipsis" title={list.active}>{list.active}</strong>
+            <span className="muted"> — served by <code>credential-process --active</code></span>
           </>
         ) : (
-          'No active profile.'
+          <span className="muted">No active profile.</span>
         )}
       </p>
       {list?.configError && (
@@ -129,118 +155,204 @@ export function ProfileListView() {
         </p>
       )}
       <StatusLine status={status} />
-      {list && list.profiles.length === 0 && (
+      {list && list.profiles.length === 0 ? (
         <div className="empty">
-          <p>No profiles yet.</p>
-          <p>
-            Add an IAM user's access key, or import the plaintext keys in <code>~/.aws/credentials</code>.
-          </p>
+          <h2>No profiles yet</h2>
+          <p>Add an IAM user's access key, or move the plaintext keys in <code>~/.aws/credentials</code> into the keychain.</p>
+          <div className="actions">
+            <button type="button" className="primary" onClick={() => go('add-user')}>
+              Add key
+            </button>
+            <button type="button" onClick={() => go('import')}>
+              Import
+            </button>
+          </div>
+        </div>
+      ) : (
+        <div className="list-detail">
+          <div className="list-pane">
+            <div className="search">
+              <label htmlFor="profile-search" className="visually-hidden">
+                Search profiles
+              </label>
+              <input
+                id="profile-search"
+                ref={search}
+                type="search"
+                placeholder="Search profiles, accounts, roles (Ctrl+K)"
+                autoComplete="off"
+                spellCheck={false}
+                value={query}
+                onChange={(e) => setQuery(e.target.value)}
+                onKeyDown={(e) => {
+                  if (e.key === 'ArrowDown') {
+                    e.preventDefault();
+                    moveSelection(1);
+                  } else if (e.key === 'Enter' && rows[0]) {
+                    e.preventDefault();
+                    select(rows[0].name, true);
+                  } else if (e.key === 'Escape' && query) {
+                    e.preventDefault();
+                    setQuery('');
+                  }
+                }}
+                aria-describedby="profile-count"
+              />
+              <p id="profile-count" className="muted small" aria-live="polite">
+                {list ? (query ? `${rows.length} of ${list.profiles.length} profiles` : `${list.profiles.length} profiles`) : 'Loading…'}
+              </p>
+            </div>
+            <div className="list-scroller" ref={scroller}>
+              {rows.length === 0 && list && <p className="muted no-match">No profile matches “{query}”.</p>}
+              <ul
+                className="profile-rows"
+                aria-label="Profiles"
+                style={{ height: virtualizer.getTotalSize() }}
+                onKeyDown={(e) => {
+                  if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                    e.preventDefault();
+                    moveSelection(e.key === 'ArrowDown' ? 1 : -1);
+                  } else if (e.key === 'Home' || e.key === 'End') {
+                    e.preventDefault();
+                    moveSelection(e.key === 'Home' ? -rows.length : rows.length);
+                  }
+                }}
+              >
+                {virtualizer.getVirtualItems().map((item) => {
+                  const p = rows[item.index];
+                  return (
+                    <ProfileRowItem
+                      key={p.name}
+                      profile={p}
+                      index={item.index}
+                      setSize={rows.length}
+                      top={item.start}
+                      selected={p.name === selected}
+                      tabbable={p.name === tabRow}
+                      session={sessionNow(p, elapsed, now)}
+                      plaintextKey={!p.hasKey && plaintext.has(p.name)}
+                      onSelect={() => select(p.name)}
+                      onPrimary={() => void primaryAction(p)}
+                    />
+                  );
+                })}
+              </ul>
+            </div>
+          </div>
+          <div className="detail-pane">
+            {selectedRow ? (
+              <ProfileDetail
+                key={selectedRow.name}
+                profile={selectedRow}
+                session={sessionNow(selectedRow, elapsed, now)}
+                plaintext={selectedRow.hasKey ? undefined : plaintext.get(selectedRow.name)}
+                request={request?.profile === selectedRow.name ? request : null}
+                onDone={(text, refocusRow) => {
+                  setRequest(null);
+                  if (text) setStatus(text);
+                  void reload();
+                  if (refocusRow) select(selectedRow.name, true);
+                }}
+                onRemoved={() => {
+                  setSelected(null);
+                  void reload();
+                }}
+              />
+            ) : (
+              <div className="detail-empty">
+                <h2>Select a profile</h2>
+                <p className="muted">Its settings, its key and every action on it show here. Arrow keys move through the list; Enter acts.</p>
+              </div>
+            )}
+          </div>
         </div>
       )}
-      {groups.map(([group, rows]) => (
-        <section className="group" key={group} aria-label={`Profiles using ${group}`}>
-          <h2>
-            {group}
-            {accountOf(rows) && <span className="muted"> · account {accountOf(rows)}</span>}
-          </h2>
-          <ul className="profile-rows">
-            {rows.map((p) => {
-              const left = p.sessionSecondsLeft === null ? null : p.sessionSecondsLeft - elapsed;
-              const live = left !== null && left > 0;
-              // A login profile has credentials exactly when signed in (`keytray login`), as in the tray.
-              const usable = p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
-              return (
-                <li key={p.name} className={`profile${p.active ? ' active' : ''}`} data-profile={p.name}>
-                  <div className="profile-main">
-                    <div className="profile-name">
-                      <span className="name">{p.name}</span>
-                      <span className={`badge ${p.kind}`}>{p.kind}</span>
-                      {p.active && <span className="badge active-badge">active</span>}
-                      {p.managedByKeytray && <span className="badge" title="Served by credential_process">credential_process</span>}
-                    </div>
-                    <div className="profile-meta">
-                      {p.kind === 'role' ? (
-                        <span title={p.roleArn}>{p.roleArn ?? 'no role ARN'}</span>
-                      ) : p.kind === 'sso' ? (
-                        <span>
-                          {p.ssoRoleName ?? 'no role'} · IAM Identity Center{p.ssoSession ? ` (${p.ssoSession})` : ''}
-                        </span>
-                      ) : p.kind === 'login' ? (
-                        <span className={p.sessionSecondsLeft === null ? 'warn' : undefined}>AWS Sign-In · {p.sessionSecondsLeft === null ? 'not signed in' : 'signed in'}</span>
-                      ) : p.hasKey ? (
-                        <span>key {p.accessKeyIdHint}</span>
-                      ) : (
-                        <span className="warn">no key stored</span>
-                      )}
-                      {p.mfaSerial && <span> · MFA</span>}
-                      {p.region && <span> · {p.region}</span>}
-                    </div>
-                  </div>
-                  <div className={`session ${live ? 'live' : left !== null ? 'expired' : ''}`} aria-label={`Session: ${live || left === null ? p.timeLeftText : 'expired'}`}>
-                    {live || left === null ? p.timeLeftText : 'expired'}
-                  </div>
-                  <div className="profile-actions" role="group" aria-label={`Actions for ${p.name}`}>
-                    {live ? (
-                      <button type="button" onClick={() => void simple(`Ended the session for ${p.name}.`, () => call('sessions.end', { profile: p.name }))}>
-                        End session
-                      </button>
-                    ) : (
-                      <button type="button" className="primary" disabled={!usable || busy === p.name} onClick={() => void run('start', p.name)}>
-                        Start session
-                      </button>
-                    )}
-                    <button
-                      type="button"
-                      aria-pressed={p.active}
-                      disabled={!p.inConfig}
-                      onClick={() =>
-                        void simple(p.active ? 'Cleared the active profile.' : `${p.name} is now the active profile.`, () =>
-                          call('profiles.makeActive', { profile: p.active ? null : p.name }),
-                        )
-                      }
-                    >
-                      {p.active ? 'Active' : 'Make active'}
-                    </button>
-                    <button type="button" disabled={!usable || busy === p.name} onClick={() => void run('copy', p.name)}>
-                      Copy env
-                    </button>
-                    <button type="button" disabled={!usable || p.kind === 'login' || busy === p.name} onClick={() => void run('console', p.name)}>
-                      Console
-                    </button>
-                    <button type="button" disabled={!p.inConfig} onClick={() => go('edit', p.name)} aria-label={`Edit ${p.name}`}>
-                      Edit
-                    </button>
-                  </div>
-                  {pending?.profile === p.name && (
-                    <MfaCodeForm
-                      id={`mfa-${p.name}`}
-                      profile={p.name}
-                      serial={pending.serial}
-                      busy={busy === p.name}
-                      submitLabel={pending.action === 'start' ? 'Start session' : pending.action === 'copy' ? 'Copy env' : 'Open console'}
-                      onSubmit={(code) => void run(pending.action, p.name, code)}
-                      onCancel={() => setPending(null)}
-                    />
-                  )}
-                </li>
-              );
-            })}
-          </ul>
-        </section>
-      ))}
-      {list && <p className="muted small">Profiles are read from {list.configFile}.</p>}
+      {list && <p className="muted small ellipsis" title={list.configFile}>Profiles are read from {list.configFile}.</p>}
     </section>
   );
 }
 
-function groupRows(rows: ProfileRow[]): Array<[string, ProfileRow[]]> {
-  const groups = new Map<string, ProfileRow[]>();
-  for (const r of rows) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
-  for (const [group, list] of groups) list.sort((a, b) => Number(b.name === group) - Number(a.name === group) || a.name.localeCompare(b.name));
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b));
-}
-
-function accountOf(rows: ProfileRow[]): string | undefined {
-  const accounts = [...new Set(rows.map((r) => r.account).filter(Boolean))];
-  return accounts.length === 1 ? accounts[0] : undefined;
+function ProfileRowItem(props: {
+  profile: ProfileRow;
+  index: number;
+  setSize: number;
+  top: number;
+  selected: boolean;
+  tabbable: boolean;
+  session: ReturnType<typeof sessionNow>;
+  plaintextKey: boolean;
+  onSelect(): void;
+  onPrimary(): void;
+}) {
+  const { profile: p, session } = props;
+  // Only a user profile needs a stored key, and a login profile a sign-in (`keytray login`); roles
+  // and IAM Identity Center profiles get theirs elsewhere.
+  const usable = p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
+  const actionLabel = !session.live ? 'Start' : p.active ? 'Active' : 'Make active';
+  const via =
+    p.kind === 'role' && p.sourceProfile
+      ? `via ${p.sourceProfile}`
+      : p.kind === 'sso'
+        ? `via IAM Identity Center${p.ssoSession ? ` (${p.ssoSession})` : ''}`
+        : p.kind === 'login'
+          ? `via AWS Sign-In${p.sessionSecondsLeft === null ? ', not signed in' : ''}`
+        : p.kind === 'user' && !p.hasKey
+        ? props.plaintextKey
+          ? 'key in plaintext file'
+          : 'no key stored'
+        : '';
+  return (
+    <li
+      className={`profile${props.selected ? ' selected' : ''}${p.active ? ' active' : ''}`}
+      data-profile={p.name}
+      aria-posinset={props.index + 1}
+      aria-setsize={props.setSize}
+      style={{ transform: `translateY(${props.top}px)`, height: ROW_HEIGHT }}
+    >
+      <button
+        type="button"
+        className="row-select"
+        tabIndex={props.tabbable ? 0 : -1}
+        aria-current={props.selected ? 'true' : undefined}
+        title={p.name}
+        onClick={props.onSelect}
+        onFocus={props.onSelect}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && usable) {
+            e.preventDefault();
+            props.onPrimary();
+          }
+        }}
+      >
+        <span className="row-line">
+          {p.pinned && (
+            <span className="pin" aria-label="pinned">
+              ★
+            </span>
+          )}
+          <span className="name">{p.name}</span>
+        </span>
+        <span className="row-meta">
+          {[p.account, p.kind, via].filter(Boolean).join(' · ')}
+        </span>
+        <span className="row-time">
+          <span className={`timebar${session.live ? ' live' : ''}`} aria-hidden="true">
+            <span className="timebar-fill" style={{ width: `${Math.round(session.fraction * 100)}%` }} />
+          </span>
+          <span className={`time-text${session.live ? ' live' : ''}`}>{session.live ? `${session.text}, ${session.until}` : session.text}</span>
+        </span>
+      </button>
+      <button
+        type="button"
+        className={`row-action${p.active && session.live ? ' is-active' : ''}`}
+        tabIndex={props.tabbable ? 0 : -1}
+        disabled={!usable || !p.inConfig}
+        aria-label={`${actionLabel}: ${p.name}`}
+        aria-pressed={session.live ? p.active : undefined}
+        onClick={props.onPrimary}
+      >
+        {actionLabel}
+      </button>
+    </li>
+  );
 }

@@ -1,81 +1,127 @@
 import { useEffect, useRef, useState } from 'react';
 import { typedMfaCode } from '../components/MfaCodeForm';
-import { StatusLine } from '../components/StatusLine';
 import { call, messageOf, subscribe, type PromptView } from '../keytrayApi';
+import { useNow } from '../sessionClock';
+
+type Outcome = { kind: 'ok' | 'error'; text: string } | null;
 
 /**
- * The MFA prompt window: which profile, which MFA device, and which process is asking (pid and
- * command line), so the user can refuse a request they did not start.
+ * The MFA prompt window: which program is asking (its name in bold, then its pid and full command
+ * line), for which profile, role and account, with which MFA device, how long it has waited and
+ * when it gives up, so the user can refuse a request they did not start. Six digits submit by
+ * themselves; Escape cancels. A code AWS refuses is shown here with AWS's reason, and the request
+ * stays open for the next code; a success is only said once AWS has accepted the code.
  */
 export function PromptWindowView() {
   const [prompt, setPrompt] = useState<PromptView | null>(null);
   const [loaded, setLoaded] = useState(false);
   const [code, setCode] = useState('');
-  const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [outcome, setOutcome] = useState<Outcome>(null);
+  const [checking, setChecking] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const shownId = useRef<string | null>(null);
+  const now = useNow(1_000);
+
+  function show(p: PromptView | null) {
+    setPrompt(p);
+    setLoaded(true);
+    if (p && p.id !== shownId.current) {
+      // A new request: start clean and put the cursor in the code field.
+      shownId.current = p.id;
+      setCode('');
+      setFieldError(p.error ?? null);
+      setOutcome(null);
+      setTimeout(() => input.current?.focus(), 0);
+    } else if (p?.error) {
+      setFieldError(p.error);
+    }
+  }
+
+  const reload = () => call('prompt.current', {}).then(show, (e) => setOutcome({ kind: 'error', text: messageOf(e) }));
 
   useEffect(() => {
     document.title = 'Keytray — MFA code';
-    const show = (p: PromptView | null) => {
-      setPrompt(p);
-      setLoaded(true);
-      if (p && p.id !== shownId.current) {
-        // A new request: start clean and put the cursor in the code field.
-        shownId.current = p.id;
-        setCode('');
-        setStatus(null);
-        setTimeout(() => input.current?.focus(), 0);
-      }
-    };
-    // The main process pushes each change of the queue; the current head is loaded once.
-    let pushed = false;
-    const unsubscribe = subscribe('prompt.changed', (p) => {
-      pushed = true;
-      show(p);
-    });
-    // A push that overtook the first load is newer than its answer.
-    call('prompt.current', {}).then((p) => pushed || show(p), (e) => setStatus({ kind: 'error', text: messageOf(e) }));
-    return unsubscribe;
+    void reload();
+    return subscribe('prompt.changed', show);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  async function answer(e: React.FormEvent) {
-    e.preventDefault();
-    const typed = typedMfaCode(code);
-    if (!prompt || typed === null) return;
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape' && prompt) {
+        e.preventDefault();
+        void cancel();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  async function send(typed: string) {
+    if (!prompt || checking) return;
+    const asked = prompt;
     setCode('');
+    setFieldError(null);
+    setOutcome(null);
+    setChecking(true);
     try {
-      const r = await call('prompt.answer', { id: prompt.id, code: typed });
-      setStatus(r.accepted ? { kind: 'ok', text: 'Code sent.' } : { kind: 'error', text: 'That request is no longer waiting.' });
+      const answer = await call('prompt.answer', { id: asked.id, code: typed });
+      if (answer.result === 'rejected') {
+        setFieldError(`${answer.message}. Enter the next code.`.replace(/\.\. /, '. '));
+        setTimeout(() => input.current?.focus(), 0);
+      } else if (answer.result === 'served') {
+        setOutcome({ kind: 'ok', text: `AWS accepted the code: ${who(asked)} has the ${asked.requestedProfile ?? asked.profile} credentials.` });
+      } else if (answer.result === 'handed-over') {
+        setOutcome({ kind: 'ok', text: `The code went to ${who(asked)}.` });
+      } else if (answer.result === 'failed') {
+        setOutcome({ kind: 'error', text: answer.message });
+      } else {
+        setOutcome({ kind: 'error', text: 'That request is no longer waiting: it was cancelled or it timed out.' });
+      }
     } catch (err) {
-      setStatus({ kind: 'error', text: messageOf(err) });
+      // A code that is not six digits, say: the request is still open.
+      setFieldError(messageOf(err));
+      setTimeout(() => input.current?.focus(), 0);
+    } finally {
+      setChecking(false);
+      await reload();
     }
   }
 
   async function cancel() {
     if (!prompt) return;
-    await call('prompt.cancel', { id: prompt.id }).catch(() => undefined);
-    setStatus({ kind: 'ok', text: 'Cancelled; the requesting program was told.' });
+    const asked = prompt;
+    await call('prompt.cancel', { id: asked.id }).catch(() => undefined);
+    setOutcome({ kind: 'ok', text: `Cancelled: ${who(asked)} was told no code is coming.` });
+    await reload();
   }
 
+  const waited = prompt ? Math.max(0, Math.floor((now - prompt.requestedAt) / 1000)) : 0;
+  const remaining = prompt ? Math.max(0, Math.floor((prompt.expiresAt - now) / 1000)) : 0;
+
   return (
-    <main className="prompt-window" onKeyDown={(e) => e.key === 'Escape' && void cancel()}>
-      <h1 tabIndex={-1}>MFA code needed</h1>
-      {!prompt && loaded && <p>No program is waiting for an MFA code.</p>}
+    <main className="prompt-window">
+      <h1 tabIndex={-1}>{prompt ? 'A program asks for an MFA code' : 'No request is waiting'}</h1>
+      {!prompt && loaded && (
+        <p className="muted" data-testid="prompt-empty">
+          When a program asks Keytray for credentials that need an MFA code, the request shows here with the program that asked.
+        </p>
+      )}
       {prompt && (
-        <form onSubmit={answer}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            const typed = typedMfaCode(code);
+            if (typed) void send(typed);
+          }}
+        >
           <dl className="prompt-facts">
-            <dt>Profile</dt>
-            <dd data-testid="prompt-profile">{prompt.requestedProfile ? `${prompt.requestedProfile} (via ${prompt.profile})` : prompt.profile}</dd>
-            <dt>MFA device</dt>
-            <dd>
-              <code>{prompt.serial}</code>
-            </dd>
             <dt>Requested by</dt>
             <dd data-testid="prompt-requester">
               {prompt.requester ? (
                 <>
-                  pid {prompt.requester.pid}
+                  <strong className="process-name">{prompt.requester.name ?? 'a program'}</strong> <span className="muted">pid {prompt.requester.pid}</span>
                   {prompt.requester.command && (
                     <>
                       <br />
@@ -87,8 +133,32 @@ export function PromptWindowView() {
                 'an unknown process'
               )}
             </dd>
+            <dt>Profile</dt>
+            <dd data-testid="prompt-profile">{prompt.requestedProfile ? `${prompt.requestedProfile} (via ${prompt.profile})` : prompt.profile}</dd>
+            {prompt.roleArn && (
+              <>
+                <dt>Role</dt>
+                <dd>
+                  <code>{prompt.roleArn}</code>
+                </dd>
+              </>
+            )}
+            {prompt.account && (
+              <>
+                <dt>Account</dt>
+                <dd>{prompt.account}</dd>
+              </>
+            )}
+            <dt>MFA device</dt>
+            <dd>
+              <code>{prompt.serial}</code>
+            </dd>
+            <dt>Waiting</dt>
+            <dd data-testid="prompt-clock">
+              {clock(waited)}; gives up at {new Date(prompt.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })} (in {clock(remaining)})
+            </dd>
           </dl>
-          <div className="field">
+          <div className={`field${fieldError ? ' has-error' : ''}`}>
             <label htmlFor="prompt-code">Code from your MFA device</label>
             <input
               id="prompt-code"
@@ -98,15 +168,33 @@ export function PromptWindowView() {
               autoComplete="one-time-code"
               maxLength={7}
               value={code}
-              onChange={(e) => setCode(e.target.value)}
-              aria-describedby="prompt-code-hint"
+              disabled={checking || prompt.state === 'checking'}
+              aria-invalid={fieldError ? true : undefined}
+              onChange={(e) => {
+                setCode(e.target.value);
+                setFieldError(null);
+                // Six digits are a whole code: sending it saves a keystroke while the code is fresh.
+                const typed = typedMfaCode(e.target.value);
+                if (typed) void send(typed);
+              }}
+              aria-describedby={fieldError ? 'prompt-code-error prompt-code-hint' : 'prompt-code-hint'}
             />
+            {fieldError && (
+              <p id="prompt-code-error" className="field-error" role="alert">
+                {fieldError}
+              </p>
+            )}
             <p id="prompt-code-hint" className="field-hint">
-              Only enter it if you started this request. Escape cancels.
+              Only enter it if you started this request. Six digits send it; Escape cancels.
             </p>
           </div>
+          {(checking || prompt.state === 'checking') && (
+            <p className="muted" role="status">
+              Checking the code with AWS…
+            </p>
+          )}
           <div className="form-actions">
-            <button type="submit" className="primary" disabled={typedMfaCode(code) === null}>
+            <button type="submit" className="primary" disabled={typedMfaCode(code) === null || checking}>
               Send code
             </button>
             <button type="button" onClick={() => void cancel()}>
@@ -116,7 +204,17 @@ export function PromptWindowView() {
           {prompt.queued > 0 && <p className="muted">{prompt.queued} more request(s) waiting.</p>}
         </form>
       )}
-      <StatusLine status={status} />
+      <p className={`status ${outcome?.kind ?? ''}`} role={outcome?.kind === 'error' ? 'alert' : 'status'}>
+        {outcome?.text ?? ''}
+      </p>
     </main>
   );
+}
+
+function who(p: PromptView): string {
+  return p.requester ? `${p.requester.name ?? 'the program'} (pid ${p.requester.pid})` : 'the program';
+}
+
+function clock(seconds: number): string {
+  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }

@@ -6,6 +6,16 @@ import { useFormValidation } from '../useFormValidation';
 import { go } from '../useHashRoute';
 
 const ROLE_FIELDS = ['roleArn', 'sourceProfile', 'mfaSerial', 'externalId', 'roleSessionName', 'durationSeconds', 'region'] as const;
+const ROLE_FIELD_IDS: Record<string, string> = {
+  profile: 'role-profile',
+  roleArn: 'role-arn',
+  sourceProfile: 'role-source',
+  mfaSerial: 'role-mfa-serial',
+  externalId: 'role-external-id',
+  roleSessionName: 'role-session-name',
+  durationSeconds: 'role-duration',
+  region: 'role-region',
+};
 
 /** Add or edit a role profile; saved to ~/.aws/config through core's lossless writer. */
 export function RoleForm({ details }: { details?: ProfileDetails }) {
@@ -31,12 +41,17 @@ export function RoleForm({ details }: { details?: ProfileDetails }) {
     error: v.shown(name),
   });
 
+  function focusFirstError(errors: Record<string, string>) {
+    const first = ['profile', ...ROLE_FIELDS].find((f) => errors[f]);
+    if (first) setTimeout(() => document.getElementById(ROLE_FIELD_IDS[first])?.focus(), 0);
+  }
+
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     v.markSubmitted();
     setStatus(null);
     if (Object.keys(v.errors).length > 0) {
-      setStatus({ kind: 'error', text: 'Correct the marked fields.' });
+      focusFirstError(v.errors);
       return;
     }
     setBusy(true);
@@ -55,8 +70,11 @@ export function RoleForm({ details }: { details?: ProfileDetails }) {
       setStatus({ kind: 'ok', text: `Saved ${profile}.` });
       if (!editing) go('profiles');
     } catch (err) {
-      if (err instanceof ApiError && err.fields) v.setServerErrors(err.fields);
-      setStatus({ kind: 'error', text: messageOf(err) });
+      // A field's message is shown at the field only, and focus goes there; other failures above the buttons.
+      if (err instanceof ApiError && err.fields) {
+        v.setServerErrors(err.fields);
+        focusFirstError(err.fields);
+      } else setStatus({ kind: 'error', text: messageOf(err) });
     } finally {
       setBusy(false);
     }
@@ -72,9 +90,19 @@ export function RoleForm({ details }: { details?: ProfileDetails }) {
       {details?.managedByKeytray && (
         <p className="muted">This profile is served through credential_process; its settings are kept under keytray_ keys.</p>
       )}
-      <form onSubmit={submit} noValidate>
+      <form
+        onSubmit={submit}
+        noValidate
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            go('profiles');
+          }
+        }}
+      >
         <Field
           id="role-profile"
+          maxLength={128}
           label="Profile name"
           value={profile}
           readOnly={editing}
@@ -84,7 +112,7 @@ export function RoleForm({ details }: { details?: ProfileDetails }) {
           hint={editing ? undefined : 'e.g. prod-admin'}
           required
         />
-        <Field id="role-arn" label="Role ARN" placeholder="arn:aws:iam::123456789012:role/Admin" {...bind('roleArn')} required />
+        <Field id="role-arn" maxLength={2048} label="Role ARN" placeholder="arn:aws:iam::123456789012:role/Admin" {...bind('roleArn')} required />
         <div className={`field${source.error ? ' has-error' : ''}`}>
           <label htmlFor="role-source">Source profile</label>
           <select

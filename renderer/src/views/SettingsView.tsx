@@ -1,4 +1,5 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { filterProfiles, searchTextOf } from '../profileSearch';
 import { StatusLine } from '../components/StatusLine';
 import { useAppSupport } from '../components/AppControls';
 import { call, messageOf, subscribe, type ProfileRow, type Settings } from '../keytrayApi';
@@ -9,6 +10,9 @@ export function SettingsView() {
   const [settings, setSettings] = useState<Settings | null>(null);
   const [profiles, setProfiles] = useState<ProfileRow[]>([]);
   const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [filter, setFilter] = useState('');
+  const haystacks = useMemo(() => new Map(profiles.map((p) => [p.name, searchTextOf(p)])), [profiles]);
+  const matching = useMemo(() => (filter.trim() ? filterProfiles(profiles, haystacks, filter) : []), [profiles, haystacks, filter]);
 
   const loadProfiles = () => call('profiles.list', {}).then((l) => setProfiles(l.profiles.filter((p) => p.inConfig)), () => undefined);
   const notes = useAppSupport()?.settingNotes ?? {};
@@ -30,11 +34,12 @@ export function SettingsView() {
     }
   }
 
-  async function toggleSetup(profile: string, enabled: boolean) {
+  /** One action for every profile the filter matches, so hundreds need no hundred clicks. */
+  async function bulkSetup(enabled: boolean) {
     setStatus(null);
     try {
-      const r = await call('setup.toggle', { profile, enabled });
-      setStatus({ kind: 'ok', text: r.managedByKeytray ? `${profile} is now served through credential_process.` : `${profile} is back to its own settings.` });
+      const r = await call('setup.bulk', { profiles: matching.map((p) => p.name), enabled });
+      setStatus({ kind: 'ok', text: `${r.changed.length} profile(s) ${enabled ? 'now served through' : 'no longer served by'} credential_process.` });
     } catch (err) {
       setStatus({ kind: 'error', text: messageOf(err) });
     } finally {
@@ -90,9 +95,25 @@ export function SettingsView() {
           does not assume the role itself; turning it off restores them.
         </p>
         {profiles.length === 0 && <p className="muted">No profiles in the config file.</p>}
-        {profiles.map((p) => (
-          <Toggle key={p.name} id={`setup-${p.name}`} label={p.name} checked={p.managedByKeytray} onChange={(v) => void toggleSetup(p.name, v)} />
-        ))}
+        {profiles.length > 0 && (
+          <div className="bulk">
+            <div className="field">
+              <label htmlFor="setup-filter">Profiles matching</label>
+              <input id="setup-filter" type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="e.g. prod" aria-describedby="setup-filter-count" autoComplete="off" />
+              <p id="setup-filter-count" className="field-hint">
+                {filter.trim()
+                  ? `${matching.length} match: ${matching.filter((p) => p.managedByKeytray).length} served now.`
+                  : `${profiles.filter((p) => p.managedByKeytray).length} of ${profiles.length} served now. Each profile's own switch is in its detail pane.`}
+              </p>
+            </div>
+            <button type="button" disabled={matching.length === 0} onClick={() => void bulkSetup(true)}>
+              Serve {matching.length || ''} through credential_process
+            </button>
+            <button type="button" disabled={matching.length === 0} onClick={() => void bulkSetup(false)}>
+              Stop serving {matching.length || ''}
+            </button>
+          </div>
+        )}
       </fieldset>
       <fieldset>
         <legend>Command-line tool</legend>

@@ -8,8 +8,18 @@ import { go } from '../useHashRoute';
 /**
  * Add an IAM user's access key, or edit a user profile's settings. The key fields are uncontrolled:
  * their text is never copied into React state, so React never mirrors it into a DOM attribute; it
- * is read once on submit, sent to main, and the inputs are emptied whatever the outcome.
+ * is read on submit and sent to main. The inputs are emptied once the key is stored, and the secret
+ * after main refused it; an error in another field leaves it, so it need not be pasted again.
  */
+const FIELD_IDS: Record<string, string> = {
+  profile: 'user-profile',
+  accessKeyId: 'user-access-key-id',
+  secretAccessKey: 'user-secret-access-key',
+  region: 'user-region',
+  mfaSerial: 'user-mfa-serial',
+  mfaProcess: 'user-mfa-process',
+};
+
 export function UserForm({ details, initialProfile }: { details?: ProfileDetails; initialProfile?: string }) {
   const editing = !!details;
   const [profile, setProfile] = useState(details?.profile ?? initialProfile ?? '');
@@ -23,16 +33,25 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
   const [keyErrors, setKeyErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirmReplace, setConfirmReplace] = useState<string | null>(null);
   const v = useFormValidation('user', !editing, profile, fields);
   const set = (name: string) => (e: React.ChangeEvent<HTMLInputElement>) => setFields((f) => ({ ...f, [name]: e.target.value }));
 
-  async function submit(e: React.FormEvent) {
+  /** Focus goes to the first field that failed, where its message is; nothing else repeats it. */
+  function focusFirstError(errors: Record<string, string>) {
+    const order = ['profile', 'accessKeyId', 'secretAccessKey', 'region', 'mfaSerial', 'mfaProcess'];
+    const first = order.find((f) => errors[f]);
+    if (first) setTimeout(() => document.getElementById(FIELD_IDS[first])?.focus(), 0);
+  }
+
+  async function submit(e: React.FormEvent, replace = false) {
     e.preventDefault();
     v.markSubmitted();
     setStatus(null);
     setKeyErrors({});
+    setConfirmReplace(null);
     if (Object.keys(v.errors).length > 0) {
-      setStatus({ kind: 'error', text: 'Correct the marked fields.' });
+      focusFirstError(v.errors);
       return;
     }
     setBusy(true);
@@ -43,27 +62,38 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
       } else {
         const accessKeyId = accessKeyIdRef.current?.value ?? '';
         const secretAccessKey = secretRef.current?.value ?? '';
-        // Read once, then gone from the page before the request is even answered.
-        if (secretRef.current) secretRef.current.value = '';
         if (!accessKeyId || !secretAccessKey) {
-          setKeyErrors({
+          const missing = {
             ...(accessKeyId ? {} : { accessKeyId: 'Enter the access key ID (AKIA…).' }),
             ...(secretAccessKey ? {} : { secretAccessKey: 'Enter the secret access key.' }),
-          });
+          };
+          setKeyErrors(missing);
+          focusFirstError(missing);
           return;
         }
-        const result = await call('profiles.addUser', { profile, accessKeyId, secretAccessKey, ...fields });
+        const result = await call('profiles.addUser', { profile, accessKeyId, secretAccessKey, ...fields, ...(replace ? { replace: true } : {}) });
+        // Stored: the key leaves the page.
         if (accessKeyIdRef.current) accessKeyIdRef.current.value = '';
-        setStatus({ kind: 'ok', text: `Stored key ${result.accessKeyIdHint} for ${result.profile} in the keychain.` });
+        if (secretRef.current) secretRef.current.value = '';
+        setStatus({ kind: 'ok', text: `${result.replaced ? 'Replaced the key of' : 'Stored key for'} ${result.profile}: ${result.accessKeyIdHint} is in the keychain.` });
         go('profiles');
       }
     } catch (err) {
+      if (err instanceof ApiError && err.code === 'key-replace-unconfirmed') {
+        // Ask first; the typed key stays in its fields for the confirmed second attempt.
+        setConfirmReplace(err.message);
+        return;
+      }
       if (err instanceof ApiError && err.fields) {
         const { accessKeyId, secretAccessKey, ...rest } = err.fields;
         setKeyErrors({ ...(accessKeyId ? { accessKeyId } : {}), ...(secretAccessKey ? { secretAccessKey } : {}) });
+        // A refused secret is typed again; a problem elsewhere keeps it, so nothing is pasted twice.
+        if (secretAccessKey && secretRef.current) secretRef.current.value = '';
         v.setServerErrors(rest);
+        focusFirstError(err.fields);
+      } else {
+        setStatus({ kind: 'error', text: messageOf(err) });
       }
-      setStatus({ kind: 'error', text: messageOf(err) });
     } finally {
       setBusy(false);
     }
@@ -79,22 +109,35 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
           ? 'A user profile owns a long-term IAM access key, kept in the system keychain.'
           : 'The key goes into the system keychain, never into ~/.aws/credentials. Keytray turns it into short-lived sessions.'}
       </p>
-      <form onSubmit={submit} noValidate aria-describedby="user-form-status">
+      <form
+        onSubmit={(e) => void submit(e)}
+        noValidate
+        aria-describedby="user-form-status"
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            if (confirmReplace) setConfirmReplace(null);
+            else go('profiles');
+          }
+        }}
+      >
         <Field
           id="user-profile"
+          maxLength={128}
           label="Profile name"
           value={profile}
           readOnly={editing}
           onChange={(e) => setProfile(e.target.value)}
           onBlur={() => v.touch('profile')}
           error={v.shown('profile')}
-          hint={editing ? undefined : 'The name in ~/.aws/config, e.g. work. An existing profile gets its key replaced.'}
+          hint={editing ? undefined : 'The name in ~/.aws/config, e.g. work. A stored key is only replaced after you confirm.'}
           required
         />
         {!editing && (
           <>
             <Field
               id="user-access-key-id"
+              maxLength={128}
               label="Access key ID"
               ref={accessKeyIdRef}
               autoComplete="off"
@@ -104,6 +147,7 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
             />
             <Field
               id="user-secret-access-key"
+              maxLength={256}
               label="Secret access key"
               ref={secretRef}
               type="password"
@@ -120,9 +164,10 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
             <a href={`#add-user/${encodeURIComponent(profile)}`}>Replace the key</a>
           </p>
         )}
-        <Field id="user-region" label="Region (optional)" value={fields.region} onChange={set('region')} onBlur={() => v.touch('region')} error={v.shown('region')} placeholder="eu-west-1" />
+        <Field id="user-region" maxLength={64} label="Region (optional)" value={fields.region} onChange={set('region')} onBlur={() => v.touch('region')} error={v.shown('region')} placeholder="eu-west-1" />
         <Field
           id="user-mfa-serial"
+          maxLength={2048}
           label="MFA device (optional)"
           value={fields.mfaSerial}
           onChange={set('mfaSerial')}
@@ -133,12 +178,28 @@ export function UserForm({ details, initialProfile }: { details?: ProfileDetails
         />
         <Field
           id="user-mfa-process"
+          maxLength={2048}
+          onBlur={() => v.touch('mfaProcess')}
+          error={v.shown('mfaProcess')}
           label="MFA code command (optional)"
           value={fields.mfaProcess}
           onChange={set('mfaProcess')}
           placeholder="ykman oath accounts code -s aws"
           hint="A command that prints the current code, used instead of asking you."
         />
+        {confirmReplace && (
+          <div className="confirm" role="group" aria-labelledby="confirm-replace">
+            <p id="confirm-replace">{confirmReplace}</p>
+            <div className="actions">
+              <button type="button" className="danger" autoFocus disabled={busy} onClick={(e) => void submit(e, true)}>
+                Replace key
+              </button>
+              <button type="button" onClick={() => setConfirmReplace(null)}>
+                Keep the stored key
+              </button>
+            </div>
+          </div>
+        )}
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
             {editing ? 'Save' : 'Store key'}

@@ -1,0 +1,45 @@
+import { useEffect, useState } from 'react';
+import type { ProfileRow } from './keytrayApi';
+
+/**
+ * The session times the window counts down between pushes. Main words the list when it builds it;
+ * between two lists the window only subtracts the seconds that passed, which needs no RPC.
+ */
+
+/** "42 min left", "7 h 5 min left": the same words as the tray (electron/desktop/sessionTimeLeft.ts). */
+export function wordTimeLeft(seconds: number): string {
+  if (seconds <= 0) return 'expired';
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return 'under a minute left';
+  if (minutes < 60) return `${minutes} min left`;
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return m === 0 ? `${h} h left` : `${h} h ${m} min left`;
+}
+
+/** "until 17:42": the wall-clock time a session ends, which reads faster than a duration. */
+export function untilClock(endsAt: number): string {
+  return `until ${new Date(endsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
+}
+
+/** Re-renders every `everyMs` so countdowns move; a local clock only, never a call to main. */
+export function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(timer);
+  }, [everyMs]);
+  return now;
+}
+
+export type Status = { kind: 'ok' | 'error'; text: string } | null;
+
+/** What a profile's session looks like now, counted down locally from the list main sent. */
+export function sessionNow(p: ProfileRow, elapsedSeconds: number, now: number) {
+  if (p.sessionSecondsLeft === null) return { live: false, text: 'no session', until: '', fraction: 0 };
+  const left = p.sessionSecondsLeft - elapsedSeconds;
+  if (left <= 0) return { live: false, text: 'expired', until: '', fraction: 0 };
+  const total = p.sessionSecondsTotal ?? left;
+  return { live: true, text: wordTimeLeft(left), until: untilClock(now + left * 1000), fraction: Math.min(1, left / total) };
+}
+
