@@ -1,4 +1,3 @@
-import { guardCliProcess } from './cliProcessGuard';
 import { Command, CommanderError, Option } from 'commander';
 import { MAX_SESSION_SECONDS, MIN_DURATION_SECONDS } from '../core/config/validation';
 import { ENV_FORMATS } from '../core/export/envExport';
@@ -167,8 +166,12 @@ export function buildProgram(): Command {
 /** Runs the CLI: one plain line on failure, exit 2 for usage errors and 1 for everything else. */
 export async function runCli(argv: string[]): Promise<void> {
   // `keytray list | head -1` closes stdout early: end quietly with the status so far, as the
-  // packaged CLI mode does, instead of a stack trace from an unhandled EPIPE.
-  guardCliProcess(process, (code) => process.exit(code));
+  // packaged CLI mode does, instead of a stack trace from an unhandled EPIPE. Only stdout is
+  // guarded here: the agent client settles its own rejections, later than Node's hook would see.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  });
   try {
     const program = buildProgram();
     await program.parseAsync(argv, { from: 'user' });

@@ -115,7 +115,10 @@ describe('pushed state in Chromium against dev:web', { skip: skipReason, timeout
     assert.equal(result.code, 0, result.stderr);
     parseCredentialDocument(result.stdout);
     await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();
-    assert.deepEqual(calls, ['prompt.answer']);
+    // Only what the typed code caused: the answer, then the view reading the queue once after it.
+    assert.equal(calls[0], 'prompt.answer');
+    assert.deepEqual(calls.slice(1).filter((c) => c !== 'prompt.current'), [], `the prompt window called ${calls.join(', ')}`);
+    assert.ok(calls.length <= 2, `the prompt window called ${calls.join(', ')}`);
     await prompt.close();
   });
 
