@@ -47,7 +47,8 @@ export async function uiFigures(sb: Sandbox): Promise<string[]> {
     for (let run = 0; run < RUNS; run++) {
       await page.goto('about:blank');
       await page.goto(`${dev.url}#profiles`);
-      await page.waitForFunction('window.__bench.firstRow !== null', undefined, { timeout: 30_000 });
+      // A function, not a string: the page's CSP forbids eval, and a string predicate is eval'd in the page.
+      await page.waitForFunction(() => (globalThis as unknown as { __bench: { firstRow: number | null } }).__bench.firstRow !== null, undefined, { timeout: 30_000 });
       paints.push(await page.evaluate<number>('window.__bench.firstRow'));
       nodes = await page.evaluate<number>("document.getElementsByTagName('*').length");
       filters.push(await filterToResult(page, `role${(run * 397) % (PROFILES / 2)}`));
