@@ -34,7 +34,7 @@ export interface AppActions {
   activate(profile: string, ctx: RequestContext): Promise<{ active: string; secondsLeft: number | null }>;
   setPinned(profile: string, pinned: boolean): { profile: string; pinned: boolean };
   /** `keytray remove`: the stored key and every session built on it. */
-  remove(profile: string): { profile: string; removedKey: boolean; clearedSessions: string[] };
+  remove(profile: string): Promise<{ profile: string; removedKey: boolean; forgotSignIn: boolean; clearedSessions: string[] }>;
   checkKey(profile: string): Promise<StoredKeyCheck>;
   rotateKey(profile: string, ctx: RequestContext): Promise<RotationResult>;
 }
@@ -101,11 +101,15 @@ export function createAppActions(app: AppServices): AppActions {
       return { profile, pinned };
     },
 
-    remove(profile) {
-      const result = removeStoredProfile(vault, profile);
+    async remove(profile) {
+      const result = await removeStoredProfile(vault, profile);
       usage.forget(profile);
       app.onLocked?.();
-      activity.record({ kind: 'config', profile, summary: `Removed ${result.removedKey ? 'the stored key and ' : ''}${result.clearedSessions.length} session(s) of "${profile}".` });
+      activity.record({
+        kind: 'config',
+        profile,
+        summary: `Removed ${result.removedKey ? 'the stored key and ' : ''}${result.forgotSignIn ? 'the sign-in session and ' : ''}${result.clearedSessions.length} session(s) of "${profile}".`,
+      });
       changed();
       return { profile, ...result };
     },
