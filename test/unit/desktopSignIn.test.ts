@@ -301,6 +301,8 @@ describe('desktop sign-ins: IAM Identity Center and AWS Sign-In', { timeout: 300
 
   it('a served request with no token shows one sign-in naming the program, and 8 parallel requests share it', async () => {
     await ok('sso.signOut', { session: 'corp' });
+    // Forgotten, to show that a sign-in the agent started teaches the app the names as well.
+    fs.rmSync(path.join(sb.dataDir, 'sso-accounts.json'));
     sb.emu.resetCalls();
     const pagesBefore = sb.emu.sso.pagesOpened().authorize;
     // The person does not finish at first: the view stays up while the eight wait.
@@ -330,6 +332,8 @@ describe('desktop sign-ins: IAM Identity Center and AWS Sign-In', { timeout: 300
     assert.equal(sb.emu.sso.pagesOpened().authorize - pagesBefore, 2, 'the page, and the page reopened');
     assert.equal(app.signIns.current(), null);
     assert.equal(promptWindow.at(-1), 'hide');
+    const row = await until('the account name learnt after the served sign-in', async () => (await list()).profiles.find((p) => p.name === devAdmin && p.accountName === 'dev'));
+    assert.equal(row.group, 'dev');
   });
 
   it('populated profiles appear without a restart: `keytray sso populate` from the CLI while the app runs', async () => {
@@ -387,6 +391,14 @@ describe('desktop sign-ins: IAM Identity Center and AWS Sign-In', { timeout: 300
       const item = JSON.stringify(tray.template);
       assert.match(item, /"label":"Sign in… \((11 h 5\d min|12 h) left\)","action":\{"type":"login-sign-in"/);
       assert.match(item, new RegExp(`"label":"Sign out","enabled":true,"action":\\{"type":"login-sign-out","profile":"${web}"`));
+    });
+
+    it('refuses a profile that cannot be a sign-in profile before the prompt window says anything', async () => {
+      const before = signInViews().length;
+      const result = await call('login.signIn', { profile: devAdmin });
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.match(result.error.message, new RegExp(`^Profile "${devAdmin}" in .* \\(line \\d+\\) has sso_session, so it is not a sign-in profile\\. `));
+      assert.equal(signInViews().length, before, 'no sign-in view came and went');
     });
 
     it('signs out from the window and the tray', async () => {
