@@ -222,6 +222,33 @@ describe('desktop sign-ins: IAM Identity Center and AWS Sign-In', { timeout: 300
     }
   });
 
+  it('keeps the one prompt window up while an MFA request waits after a sign-in ends, and hides it once both are done', async () => {
+    const mfaWaiting = app.prompts.prompter({ profile: devAdmin, serial: 'arn:aws:iam::111111111111:mfa/dana', requester: { pid: process.pid, command: 'terraform plan' } });
+    mfaWaiting.catch(() => undefined);
+    sb.emu.sso.browser('ignore');
+    try {
+      const running = call('sso.signIn', { session: 'corp' });
+      const view = await waitForView();
+      assert.equal(app.prompts.pendingCount, 1);
+      await call('signin.cancel', { id: view.id });
+      assert.equal((await running).ok, false);
+      assert.equal(promptWindow.at(-1), 'show', 'the MFA request still has the window');
+      assert.ok(app.prompts.cancel(app.prompts.current()!.id));
+      await assert.rejects(mfaWaiting, /MFA cancelled in the Keytray window/);
+      assert.equal(promptWindow.at(-1), 'hide', 'hidden once neither queue has anything');
+
+      // Closing the window cancels a sign-in it showed, as it cancels the MFA requests.
+      const closed = call('sso.signIn', { session: 'corp' });
+      await waitForView();
+      app.promptWindowClosed();
+      const result = await closed;
+      assert.equal(result.ok, false);
+      if (!result.ok) assert.equal(result.error.message, 'The sign-in to IAM Identity Center session "corp" was cancelled: the Keytray prompt window was closed. Sign in again when you are ready.');
+    } finally {
+      sb.emu.sso.browser('approve');
+    }
+  });
+
   it('a browser that never comes back ends the sign-in with the timeout line', async () => {
     // An app of its own, with a short wait; its agent gives way to the first app's.
     const quick = await startDesktopApp({ env: sb.env, surface: surfaceFor(false), launcherPath: () => '/opt/Keytray/bin/keytray', signInTimeoutMs: 2000 });
