@@ -153,7 +153,6 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const promptQueues = new PromptWindowQueues(surface.promptWindow);
   const signIns = new BrowserSignInBroker(promptQueues.hostFor('sign-in'), {
     openUrl: systemUrlOpener({ env }),
-    activity,
     onChange: () => {
       push('signin.changed', signIns.current());
       refresh();
