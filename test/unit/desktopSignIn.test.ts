@@ -183,6 +183,7 @@ describe('desktop sign-ins: IAM Identity Center and AWS Sign-In', { timeout: 300
       const view = await waitForView((v) => !!v.userCode);
       assert.equal(view.mode, 'device');
       assert.deepEqual(sb.emu.sso.pendingUserCodes(), [view.userCode]);
+      assert.equal(signInViews().at(-1)?.userCode, view.userCode, 'the window was pushed the same code');
       assert.equal(view.verificationUri, `${sb.emu.url}/device`, 'the page to type the code into, without the code');
       assert.equal(promptWindow.at(-1), 'show');
       await emulatorAdmin(`device?user_code=${encodeURIComponent(view.userCode!)}&decision=approve&user=dana`);
