@@ -30,6 +30,14 @@ export const CHANNELS = [
   'prompt.current',
   'prompt.answer',
   'prompt.cancel',
+  'sso.signIn',
+  'sso.signOut',
+  'sso.populate',
+  'login.signIn',
+  'login.signOut',
+  'signin.current',
+  'signin.cancel',
+  'signin.reopen',
   'app.support',
   'app.quit',
 ] as const;
@@ -40,10 +48,11 @@ export type Channel = (typeof CHANNELS)[number];
 export const IPC_PREFIX = 'keytray:';
 
 /**
- * Events the main process pushes to the app's windows (state, prompts, settings, activity), so a
+ * Events the main process pushes to the app's windows (state, MFA prompts, browser sign-ins,
+ * settings, activity), so a
  * window never polls. Their payload types are `PushEvents` in the contract.
  */
-export const PUSH_EVENTS = ['state.changed', 'prompt.changed', 'settings.changed', 'activity.added'] as const;
+export const PUSH_EVENTS = ['state.changed', 'prompt.changed', 'signin.changed', 'settings.changed', 'activity.added'] as const;
 
 export type PushEventName = (typeof PUSH_EVENTS)[number];
 

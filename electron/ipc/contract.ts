@@ -128,6 +128,24 @@ export const requestSchemas = {
   'prompt.current': empty,
   'prompt.answer': z.strictObject({ id: z.string().max(64), code: z.string().max(16) }),
   'prompt.cancel': z.strictObject({ id: z.string().max(64) }),
+  // IAM Identity Center: `session` is an [sso-session NAME]. `deviceCode` asks for device
+  // authorization (a code to confirm on any device) instead of the browser on this computer.
+  'sso.signIn': z.strictObject({ session: z.string().min(1).max(128), deviceCode: z.boolean().optional() }),
+  'sso.signOut': z.strictObject({ session: z.string().min(1).max(128) }),
+  // `keytray sso populate`: a profile per account and role; `prune` removes those no longer assigned.
+  'sso.populate': z.strictObject({
+    session: z.string().min(1).max(128),
+    prefix: z.string().max(64).optional(),
+    dryRun: z.boolean().optional(),
+    prune: z.boolean().optional(),
+  }),
+  // AWS Sign-In (`keytray login`): the same-device flow in the browser; `region` as `--region`.
+  'login.signIn': z.strictObject({ profile: profileName, region: optionalText }),
+  'login.signOut': z.strictObject({ profile: profileName }),
+  'signin.current': empty,
+  'signin.cancel': z.strictObject({ id: z.string().max(64) }),
+  /** Opens the sign-in page again (the browser was closed); the URL itself never reaches the renderer. */
+  'signin.reopen': z.strictObject({ id: z.string().max(64) }),
   'app.support': empty,
   'app.quit': empty,
 } satisfies Record<Channel, z.ZodType>;
@@ -150,6 +168,34 @@ export interface ProfileRow extends ProfileStatus {
   sessionSecondsTotal?: number;
   /** The session's time left as the window words it ("7 h 5 min left", "no session"), as of `builtAt`. */
   timeLeftText: string;
+  /**
+   * IAM Identity Center profiles (and roles assumed from one): the account's name as ListAccounts
+   * gives it, when Keytray has seen it (a sign-in or `sso populate` from this machine). SSO
+   * profiles are grouped by it (`group` is the account name, or the account ID when unknown).
+   */
+  accountName?: string;
+  /** Login profiles: the principal that signed in (`keytray_login_session`), e.g. arn:aws:iam::111111111111:user/alice. */
+  loginPrincipal?: string;
+  /** Login profiles: the 12-hour sign-in session as the window words it ("11 h 2 min left", "not signed in"). */
+  signInTimeLeftText?: string;
+}
+
+/** An [sso-session] of the config as the window and the tray show it. Metadata only. */
+export interface SsoSessionRow {
+  /** The sso-session name, as `keytray sso login NAME` takes it. */
+  name: string;
+  startUrl?: string;
+  region?: string;
+  /** Seconds the access token had left when the list was built; null when not signed in. */
+  secondsLeft: number | null;
+  /** A refresh token is kept: the session renews itself until IAM Identity Center ends it. */
+  renews: boolean;
+  /** "7 h 5 min left", "signed out", as of the list's `builtAt`. */
+  timeLeftText: string;
+  /** The profiles that sign in through this session, in config order. */
+  profiles: string[];
+  /** A section Keytray cannot use (no sso_region, …), as the line the user reads; Sign in is then refused. */
+  problem?: string;
 }
 
 export interface ProfileList {
@@ -160,6 +206,8 @@ export interface ProfileList {
   builtAt: number;
   /** A config file that cannot be read: the list is then what the keychain alone knows. */
   configError?: string;
+  /** The config's IAM Identity Center sessions, in file order. */
+  ssoSessions: SsoSessionRow[];
 }
 
 /** The editable, non-secret settings of a profile as they are in the config file. */
@@ -241,6 +289,47 @@ export type PromptAnswer =
   | { result: 'handed-over' }
   | { result: 'gone' };
 
+/**
+ * A browser sign-in in progress, as the prompt window shows it: "continue in your browser", and
+ * for device authorization the code to compare with the one the page shows. Never a URL with a
+ * state or a token in it: `signin.reopen` opens the page again from main.
+ */
+export interface BrowserSignInView {
+  id: string;
+  service: 'IAM Identity Center' | 'AWS Sign-In';
+  /** The sso-session name, or the login profile. */
+  target: string;
+  /** The profile a program asked for, when a served request (not a Sign in button) started it. */
+  requestedProfile?: string;
+  requester?: { pid: number; command?: string; name?: string };
+  /** 'browser': finish in the browser that was opened; 'device': enter `userCode` at `verificationUri`. */
+  mode: 'browser' | 'device';
+  /** Device authorization: the code the page must show, to compare before approving. */
+  userCode?: string;
+  /** Device authorization: where to enter the code (the page without the code in it). */
+  verificationUri?: string;
+  startedAt: number;
+  /** When the sign-in gives up waiting for the browser. */
+  expiresAt: number;
+  /** How many more sign-ins wait behind this one. */
+  queued: number;
+}
+
+/** What `sso.populate` did (or, with dryRun, would do) to the config. */
+export interface SsoPopulateResult {
+  session: string;
+  configFile: string;
+  dryRun: boolean;
+  added: Array<{ profile: string; accountId: string; accountName: string; roleName: string }>;
+  /** Assignments that already have a profile. */
+  kept: number;
+  /** Assignments with no profile whose natural name another profile has: a prefix avoids it. */
+  nameTaken: Array<{ profile: string; accountId: string; accountName: string; roleName: string }>;
+  /** Profiles of the session whose assignment is gone; `removed` says whether prune removed them. */
+  gone: Array<{ profile: string; accountId: string; roleName: string }>;
+  removed: boolean;
+}
+
 /** What checking a stored key found: whose key it is and how old. */
 export interface KeyCheck {
   profile: string;
@@ -287,7 +376,8 @@ export interface ResponseMap {
   'setup.toggle': { profile: string; managedByKeytray: boolean };
   'setup.bulk': { changed: string[]; enabled: boolean };
   'profiles.pin': { profile: string; pinned: boolean };
-  'profiles.remove': { profile: string; removedKey: boolean; clearedSessions: string[] };
+  /** `forgotSignIn`: a login profile's AWS Sign-In session was forgotten too. */
+  'profiles.remove': { profile: string; removedKey: boolean; forgotSignIn: boolean; clearedSessions: string[] };
   'keys.check': KeyCheck;
   'keys.rotate': { status: 'rotated'; profile: string; accessKeyIdHint: string; oldAccessKeyIdHint: string } | MfaNeeded;
   'cli.install': { path: string; message: string };
@@ -295,6 +385,14 @@ export interface ResponseMap {
   'prompt.current': PromptView | null;
   'prompt.answer': PromptAnswer;
   'prompt.cancel': { cancelled: boolean };
+  'sso.signIn': { status: 'signed-in'; session: string; secondsLeft: number; renews: boolean; timeLeftText: string };
+  'sso.signOut': { session: string; hadToken: boolean; clearedProfiles: string[] };
+  'sso.populate': SsoPopulateResult;
+  'login.signIn': { status: 'signed-in'; profile: string; principal: string; region: string; signInSecondsLeft: number; addedSection: boolean };
+  'login.signOut': { profile: string; hadSession: boolean; clearedSessions: string[] };
+  'signin.current': BrowserSignInView | null;
+  'signin.cancel': { cancelled: boolean };
+  'signin.reopen': { opened: boolean };
   'app.support': AppSupport;
   'app.quit': { quitting: boolean };
 }
@@ -313,6 +411,8 @@ export interface PushEvents {
   'state.changed': ProfileList;
   /** The MFA request at the head of the queue, or null when nobody waits for a code. */
   'prompt.changed': PromptView | null;
+  /** The browser sign-in at the head of its queue, or null when none is waiting for the browser. */
+  'signin.changed': BrowserSignInView | null;
   'settings.changed': Settings;
   'activity.added': ActivityEntry;
 }

@@ -41,4 +41,4 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export type { ActivityEntry, ActivityOutcome, AppSupport, PushEvent, PushEvents, FieldErrors, KeyCheck, PromptAnswer, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';
+export type { ActivityEntry, ActivityOutcome, AppSupport, BrowserSignInView, SsoPopulateResult, SsoSessionRow, PushEvent, PushEvents, FieldErrors, KeyCheck, PromptAnswer, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';
