@@ -51,12 +51,6 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     await detail().locator('h2').getByText(name, { exact: true }).waitFor();
   }
 
-  async function selectProfile(name: string): Promise<void> {
-    await page.getByRole('searchbox', { name: 'Search profiles' }).fill(name);
-    await page.locator(`li[data-profile="${name}"] .row-select`).click();
-    await detail().locator('h2').getByText(name, { exact: true }).waitFor();
-  }
-
   async function assertView(name: string, p: Page, ready: () => Promise<void>): Promise<void> {
     assert.deepEqual(await viewProblems(p, ready), [], name);
     await p.setViewportSize({ width: 1440, height: 900 });
