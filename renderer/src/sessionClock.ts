@@ -22,14 +22,18 @@ export function untilClock(endsAt: number): string {
   return `until ${new Date(endsAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hour12: false })}`;
 }
 
-/** Re-renders every `everyMs` so countdowns move; a local clock only, never a call to main. */
+/**
+ * Re-renders every `everyMs` so countdowns move; a local clock only, never a call to main. It
+ * returns the time of the render, not of the last tick, so a view that re-renders because
+ * something new arrived (a prompt, a list) counts from that moment rather than from a stale tick.
+ */
 export function useNow(everyMs: number): number {
-  const [now, setNow] = useState(Date.now());
+  const [, setTicks] = useState(0);
   useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
+    const timer = setInterval(() => setTicks((n) => n + 1), everyMs);
     return () => clearInterval(timer);
   }, [everyMs]);
-  return now;
+  return Date.now();
 }
 
 export type Status = { kind: 'ok' | 'error'; text: string } | null;
