@@ -31,8 +31,11 @@ export function getVault(options: Pick<VaultOptions, 'ssoPresenter' | 'ssoSignIn
  * page speaks for itself.
  */
 const terminalSignInPresenter: SignInPresenter = {
-  browserOpening: (session) => sayOnTerminal(`keytray: sign in to IAM Identity Center${session.name ? ` session "${session.name}"` : ''} in the browser window that just opened.`),
-  deviceCode: (_session, info) => sayOnTerminal(`keytray: open ${info.verificationUri} and enter the code ${info.userCode} to sign in.`),
+  begin: (session) => ({
+    browserOpening: () => sayOnTerminal(`keytray: sign in to IAM Identity Center${session.name ? ` session "${session.name}"` : ''} in the browser window that just opened.`),
+    deviceCode: (info) => sayOnTerminal(`keytray: open ${info.verificationUri} and enter the code ${info.userCode} to sign in.`),
+    end: () => undefined,
+  }),
 };
 
 function sayOnTerminal(line: string): void {

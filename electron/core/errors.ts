@@ -29,6 +29,8 @@ export const ERROR_CODES = [
   'sso-denied',
   'sso-timeout',
   'sso-expired',
+  /** A browser sign-in the person cancelled in the app's prompt window. */
+  'signin-cancelled',
   'io',
   'command-not-found',
   'command-not-runnable',

@@ -56,7 +56,7 @@ export interface VaultOptions {
 /** Long enough to sign in with a password and an MFA device, short of the lock's 10-minute takeover. */
 export const DEFAULT_SSO_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
 
-const silentPresenter: SignInPresenter = { browserOpening: () => undefined, deviceCode: () => undefined };
+const silentPresenter: SignInPresenter = { begin: () => ({ browserOpening: () => undefined, deviceCode: () => undefined, end: () => undefined }) };
 
 export function createVault(options: VaultOptions = {}): Vault {
   const env = options.env ?? process.env;

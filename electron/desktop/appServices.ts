@@ -5,6 +5,10 @@ import type { ActivityLog } from './activityLog';
 import type { ExpiringClipboard } from './clipboardExport';
 import type { ProfileUsageStore } from './profileUsage';
 import type { PersonMfaPrompter } from '../core/mfa/mfaRetry';
+import type { UrlOpener } from '../core/browserSignin';
+import type { SignInPresentation } from '../core/sso/ssoSignin';
+import type { BrowserSignInView } from '../ipc/contract';
+import type { SignInStart } from './browserSignInBroker';
 
 /**
  * What the handler table needs from its host. Electron's main process and the dev:web harness pass
@@ -27,6 +31,21 @@ export interface AppServices {
     /** Lock: nobody is left waiting for a code that would start a session the lock just ended. */
     cancelAll(reason: string): void;
   };
+  /**
+   * The browser sign-ins the prompt window shows (IAM Identity Center, AWS Sign-In); absent where
+   * no prompt window exists, and a sign-in then runs with nothing on screen but the browser.
+   */
+  signIns?: {
+    begin(start: SignInStart): SignInPresentation;
+    current(): BrowserSignInView | null;
+    cancel(id: string): boolean;
+    reopen(id: string): Promise<boolean>;
+    cancelAll(reason: string): void;
+  };
+  /** Opens sign-in pages; the platform opener honouring BROWSER by default. */
+  openUrl?: UrlOpener;
+  /** How long an AWS Sign-In waits for the browser; IAM Identity Center's wait is the vault's. */
+  signInTimeoutMs?: number;
   /** Opens the AWS console signed in as the profile (the console module builds the URL). */
   openConsole?: (profile: string, ctx: RequestContext) => Promise<void>;
   setStartAtLogin?: (enabled: boolean) => void;

@@ -27,6 +27,11 @@ import type { ActivityEntry, ProfileList, PushSink } from '../ipc/contract';
 import { ExpiryNotifier } from './expiryNotifier';
 import { ProfileUsageStore } from './profileUsage';
 import { MfaPromptBroker, type PromptWindowHost } from './mfaPromptBroker';
+import { BrowserSignInBroker } from './browserSignInBroker';
+import { PromptWindowQueues } from './promptWindowQueues';
+import { describeSsoTimeLeft, describeTimeLeft } from './sessionTimeLeft';
+import { systemUrlOpener } from '../core/browserSignin';
+import type { SignInPresenter } from '../core/sso/ssoSignin';
 import { buildTrayTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayTemplate';
 
 /**
@@ -66,6 +71,8 @@ export interface DesktopAppOptions {
   support?: AppServices['support'];
   /** How often the state is re-read for what only the clock changes (expiry notices); 30 s by default. */
   refreshEveryMs?: number;
+  /** How long a browser sign-in (IAM Identity Center, AWS Sign-In) waits for the person; 5 minutes by default. */
+  signInTimeoutMs?: number;
 }
 
 export interface DesktopApp {
@@ -73,7 +80,11 @@ export interface DesktopApp {
   handlers: HandlerTable;
   activity: ActivityLog;
   prompts: MfaPromptBroker;
+  /** The browser sign-ins the prompt window shows. */
+  signIns: BrowserSignInBroker;
   agent: RunningAgent | null;
+  /** The person closed the prompt window: every MFA request and browser sign-in it showed is cancelled. */
+  promptWindowClosed(): void;
   /** Rebuilds the tray and checks for sessions about to expire. */
   refresh(): TrayState;
   runTrayAction(action: TrayAction): Promise<void>;
@@ -86,7 +97,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const { surface } = options;
   const env = options.env ?? process.env;
   // Keychain reads answered from a snapshot and writes sent off the main thread (see SnapshotKeychainBackend).
-  const { vault, keychain } = createDesktopVault(env, (err) => surface.log(`could not save to the keychain: ${asKeytrayError(err).toLine()}`));
+  // The vault's IAM Identity Center presenter is the sign-in queue below, built once the vault is.
+  const presenter: SignInPresenter = { begin: (session, start) => signIns.ssoPresenter.begin(session, start) };
+  const { vault, keychain } = createDesktopVault(env, presenter, options.signInTimeoutMs, (err) => surface.log(`could not save to the keychain: ${asKeytrayError(err).toLine()}`));
   await keychain.reload().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
   const push: PushSink = (event, payload) => surface.push?.(event, payload);
   const activity = new PushingActivityLog((entry) => push('activity.added', entry), () => vault.clock.now(), undefined, vault.paths.dataDir, (line) => surface.log(line));
@@ -95,13 +108,13 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const notifier = new ExpiryNotifier((title, body, renew) =>
     surface.notify(title, body, renew === undefined ? undefined : { label: 'Renew', run: () => void runTrayAction({ type: 'renew-session', profile: renew }) }),
   );
-  let tray: TrayState = { profiles: [], active: null, pendingPrompts: 0 };
+  let tray: TrayState = { profiles: [], active: null, pendingPrompts: 0, ssoSessions: [] };
   let lastPushed = '';
 
   const refresh = (): TrayState => {
     try {
       const list = buildProfileList(vault, usage.read());
-      tray = { profiles: list.profiles, active: list.active, pendingPrompts: prompts.pendingCount, problem: list.configError };
+      tray = { profiles: list.profiles, active: list.active, pendingPrompts: prompts.pendingCount, pendingSignIns: signIns.pendingCount, problem: list.configError, ssoSessions: list.ssoSessions };
       notifier.update(list.profiles, list.builtAt, list.active);
       // The periodic refresh re-reads state that usually has not changed: the window hears only of changes.
       const signature = listSignature(list);
@@ -111,7 +124,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
       }
     } catch (err) {
       // A locked keychain must show as a problem in the menu, not as "no profiles".
-      tray = { ...tray, pendingPrompts: prompts.pendingCount, problem: asKeytrayError(err).toLine() };
+      tray = { ...tray, pendingPrompts: prompts.pendingCount, pendingSignIns: signIns.pendingCount, problem: asKeytrayError(err).toLine() };
     }
     surface.renderTray(buildTrayTemplate(tray), trayTooltip(tray));
     return tray;
@@ -132,7 +145,17 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     debounce.unref?.();
   };
 
-  const prompts = new MfaPromptBroker(surface.promptWindow, {
+  // One prompt window for both queues: hidden only when neither has anything waiting.
+  const promptQueues = new PromptWindowQueues(surface.promptWindow);
+  const signIns = new BrowserSignInBroker(promptQueues.hostFor('sign-in'), {
+    openUrl: systemUrlOpener({ env }),
+    activity,
+    onChange: () => {
+      push('signin.changed', signIns.current());
+      refresh();
+    },
+  });
+  const prompts = new MfaPromptBroker(promptQueues.hostFor('mfa'), {
     activity,
     now: () => vault.clock.now(),
     onChange: () => {
@@ -162,6 +185,9 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     usage,
     launcherPath: options.launcherPath,
     prompts,
+    signIns,
+    openUrl: systemUrlOpener({ env }),
+    signInTimeoutMs: options.signInTimeoutMs,
     openConsole,
     setStartAtLogin: (enabled) => surface.setStartAtLogin(enabled),
     installCli: options.installCli,
@@ -234,6 +260,35 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
         case 'show-prompt':
           surface.promptWindow.show();
           break;
+        case 'sso-sign-in': {
+          const { secondsLeft, renews } = await actions.ssoSignIn(action.session);
+          surface.notify('Signed in', `IAM Identity Center session "${action.session}": ${describeSsoTimeLeft(secondsLeft, renews)}${renews ? '; it renews by itself' : ''}.`);
+          break;
+        }
+        case 'sso-sign-out': {
+          const { hadToken, clearedProfiles } = await actions.ssoSignOut(action.session);
+          surface.notify('Signed out', hadToken || clearedProfiles.length ? `IAM Identity Center session "${action.session}": its tokens and role credentials are gone.` : `IAM Identity Center session "${action.session}" was not signed in.`);
+          break;
+        }
+        case 'sso-populate': {
+          const result = await actions.ssoPopulate(action.session, {});
+          const gone = result.gone.length ? ` ${result.gone.length} no longer assigned (remove them in the window).` : '';
+          surface.notify(
+            'Profiles for your accounts',
+            result.added.length ? `Added ${result.added.length} profile(s) from "${action.session}"; ${result.kept} already there.${gone}` : `No new profiles: ${result.kept} already there.${gone}`,
+          );
+          break;
+        }
+        case 'login-sign-in': {
+          const { principal, signInSecondsLeft } = await actions.loginSignIn(action.profile);
+          surface.notify('Signed in', `Profile "${action.profile}" as ${principal}; the sign-in lasts ${describeTimeLeft(signInSecondsLeft).replace(/ left$/, '')}.`);
+          break;
+        }
+        case 'login-sign-out': {
+          const { hadSession } = await actions.loginSignOut(action.profile);
+          surface.notify('Signed out', hadSession ? `Profile "${action.profile}": its sign-in and credentials are gone.` : `Profile "${action.profile}" was not signed in.`);
+          break;
+        }
         case 'lock':
           await actions.lock('Locked from the tray');
           break;
@@ -278,6 +333,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     if (debounce) clearTimeout(debounce);
     for (const w of watchers) w.close();
     prompts.cancelAll('Keytray quit');
+    signIns.cancelAll('Keytray quit');
     await clipboard.flush();
     await agent?.close();
     await keychain.settled().catch((err: unknown) => surface.log(asKeytrayError(err).toLine()));
@@ -291,7 +347,11 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     await stop();
     throw err;
   }
-  return { vault, handlers, activity, prompts, agent, refresh, runTrayAction, onSystemEvent, stop };
+  const promptWindowClosed = (): void => {
+    prompts.windowClosed();
+    signIns.cancelAll('the Keytray prompt window was closed');
+  };
+  return { vault, handlers, activity, prompts, signIns, agent, promptWindowClosed, refresh, runTrayAction, onSystemEvent, stop };
 }
 
 function recordAgentActivity(activity: ActivityLog, a: AgentActivity): void {
@@ -315,11 +375,11 @@ const STATE_REFRESH_MS = 30_000;
  * The app's vault: core's, over the snapshot keychain. Writes still move the generation marker,
  * so headless agents and other Keytray processes hear of them as before.
  */
-function createDesktopVault(env: NodeJS.ProcessEnv, onWriteFailed: (err: unknown) => void) {
+function createDesktopVault(env: NodeJS.ProcessEnv, ssoPresenter: SignInPresenter, ssoSignInTimeoutMs: number | undefined, onWriteFailed: (err: unknown) => void) {
   const service = keychainServiceFor(env);
   const generation = new KeychainGeneration(generationFile(resolvePaths(env).dataDir));
   const keychain = new SnapshotKeychainBackend(new OsAsyncKeychain(service), new OsKeychainBackend(service), generation, onWriteFailed);
-  return { vault: createVault({ env, backend: keychain, reuseUnchangedConfig: true }), keychain };
+  return { vault: createVault({ env, backend: keychain, reuseUnchangedConfig: true, ssoPresenter, ssoSignInTimeoutMs }), keychain };
 }
 
 /** Every IPC answer waits for the keychain writes its handler made: "saved" means saved. */
@@ -405,7 +465,10 @@ function listSignature(list: ProfileList): string {
     profiles: list.profiles.map((p) => ({
       ...p,
       timeLeftText: '',
+      signInTimeLeftText: '',
       sessionSecondsLeft: p.sessionSecondsLeft === null ? null : Math.round((list.builtAt / 1000 + p.sessionSecondsLeft) / 60),
+      signInSecondsLeft: p.signInSecondsLeft === undefined || p.signInSecondsLeft === null ? p.signInSecondsLeft : Math.round((list.builtAt / 1000 + p.signInSecondsLeft) / 60),
     })),
+    ssoSessions: list.ssoSessions.map((s) => ({ ...s, timeLeftText: '', secondsLeft: s.secondsLeft === null ? null : Math.round((list.builtAt / 1000 + s.secondsLeft) / 60) })),
   });
 }

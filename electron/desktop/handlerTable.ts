@@ -10,7 +10,7 @@ import { addOrReplaceLongTermKey, isRefusal, refusalError, validateAccessKeyId, 
 import { createSdkStsGateway } from '../core/sts/stsGateway';
 import { createAppActions, type AppActions } from './appActions';
 import type { AppServices } from './appServices';
-import { describeTimeLeft } from './sessionTimeLeft';
+import { describeSsoTimeLeft, describeTimeLeft } from './sessionTimeLeft';
 import { buildProfileList } from './profileList';
 import type { FieldErrors, MfaNeeded } from '../ipc/contract';
 import { FormError, type HandlerTable } from '../ipc/ipcDoor';
@@ -250,6 +250,25 @@ export function createHandlerTable(app: AppServices, actions: AppActions = creat
     },
 
     'prompt.cancel': ({ id }) => ({ cancelled: app.prompts?.cancel(id) ?? false }),
+
+    'sso.signIn': async ({ session, deviceCode }) => {
+      const { secondsLeft, renews } = await actions.ssoSignIn(session, { deviceCode });
+      return { status: 'signed-in', session, secondsLeft, renews, timeLeftText: describeSsoTimeLeft(secondsLeft, renews) };
+    },
+
+    'sso.signOut': ({ session }) => actions.ssoSignOut(session),
+
+    'sso.populate': ({ session, prefix, dryRun, prune }) => actions.ssoPopulate(session, { prefix, dryRun, prune }),
+
+    'login.signIn': async ({ profile, region }) => ({ status: 'signed-in', ...(await actions.loginSignIn(profile, region || undefined)) }),
+
+    'login.signOut': ({ profile }) => actions.loginSignOut(profile),
+
+    'signin.current': () => app.signIns?.current() ?? null,
+
+    'signin.cancel': ({ id }) => ({ cancelled: app.signIns?.cancel(id) ?? false }),
+
+    'signin.reopen': async ({ id }) => ({ opened: (await app.signIns?.reopen(id)) ?? false }),
 
     'app.support': () => app.support?.() ?? { platform: process.platform, trayHost: 'unknown', settingNotes: {} },
 

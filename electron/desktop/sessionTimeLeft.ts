@@ -18,3 +18,17 @@ export function describeTimeLeft(seconds: number | null, noSession = ''): string
   const m = minutes % 60;
   return m === 0 ? `${h} h left` : `${h} h ${m} min left`;
 }
+
+/** An IAM Identity Center session: its access token's time, or "signed out"; a refresh token renews an ended one. */
+export function describeSsoTimeLeft(seconds: number | null, renews: boolean): string {
+  if (seconds === null) return 'signed out';
+  if (seconds <= 0) return renews ? 'renews when next used' : 'expired';
+  return describeTimeLeft(seconds);
+}
+
+/** A login profile's 12-hour AWS Sign-In session: "11 h 2 min left", "ended", "not signed in". */
+export function describeSignInTimeLeft(seconds: number | null): string {
+  if (seconds === null) return 'not signed in';
+  if (seconds <= 0) return 'ended';
+  return describeTimeLeft(seconds);
+}

@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ProfileRow } from '../ipc/contract';
+import type { ProfileRow, SsoSessionRow } from '../ipc/contract';
 import { TRAY_RECENT_COUNT } from './profileUsage';
 import { describeTimeLeft } from './sessionTimeLeft';
 
@@ -9,13 +9,19 @@ import { describeTimeLeft } from './sessionTimeLeft';
  * click callback; `toElectronTemplate` attaches the callbacks at the edge.
  */
 
-export type TrayProfile = Pick<ProfileRow, 'name' | 'kind' | 'group' | 'sessionSecondsLeft' | 'hasKey' | 'account'> & Partial<Pick<ProfileRow, 'pinned' | 'lastUsedAt'>>;
+export type TrayProfile = Pick<ProfileRow, 'name' | 'kind' | 'group' | 'sessionSecondsLeft' | 'hasKey' | 'account'> & Partial<Pick<ProfileRow, 'pinned' | 'lastUsedAt' | 'signInTimeLeftText'>>;
+
+export type TraySsoSession = Pick<SsoSessionRow, 'name' | 'secondsLeft' | 'timeLeftText' | 'problem'>;
 
 export interface TrayState {
   profiles: TrayProfile[];
   active: string | null;
   /** MFA codes the agent is waiting for; the menu offers to open the prompt. */
   pendingPrompts: number;
+  /** Browser sign-ins waiting for the person; the menu offers to open the prompt window that shows them. */
+  pendingSignIns?: number;
+  /** The config's IAM Identity Center sessions, in file order. */
+  ssoSessions?: TraySsoSession[];
   /** Set when the profile list could not be built (a malformed config, a locked keychain). */
   problem?: string;
 }
@@ -31,6 +37,13 @@ export type TrayAction =
   | { type: 'copy-env'; profile: string }
   | { type: 'open-console'; profile: string }
   | { type: 'show-prompt' }
+  /** IAM Identity Center: sign in to, sign out of, or write a profile per assignment of an sso-session. */
+  | { type: 'sso-sign-in'; session: string }
+  | { type: 'sso-sign-out'; session: string }
+  | { type: 'sso-populate'; session: string }
+  /** AWS Sign-In (`keytray login` / `logout`) for a login profile. */
+  | { type: 'login-sign-in'; profile: string }
+  | { type: 'login-sign-out'; profile: string }
   | { type: 'lock' }
   | { type: 'open-window' }
   | { type: 'quit' };
@@ -61,8 +74,18 @@ export function buildTrayTemplate(state: TrayState): TrayMenuItem[] {
   if (state.pendingPrompts > 0) {
     items.push({ label: `Enter MFA code… (${state.pendingPrompts} waiting)`, action: { type: 'show-prompt' } });
   }
+  if (state.pendingSignIns) {
+    items.push({ label: `Continue sign-in in the browser… (${state.pendingSignIns} waiting)`, action: { type: 'show-prompt' } });
+  }
   if (state.problem) items.push({ label: truncate(state.problem, 80), enabled: false });
   items.push({ type: 'separator' });
+
+  const sessions = state.ssoSessions ?? [];
+  if (sessions.length > 0) {
+    items.push({ label: 'IAM Identity Center', enabled: false });
+    for (const s of sessions) items.push(ssoSessionItem(s));
+    items.push({ type: 'separator' });
+  }
 
   // Pinned and recent profiles are one click away: the click makes one active with its session.
   const quick = quickProfiles(state.profiles);
@@ -164,7 +187,22 @@ function groupProfiles(profiles: TrayProfile[]): Array<[string, TrayProfile[]]> 
 
 function groupLabel(group: string, profiles: TrayProfile[]): string {
   const accounts = [...new Set(profiles.map((p) => p.account).filter((a): a is string => !!a))];
-  return accounts.length === 1 ? `${group} · ${accounts[0]}` : group;
+  // An SSO account whose name is not known yet is grouped under its ID: no need to say it twice.
+  return accounts.length === 1 && accounts[0] !== group ? `${group} · ${accounts[0]}` : group;
+}
+
+function ssoSessionItem(s: TraySsoSession): TrayMenuItem {
+  const signedIn = s.secondsLeft !== null;
+  return {
+    label: `${s.name} — ${s.problem ? 'cannot sign in' : s.timeLeftText}`,
+    type: 'submenu',
+    submenu: [
+      ...(s.problem ? [{ label: truncate(s.problem, 80), enabled: false }, { type: 'separator' as const }] : []),
+      { label: 'Sign in…', enabled: !s.problem, action: { type: 'sso-sign-in', session: s.name } },
+      { label: 'Sign out', enabled: signedIn, action: { type: 'sso-sign-out', session: s.name } },
+      { label: 'Add profiles for my accounts', enabled: !s.problem, action: { type: 'sso-populate', session: s.name } },
+    ],
+  };
 }
 
 function chunked(profiles: TrayProfile[], active: string | null): TrayMenuItem[] {
@@ -188,6 +226,14 @@ function profileItem(p: TrayProfile, active: string | null): TrayMenuItem {
     submenu: [
       { label: 'Make active', type: 'checkbox', checked: isActive, action: { type: 'make-active', profile: p.name } },
       { type: 'separator' },
+      // A login profile's credentials come from its AWS Sign-In session: signing in is how it starts.
+      ...(p.kind === 'login'
+        ? [
+            { label: `Sign in…${p.signInTimeLeftText ? ` (${p.signInTimeLeftText})` : ''}`, action: { type: 'login-sign-in' as const, profile: p.name } },
+            { label: 'Sign out', enabled: p.sessionSecondsLeft !== null, action: { type: 'login-sign-out' as const, profile: p.name } },
+            { type: 'separator' as const },
+          ]
+        : []),
       live
         ? { label: 'End session', action: { type: 'end-session', profile: p.name } }
         : { label: 'Start session', enabled: usable, action: { type: 'start-session', profile: p.name } },

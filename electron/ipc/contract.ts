@@ -376,7 +376,8 @@ export interface ResponseMap {
   'setup.toggle': { profile: string; managedByKeytray: boolean };
   'setup.bulk': { changed: string[]; enabled: boolean };
   'profiles.pin': { profile: string; pinned: boolean };
-  'profiles.remove': { profile: string; removedKey: boolean; clearedSessions: string[] };
+  /** `forgotSignIn`: a login profile's AWS Sign-In session was forgotten too. */
+  'profiles.remove': { profile: string; removedKey: boolean; forgotSignIn: boolean; clearedSessions: string[] };
   'keys.check': KeyCheck;
   'keys.rotate': { status: 'rotated'; profile: string; accessKeyIdHint: string; oldAccessKeyIdHint: string } | MfaNeeded;
   'cli.install': { path: string; message: string };

@@ -163,7 +163,7 @@ async function start(onStarted: (desktop: DesktopApp) => void): Promise<void> {
         track(promptWindow);
         // Closing the window is a cancel: every waiting CLI gets "MFA cancelled" instead of a hang.
         promptWindow.on('close', () => {
-          if (!quitting) desktop?.prompts.windowClosed();
+          if (!quitting) desktop?.promptWindowClosed();
         });
         promptWindow.on('closed', () => (promptWindow = null));
         promptWindow.once('ready-to-show', () => promptWindow?.show());

@@ -283,8 +283,8 @@ export async function removeCommand(profile: string, options: { yes?: boolean })
   const vault = getVault();
   assertKnownProfile(vault, profile);
   if (!options.yes) await confirm(`Delete the stored key and sessions of profile "${profile}"?`);
-  const { removedKey: hadKey, clearedSessions: cleared } = removeStoredProfile(vault, profile);
-  process.stdout.write(`Removed ${hadKey ? 'the key and ' : ''}${cleared.length} cached session(s) for profile "${profile}".\n`);
+  const { removedKey: hadKey, forgotSignIn, clearedSessions: cleared } = await removeStoredProfile(vault, profile);
+  process.stdout.write(`Removed ${hadKey ? 'the key and ' : ''}${forgotSignIn ? 'the sign-in session and ' : ''}${cleared.length} cached session(s) for profile "${profile}".\n`);
 }
 
 export function clearCommand(profile: string | undefined): void {

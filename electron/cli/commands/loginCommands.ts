@@ -1,13 +1,10 @@
-import { assertValidProfileName } from '../../core/config/profileSetup';
 import { KeytrayError } from '../../core/errors';
 import { launcherForCredentialProcess } from '../../core/install/installCli';
 import { systemUrlOpener } from '../../core/browserSignin';
 import { importLoginSessions, scanLoginCache } from '../../core/login/loginCacheImport';
-import { assertCanServeLogin, wireLoginProfile } from '../../core/login/loginProfile';
-import { DEFAULT_SIGNIN_TIMEOUT_MS, signInWithAws } from '../../core/login/loginSignIn';
+import { loginProfile, logoutProfile } from '../../core/login/loginActions';
+import { DEFAULT_SIGNIN_TIMEOUT_MS } from '../../core/login/loginSignIn';
 import { LOGIN_SESSION_MS } from '../../core/login/signinProtocol';
-import { regionFor } from '../../core/sts/endpoints';
-import { clearSessionsBuiltOn } from '../../core/keys/longTermKeys';
 import type { Vault } from '../../core/vault';
 import { getVault } from '../cliContext';
 import { openTerminal } from '../terminal';
@@ -25,27 +22,16 @@ export interface LoginOptions {
 export async function loginCommand(profile: string, options: LoginOptions): Promise<void> {
   const vault = getVault();
   const timeoutMs = parseTimeout(options.timeout);
-  const config = vault.loadConfig();
-  assertValidProfileName(profile);
-  // Before the browser: a profile that cannot become a sign-in profile would waste the sign-in.
-  assertCanServeLogin(config, profile);
-  const region = options.region || regionFor(config.has(profile) ? config.profile(profile).region : undefined, vault.env);
-  const session = await signInWithAws({
+  const { region, session, wired } = await loginProfile(vault, {
     profile,
-    region,
-    env: vault.env,
-    clock: vault.clock,
+    region: options.region,
     remote: !!options.remote,
     timeoutMs,
     openBrowser: systemUrlOpener({ env: vault.env }),
     tell: (line) => process.stderr.write(`${line}\n`),
     readPastedCode,
+    launcher: launcherForCredentialProcess,
   });
-  const launcher = launcherForCredentialProcess();
-  await vault.logins.remember(profile, session);
-  // Role sessions made from the previous sign-in belong to whoever signed in then.
-  clearSessionsBuiltOn(vault, profile);
-  const wired = wireLoginProfile(vault.paths.configFile, profile, session.loginSession, region, launcher);
   const ends = new Date(session.signedInAt! + LOGIN_SESSION_MS).toISOString().slice(11, 16);
   process.stdout.write(
     `Signed in to profile "${profile}" as ${session.loginSession} (${region}); the session refreshes until ${ends} UTC.` +
@@ -57,18 +43,9 @@ export async function loginCommand(profile: string, options: LoginOptions): Prom
 
 /** `keytray logout PROFILE`: forget the session's key, refresh token and credentials, and the role sessions made from them. */
 export async function logoutCommand(profile: string): Promise<void> {
-  const vault = getVault();
-  const config = vault.loadConfig();
-  const had = await vault.logins.forget(profile);
-  if (!had && !config.has(profile)) {
-    throw new KeytrayError('unknown-profile', `Profile "${profile}" is not in ${vault.paths.configFile} and is not signed in`, {
-      profile,
-      hint: 'See `keytray list`.',
-    });
-  }
-  const cleared = clearSessionsBuiltOn(vault, profile);
+  const { hadSession, clearedSessions: cleared } = await logoutProfile(getVault(), profile);
   process.stdout.write(
-    had
+    hadSession
       ? `Signed out profile "${profile}": its sign-in key, refresh token and credentials are gone from the keychain${cleared.length ? `, with the sessions of ${cleared.join(', ')}` : ''}.\n`
       : `Profile "${profile}" was not signed in; nothing to forget.\n`,
   );

@@ -1,9 +1,8 @@
 import { canOpenBrowser } from '../../core/browserSignin';
-import { AwsConfig } from '../../core/config/awsConfig';
 import { launcherForCredentialProcess } from '../../core/install/installCli';
 import { KeytrayError } from '../../core/errors';
-import { ssoSession, ssoSessionForCommand, ssoSessionNames, ssoSessionOfProfile, type SsoSessionConfig } from '../../core/sso/ssoConfig';
-import { applyPopulate, planPopulate, type Assignment, type PopulatePlan } from '../../core/sso/ssoPopulate';
+import { ssoSessionForCommand, type SsoSessionConfig } from '../../core/sso/ssoConfig';
+import { populateSsoSession, signInToSsoSession, signOutOfSsoSession, ssoSessionsToSignOut } from '../../core/sso/ssoSessionActions';
 import type { SignInPresenter } from '../../core/sso/ssoSignin';
 import { getVault } from '../cliContext';
 import { formatLeft } from './listCommand';
@@ -14,16 +13,20 @@ import { formatLeft } from './listCommand';
  */
 
 export const stderrPresenter: SignInPresenter = {
-  browserOpening: (session, url) => {
-    process.stderr.write(`keytray: opening the IAM Identity Center sign-in page for ${label(session)} in your browser. If it does not open, visit:\n  ${url}\n`);
-  },
-  deviceCode: (session, info) => {
-    const minutes = Math.max(1, Math.round((info.expiresAt - Date.now()) / 60_000));
-    process.stderr.write(
-      `keytray: to sign in to ${label(session)}, open ${info.verificationUri} and enter the code ${info.userCode}` +
-        `${info.verificationUriComplete ? ` (or open ${info.verificationUriComplete})` : ''}. Waiting up to ${minutes} min.\n`,
-    );
-  },
+  begin: (session) => ({
+    browserOpening: (url) => {
+      process.stderr.write(`keytray: opening the IAM Identity Center sign-in page for ${label(session)} in your browser. If it does not open, visit:\n  ${url}\n`);
+    },
+    deviceCode: (info) => {
+      const minutes = Math.max(1, Math.round((info.expiresAt - Date.now()) / 60_000));
+      process.stderr.write(
+        `keytray: to sign in to ${label(session)}, open ${info.verificationUri} and enter the code ${info.userCode}` +
+          `${info.verificationUriComplete ? ` (or open ${info.verificationUriComplete})` : ''}. Waiting up to ${minutes} min.\n`,
+      );
+    },
+    // Ctrl-C ends the process; nothing else at a terminal cancels a sign-in.
+    end: () => undefined,
+  }),
 };
 
 function label(session: SsoSessionConfig): string {
@@ -44,7 +47,7 @@ export async function ssoLoginCommand(sessionArg: string | undefined, options: {
   const session = ssoSessionForCommand(vault.loadConfig(), { session: sessionArg, profile: options.profile });
   // Over SSH or without a display a browser on this machine helps nobody: the device code works from any device.
   const flow = options.deviceCode || !canOpenBrowser({ env: vault.env }) ? 'device_code' : 'authorization_code';
-  const token = await vault.sso.signIn(session, flow);
+  const token = await signInToSsoSession(vault, session, flow);
   const left = formatLeft(Math.floor((token.expiresAt - vault.clock.now()) / 1000));
   const renew = token.refreshToken ? 'Keytray renews it by itself' : 'sign in again when it ends';
   process.stdout.write(`Signed in to IAM Identity Center ${label(session)} for ${left}; ${renew}.\n`);
@@ -52,53 +55,23 @@ export async function ssoLoginCommand(sessionArg: string | undefined, options: {
 
 export async function ssoLogoutCommand(sessionArg: string | undefined): Promise<void> {
   const vault = getVault();
-  const config = vault.loadConfig();
-  const sessions = sessionArg ? [ssoSession(config, sessionArg)] : ssoSessionNames(config).map((n) => ssoSession(config, n));
-  // Legacy profiles keep their start URL on the profile: their sign-ins end with a logout of all.
-  if (!sessionArg) {
-    for (const name of config.profileNames()) {
-      const p = safeProfile(config, name);
-      if (p?.kind === 'sso' && !p.ssoSession) sessions.push(ssoSessionOfProfile(config, p));
-    }
-  }
   const done: string[] = [];
-  for (const session of unique(sessions)) {
-    const { hadToken } = await vault.sso.logout(session);
-    const cleared = clearRoleSessionsOf(config, session, vault.store);
-    if (hadToken || cleared > 0) done.push(label(session));
+  for (const session of ssoSessionsToSignOut(vault.loadConfig(), sessionArg)) {
+    const { hadToken, clearedProfiles } = await signOutOfSsoSession(vault, session);
+    if (hadToken || clearedProfiles.length > 0) done.push(label(session));
   }
   process.stdout.write(done.length > 0 ? `Signed out of IAM Identity Center ${done.join(', ')}; its tokens and role credentials are gone from the keychain.\n` : 'No IAM Identity Center sign-in to end.\n');
 }
 
 export async function ssoPopulateCommand(sessionName: string, options: { prefix?: string; dryRun?: boolean; prune?: boolean }): Promise<void> {
   const vault = getVault({ ssoPresenter: stderrPresenter });
-  const session = ssoSession(vault.loadConfig(), sessionName);
-  const token = await vault.sso.accessToken(session, { allowSignIn: canOpenBrowser({ env: vault.env }) });
-  const gateway = vault.ssoGatewayFor(session.region);
-  let assignments: Assignment[];
-  try {
-    assignments = [];
-    for (const account of await gateway.listAccounts(token)) {
-      for (const roleName of await gateway.listAccountRoles(token, account.accountId)) assignments.push({ ...account, roleName });
-    }
-  } catch (err) {
-    const { describeSsoFailure } = await import('../../core/sso/ssoFailures');
-    throw describeSsoFailure(err, session, 'ListAccounts');
-  }
-
-  // Planned from the file as it is under the edit lock: listing took a while, and someone may
-  // have edited the config meanwhile.
-  const configFile = vault.paths.configFile;
-  let plan!: PopulatePlan;
-  if (options.dryRun) plan = planPopulate(vault.loadConfig(), session, assignments, options.prefix ?? '');
-  else {
-    const launcher = launcherForCredentialProcess();
-    AwsConfig.edit(configFile, (config) => {
-      plan = planPopulate(config, session, assignments, options.prefix ?? '');
-      applyPopulate(config, session, plan, { prune: !!options.prune, launcher });
-    });
-    if (options.prune) for (const g of plan.gone) vault.store.deleteSession(g.profile);
-  }
+  const { plan, configFile } = await populateSsoSession(vault, sessionName, {
+    prefix: options.prefix,
+    dryRun: options.dryRun,
+    prune: options.prune,
+    allowSignIn: canOpenBrowser({ env: vault.env }),
+    launcher: launcherForCredentialProcess,
+  });
   const out: string[] = [];
   for (const a of plan.add) out.push(`${options.dryRun ? 'would add' : 'added'}  ${a.profile}  (${a.accountName} ${a.accountId}, ${a.roleName})`);
   for (const a of plan.nameTaken) out.push(`skipped    ${a.profile}  (${a.accountName} ${a.accountId}, ${a.roleName}): a different profile has that name; use --prefix`);
@@ -108,34 +81,4 @@ export async function ssoPopulateCommand(sessionName: string, options: { prefix?
   }
   const summary = `${plan.kept.length} profile${plan.kept.length === 1 ? '' : 's'} already up to date in ${configFile}.`;
   process.stdout.write(`${[...out, out.length === 0 ? `No changes: ${summary}` : summary].join('\n')}\n`);
-}
-
-/** Role credentials of the session's profiles are dropped with its tokens: signing out means all of it. */
-function clearRoleSessionsOf(config: AwsConfig, session: SsoSessionConfig, store: { deleteSession(p: string): boolean }): number {
-  let cleared = 0;
-  for (const name of config.profileNames()) {
-    const p = safeProfile(config, name);
-    if (p?.kind !== 'sso') continue;
-    let key: string;
-    try {
-      key = ssoSessionOfProfile(config, p).key;
-    } catch {
-      continue;
-    }
-    if (key === session.key && store.deleteSession(name)) cleared++;
-  }
-  return cleared;
-}
-
-function safeProfile(config: AwsConfig, name: string) {
-  try {
-    return config.profile(name);
-  } catch {
-    return undefined;
-  }
-}
-
-function unique(sessions: SsoSessionConfig[]): SsoSessionConfig[] {
-  const seen = new Set<string>();
-  return sessions.filter((s) => !seen.has(s.key) && seen.add(s.key));
 }

@@ -17,6 +17,9 @@ export const ACTIVITY_KINDS = [
   'env-copied',
   'console',
   'config',
+  /** A browser sign-in (IAM Identity Center, AWS Sign-In) finished, failed or was cancelled. */
+  'signed-in',
+  'signed-out',
 ] as const;
 
 export interface ActivityEntry {

@@ -12,6 +12,8 @@ import { KeytrayError } from '../errors';
  *   that guesses the port can neither end the wait nor slip in its own code.
  * - `error=access_denied` (the person said no) and other OAuth errors end the wait with one line.
  * - Nothing comes back within `timeoutMs`: the wait ends with a timeout error, never a hang.
+ * - `signal` aborts (the person pressed Cancel in the app): the wait ends at once with the signal's
+ *   reason, and a browser that comes back later finds nobody listening.
  */
 
 export interface LoopbackRedirectOptions {
@@ -24,6 +26,8 @@ export interface LoopbackRedirectOptions {
   serviceName: string;
   /** The command that starts over, for the hint of a timeout or a denial, e.g. `keytray sso login corp`. */
   retryCommand: string;
+  /** Ends the wait early; `code` rejects with the signal's reason (an Error) or a plain "cancelled" line. */
+  signal?: AbortSignal;
 }
 
 export interface LoopbackRedirect {
@@ -50,6 +54,7 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
     if (done) return;
     done = true;
     clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
     if (err) settle.reject(err);
     else settle.resolve(value!);
     // Let the page reach the browser before the socket goes.
@@ -102,12 +107,20 @@ export async function startLoopbackRedirect(options: LoopbackRedirectOptions): P
       ),
     options.timeoutMs,
   );
+  const onAbort = () => finish(abortReason(options));
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
 
   return {
     redirectUri: `http://127.0.0.1:${port}${options.path}`,
     code,
     close: () => finish(new KeytrayError('sso-signin', `The ${options.serviceName} sign-in was abandoned`)),
   };
+}
+
+function abortReason(options: LoopbackRedirectOptions): Error {
+  const reason: unknown = options.signal?.reason;
+  return reason instanceof Error && !(reason.name === 'AbortError') ? reason : new KeytrayError('signin-cancelled', `The ${options.serviceName} sign-in was cancelled`, { hint: `Run \`${options.retryCommand}\` to sign in.` });
 }
 
 function sameText(a: string, b: string): boolean {

@@ -39,6 +39,11 @@ export interface SignInOptions {
   tell: (line: string) => void;
   /** Reads the code pasted from the browser (cross device). */
   readPastedCode: (prompt: string) => Promise<string>;
+  /**
+   * Aborted when the person gives up (the app's Cancel): the wait for the browser or the pasted
+   * code ends at once with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export const DEFAULT_SIGNIN_TIMEOUT_MS = 5 * 60 * 1000;
@@ -62,6 +67,7 @@ export async function signInWithAws(options: SignInOptions): Promise<StoredLogin
   } catch (err) {
     throw describeCodeFailure(err, options.profile);
   }
+  throwIfCancelled(options.signal);
   const principal = out.idToken ? principalOfIdToken(out.idToken) : undefined;
   if (!principal) {
     throw new KeytrayError('sts-invalid', `AWS Sign-In did not say who signed in for profile "${options.profile}" (no principal in the idToken)`, {
@@ -99,6 +105,10 @@ function describeCodeFailure(err: unknown, profile: string): KeytrayError {
   return err instanceof KeytrayError ? err : new KeytrayError('io', `Could not finish signing in profile "${profile}"`, { profile, hint: again, cause: err });
 }
 
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new KeytrayError('signin-cancelled', 'The AWS Sign-In sign-in was cancelled');
+}
+
 // --- same device: the browser comes back to 127.0.0.1 -----------------------------------------------
 
 async function sameDeviceCode(options: SignInOptions, base: string, state: string, challenge: string) {
@@ -108,6 +118,7 @@ async function sameDeviceCode(options: SignInOptions, base: string, state: strin
     timeoutMs: options.timeoutMs,
     serviceName: 'AWS Sign-In',
     retryCommand: `keytray login ${options.profile}`,
+    signal: options.signal,
   });
   try {
     const url = authorizeUrl(base, { clientId: SAME_DEVICE_CLIENT_ID, state, challenge, redirectUri: callback.redirectUri });
@@ -129,7 +140,8 @@ async function sameDeviceCode(options: SignInOptions, base: string, state: strin
 
 /** The shared listener words its failures for IAM Identity Center; these say what to do here. */
 function describeCallbackFailure(err: unknown, options: SignInOptions): unknown {
-  if (!isKeytrayError(err)) return err;
+  // A cancel already says what happened, in the words of whoever cancelled.
+  if (!isKeytrayError(err) || options.signal?.aborted) return err;
   if (err.code === 'sso-timeout') return browserTimeout(options);
   if (err.code === 'sso-denied') {
     return new KeytrayError('sts-denied', `The sign-in for profile "${options.profile}" was refused in the browser (access_denied)`, {
@@ -154,7 +166,7 @@ async function crossDeviceCode(options: SignInOptions, base: string, state: stri
   const url = authorizeUrl(base, { clientId: CROSS_DEVICE_CLIENT_ID, state, challenge, redirectUri });
   options.tell(`Open this URL on any device and sign in to AWS for profile "${options.profile}":`);
   options.tell(url);
-  const pasted = await withTimeout(options.readPastedCode('Paste the code shown after you sign in: '), options.timeoutMs, () => browserTimeout(options));
+  const pasted = await withTimeout(options.readPastedCode('Paste the code shown after you sign in: '), options.timeoutMs, () => browserTimeout(options), options.signal);
   const parsed = parsePastedCode(pasted);
   if (!parsed || parsed.state !== state) {
     throw new KeytrayError('mfa-invalid', `The pasted code does not belong to this sign-in of profile "${options.profile}"`, {
@@ -175,8 +187,23 @@ export function parsePastedCode(text: string): { state: string; code: string } |
   return state && code ? { state, code } : undefined;
 }
 
-function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error): Promise<T> {
+function withTimeout<T>(p: Promise<T>, ms: number, error: () => Error, signal?: AbortSignal): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(error()), ms)));
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+  let onAbort: (() => void) | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(error()), ms);
+    onAbort = () => {
+      try {
+        throwIfCancelled(signal);
+      } catch (err) {
+        reject(err as Error);
+      }
+    };
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([p, timeout]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  });
 }

@@ -270,7 +270,11 @@ class ChainWalk {
     const { sso } = this.deps;
     if (!sso) throw new KeytrayError('sso-signin', 'IAM Identity Center is not available here', { profile: hop.profile.name });
     const target = ssoRoleTarget(this.config, hop.profile);
-    const issued = await sso.roleCredentials(target, { allowSignIn: this.deps.ssoSignInAllowed?.() ?? false, profile: hop.profile.name });
+    const issued = await sso.roleCredentials(target, {
+      allowSignIn: this.deps.ssoSignInAllowed?.() ?? false,
+      profile: hop.profile.name,
+      origin: { requestedProfile: this.request.profile, requester: this.ctx.requester },
+    });
     return this.toCached(issued, 'sso', hop);
   }
 

@@ -6,6 +6,7 @@ import { ssoSession, ssoSessionNames } from './ssoConfig';
 export interface SsoSessionStatus {
   name: string;
   startUrl?: string;
+  region?: string;
   /** Seconds the access token has left; null when not signed in. */
   secondsLeft: number | null;
   /** A refresh token is kept, so the session renews itself when the access token ends. */
@@ -18,17 +19,22 @@ export function buildSsoSessionStatus(config: AwsConfig, tokens: Map<string, Sto
   return ssoSessionNames(config).map((name) => {
     const token = tokens.get(name);
     let startUrl: string | undefined;
+    let region: string | undefined;
     let problem: string | undefined;
     try {
-      startUrl = ssoSession(config, name).startUrl;
+      ({ startUrl, region } = ssoSession(config, name));
     } catch (err) {
+      // What is there still shows; the problem says what is missing.
+      startUrl = config.document.get(`sso-session ${name}`, 'sso_start_url') || undefined;
+      region = config.document.get(`sso-session ${name}`, 'sso_region') || undefined;
       problem = (err as Error).message;
     }
     // A token from another start URL (the section was edited since) does not sign this one in.
-    const valid = token && (!startUrl || token.startUrl === startUrl) ? token : undefined;
+    const valid = token && (problem !== undefined || token.startUrl === startUrl) ? token : undefined;
     return {
       name,
       startUrl,
+      region,
       secondsLeft: valid ? Math.floor((valid.expiresAt - now) / 1000) : null,
       renews: !!valid?.refreshToken,
       problem,

@@ -3,7 +3,7 @@ import type { ProfileLock } from '../sessions/profileLock';
 import type { IssuedCredentials } from '../sts/stsGateway';
 import type { SsoRoleTarget, SsoSessionConfig } from './ssoConfig';
 import { describeSsoFailure, signedOut } from './ssoFailures';
-import { forgetClient, signIn, type SsoSignInDeps } from './ssoSignin';
+import { forgetClient, signIn, type SignInOrigin, type SsoSignInDeps } from './ssoSignin';
 
 /**
  * An SSO session's tokens, shared by every profile of the session and every process: one sign-in,
@@ -25,6 +25,8 @@ export interface TokenRequest {
   /** May a sign-in start (a browser open) when there is no usable token? */
   allowSignIn: boolean;
   profile?: string;
+  /** Which program's request would start the sign-in: the app's prompt window names it. */
+  origin?: SignInOrigin;
 }
 
 export class SsoSessionTokens {
@@ -49,15 +51,15 @@ export class SsoSessionTokens {
       if (!request.allowSignIn) {
         throw signedOut(session, request.profile, refreshed?.ended ?? (current ? 'has expired' : 'is not signed in'));
       }
-      return (await this.signInLocked(session, this.deps.browserAvailable() ? 'authorization_code' : 'device_code')).accessToken;
+      return (await this.signInLocked(session, this.deps.browserAvailable() ? 'authorization_code' : 'device_code', request.origin)).accessToken;
     });
   }
 
   /** `keytray sso login`: always a new sign-in, replacing any token kept. */
-  async signIn(session: SsoSessionConfig, flow: SsoFlow): Promise<StoredSsoToken> {
+  async signIn(session: SsoSessionConfig, flow: SsoFlow, origin?: SignInOrigin): Promise<StoredSsoToken> {
     let token: StoredSsoToken | undefined;
     await this.once(`sso-token:${session.key}`, async () => {
-      token = await this.signInLocked(session, flow);
+      token = await this.signInLocked(session, flow, origin);
       return token.accessToken;
     });
     return token ?? this.deps.store.getSsoToken(session.key)!;
@@ -145,8 +147,8 @@ export class SsoSessionTokens {
     }
   }
 
-  private async signInLocked(session: SsoSessionConfig, flow: SsoFlow): Promise<StoredSsoToken> {
-    const token = await signIn(session, flow, this.deps);
+  private async signInLocked(session: SsoSessionConfig, flow: SsoFlow, origin?: SignInOrigin): Promise<StoredSsoToken> {
+    const token = await signIn(session, flow, this.deps, origin);
     this.deps.store.setSsoToken(session.key, token);
     return token;
   }

@@ -18,11 +18,35 @@ import type { ClientRegistration, SsoGateway } from './ssoGateway';
  * Client registrations are kept in the keychain and reused until shortly before they expire.
  */
 
-export interface SignInPresenter {
+/** Who a sign-in is for, when a served request (not a person at a Sign in button) started it. */
+export interface SignInOrigin {
+  /** The profile the program asked for (a role assumed from an SSO profile names the role). */
+  requestedProfile?: string;
+  requester?: { pid: number; command?: string };
+}
+
+export interface DeviceCodeInfo {
+  verificationUri: string;
+  verificationUriComplete?: string;
+  userCode: string;
+  expiresAt: number;
+}
+
+/** One sign-in as the person sees it: the terminal's lines in the CLI, the prompt window in the app. */
+export interface SignInPresentation {
   /** The browser is about to open at the authorize URL. */
-  browserOpening(session: SsoSessionConfig, url: string): void;
+  browserOpening(url: string): void;
   /** Device authorization: the user must open the URL and confirm the code. */
-  deviceCode(session: SsoSessionConfig, info: { verificationUri: string; verificationUriComplete?: string; userCode: string; expiresAt: number }): void;
+  deviceCode(info: DeviceCodeInfo): void;
+  /** Aborted when the person gives up (the window's Cancel): the wait ends with the signal's reason. */
+  signal?: AbortSignal;
+  /** The sign-in ended, whatever the outcome; called exactly once. */
+  end(): void;
+}
+
+export interface SignInPresenter {
+  /** A sign-in starts; `expiresAt` is when it stops waiting for the person. */
+  begin(session: SsoSessionConfig, start: { flow: SsoFlow; startedAt: number; expiresAt: number; origin?: SignInOrigin }): SignInPresentation;
 }
 
 export interface SsoSignInDeps {
@@ -37,7 +61,8 @@ export interface SsoSignInDeps {
   presenter: SignInPresenter;
   /** How long to wait for the browser or the device confirmation. */
   timeoutMs: number;
-  sleep?: (ms: number) => Promise<void>;
+  /** Waits between device-code polls; resolves early when `signal` aborts. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** A registration this close to its end is replaced, so a sign-in never starts on one about to lapse. */
@@ -47,22 +72,34 @@ const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code' as const;
 /** RFC 8628 3.5: on slow_down the client adds 5 seconds to its interval. */
 const SLOW_DOWN_STEP_S = 5;
 
-export async function signIn(session: SsoSessionConfig, flow: SsoFlow, deps: SsoSignInDeps): Promise<StoredSsoToken> {
+export async function signIn(session: SsoSessionConfig, flow: SsoFlow, deps: SsoSignInDeps, origin?: SignInOrigin): Promise<StoredSsoToken> {
   const gateway = deps.gatewayFor(session.region);
   const signedInAt = deps.clock.now();
-  for (let attempt = 0; ; attempt++) {
-    const client = await registeredClient(session, flow, deps, gateway);
-    try {
-      const token = flow === 'authorization_code' ? await withBrowser(session, client, deps, gateway) : await withDeviceCode(session, client, deps, gateway);
-      return { ...token, clientId: client.clientId, startUrl: session.startUrl, region: session.region, signedInAt };
-    } catch (err) {
-      // A registration the service no longer accepts (expired, deleted) is dropped and replaced
-      // once, by itself; the user only sees a failure that a new registration did not cure.
-      if (!rejectsClient(err)) throw err;
-      forgetClient(session, flow, deps.store);
-      if (attempt > 0) throw err;
+  const startedAt = Date.now();
+  const shown = deps.presenter.begin(session, { flow, startedAt, expiresAt: startedAt + deps.timeoutMs, origin });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      throwIfCancelled(shown.signal);
+      const client = await registeredClient(session, flow, deps, gateway);
+      try {
+        const token = flow === 'authorization_code' ? await withBrowser(session, client, deps, gateway, shown) : await withDeviceCode(session, client, deps, gateway, shown);
+        return { ...token, clientId: client.clientId, startUrl: session.startUrl, region: session.region, signedInAt };
+      } catch (err) {
+        // A registration the service no longer accepts (expired, deleted) is dropped and replaced
+        // once, by itself; the user only sees a failure that a new registration did not cure.
+        if (!rejectsClient(err)) throw err;
+        forgetClient(session, flow, deps.store);
+        if (attempt > 0) throw err;
+      }
     }
+  } finally {
+    shown.end();
   }
+}
+
+/** A call that was in flight when the person cancelled still ends the sign-in with the cancel. */
+function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new KeytrayError('sso-signin', 'The sign-in was cancelled');
 }
 
 function rejectsClient(err: unknown): boolean {
@@ -106,10 +143,17 @@ export function forgetClient(session: SsoSessionConfig, flow: SsoFlow, store: Va
   store.setSsoClients(session.key, clients);
 }
 
-async function withBrowser(session: SsoSessionConfig, client: StoredSsoClient, deps: SsoSignInDeps, gateway: SsoGateway) {
+async function withBrowser(session: SsoSessionConfig, client: StoredSsoClient, deps: SsoSignInDeps, gateway: SsoGateway, shown: SignInPresentation) {
   const pkce = createPkcePair();
   const state = createOAuthState();
-  const listener = await startLoopbackRedirect({ state, path: REDIRECT_PATH, timeoutMs: deps.timeoutMs, serviceName: 'IAM Identity Center', retryCommand: session.loginCommand });
+  const listener = await startLoopbackRedirect({
+    state,
+    path: REDIRECT_PATH,
+    timeoutMs: deps.timeoutMs,
+    serviceName: 'IAM Identity Center',
+    retryCommand: session.loginCommand,
+    signal: shown.signal,
+  });
   try {
     const url = new URL(`${deps.authorizeEndpointFor(session.region).replace(/\/+$/, '')}/authorize`);
     url.search = new URLSearchParams({
@@ -121,20 +165,23 @@ async function withBrowser(session: SsoSessionConfig, client: StoredSsoClient, d
       scopes: session.scopes.join(','),
       code_challenge: pkce.challenge,
     }).toString();
-    deps.presenter.browserOpening(session, url.toString());
+    shown.browserOpening(url.toString());
     await deps.openUrl(url.toString());
     const code = await listener.code;
+    let token;
     try {
-      return await gateway.createToken(client, { grantType: 'authorization_code', code, redirectUri: listener.redirectUri, codeVerifier: pkce.verifier });
+      token = await gateway.createToken(client, { grantType: 'authorization_code', code, redirectUri: listener.redirectUri, codeVerifier: pkce.verifier });
     } catch (err) {
       throw describeSsoFailure(err, session, 'CreateToken');
     }
+    throwIfCancelled(shown.signal);
+    return token;
   } finally {
     listener.close();
   }
 }
 
-async function withDeviceCode(session: SsoSessionConfig, client: StoredSsoClient, deps: SsoSignInDeps, gateway: SsoGateway) {
+async function withDeviceCode(session: SsoSessionConfig, client: StoredSsoClient, deps: SsoSignInDeps, gateway: SsoGateway, shown: SignInPresentation) {
   let device;
   try {
     device = await gateway.startDeviceAuthorization(client, session.startUrl);
@@ -143,18 +190,23 @@ async function withDeviceCode(session: SsoSessionConfig, client: StoredSsoClient
   }
   const started = Date.now();
   const deadline = Math.min(device.expiresAt, started + deps.timeoutMs);
-  deps.presenter.deviceCode(session, { ...device, expiresAt: deadline });
+  throwIfCancelled(shown.signal);
+  shown.deviceCode({ ...device, expiresAt: deadline });
   // Where a browser can open, open the verification page too (the AWS CLI does); the code is on
   // the terminal either way, so a browser that fails to open changes nothing.
   if (deps.browserAvailable()) await deps.openUrl(device.verificationUriComplete ?? device.verificationUri).catch(() => undefined);
 
-  const sleep = deps.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  const sleep = deps.sleep ?? abortableSleep;
   let interval = Math.max(1, device.intervalSeconds);
   for (;;) {
-    await sleep(interval * 1000);
+    await sleep(interval * 1000, shown.signal);
+    throwIfCancelled(shown.signal);
     try {
-      return await gateway.createToken(client, { grantType: DEVICE_GRANT, deviceCode: device.deviceCode });
+      const token = await gateway.createToken(client, { grantType: DEVICE_GRANT, deviceCode: device.deviceCode });
+      throwIfCancelled(shown.signal);
+      return token;
     } catch (err) {
+      if (shown.signal?.aborted) throw err;
       const name = (err as { name?: string }).name;
       if (name === 'SlowDownException') interval += SLOW_DOWN_STEP_S;
       else if (name !== 'AuthorizationPendingException') throw describeSsoFailure(err, session, 'CreateToken');
@@ -165,4 +217,18 @@ async function withDeviceCode(session: SsoSessionConfig, client: StoredSsoClient
       });
     }
   }
+}
+
+/** The poll interval's wait, cut short by a cancel so the person never waits out the interval for nothing. */
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
