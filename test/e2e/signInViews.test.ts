@@ -267,7 +267,10 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     await page.getByRole('searchbox', { name: 'Search profiles' }).fill(web);
     const row = page.locator(`li[data-profile="${web}"]`);
     await row.getByRole('button', { name: `Sign in: ${web}` }).click();
-    await detail().getByText(new RegExp(`^Signed in to ${web} as ${escape(webArn)}`)).waitFor({ timeout: 30_000 });
+    await page
+      .getByText(new RegExp(`^Signed in to ${web} as ${escape(webArn)}`))
+      .waitFor({ timeout: 30_000 })
+      .catch(async (err: unknown) => assert.fail(`${String(err)}\nThe detail said: ${await detail().innerText()}`));
     await detail().getByTestId('detail-principal').filter({ hasText: webArn }).waitFor();
     assert.match(await detail().getByTestId('detail-signin-session').innerText(), /^(11 h 5\d min|12 h) left$/);
     assert.match(await detail().getByTestId('detail-session').innerText(), /^1[45] min left, until \d\d:\d\d$/);
@@ -275,12 +278,12 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     await assertView('login-detail', page, () => detail().getByTestId('detail-principal').waitFor());
 
     await detail().getByRole('button', { name: 'Sign out' }).click();
-    await detail().getByText(new RegExp(`^Signed out of ${web}`)).waitFor();
+    await page.getByText(new RegExp(`^Signed out of ${web}`)).waitFor();
     await row.getByRole('button', { name: `Sign in: ${web}` }).waitFor();
     assert.equal(await detail().getByTestId('detail-signin-session').innerText(), 'not signed in');
     // Sign in again from the detail's own button.
     await detail().getByRole('button', { name: 'Sign in', exact: true }).click();
-    await detail().getByText(new RegExp(`^Signed in to ${web} as `)).waitFor({ timeout: 30_000 });
+    await page.getByText(new RegExp(`^Signed in to ${web} as `)).waitFor({ timeout: 30_000 });
     await detail().getByRole('button', { name: 'Sign in again' }).waitFor();
   });
 

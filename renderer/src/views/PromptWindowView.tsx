@@ -37,17 +37,31 @@ export function PromptWindowView() {
   const promptRef = useRef(prompt);
   promptRef.current = prompt;
 
+  // A new MFA request puts the cursor in the code field, once the field is on screen.
+  useEffect(() => {
+    if (prompt?.id) input.current?.focus();
+  }, [prompt?.id]);
+
   // A new sign-in is announced, and takes focus unless an MFA code is being typed.
   useEffect(() => {
     const before = shownSignIn.current;
     shownSignIn.current = signIn;
     if (signIn && signIn.id !== before?.id) {
       setAnnouncement(`Continue in your browser: signing in to ${signInSubject(signIn)}.`);
-      if (!promptRef.current) setTimeout(() => signInHeading.current?.focus(), 0);
+      if (!promptRef.current) signInHeading.current?.focus();
     } else if (!signIn && before) {
       setAnnouncement(`No longer waiting for the browser: the sign-in to ${signInSubject(before)} ended.`);
     }
   }, [signIn]);
+
+  // When one of two requests goes, the content that had focus may be gone with it: move focus to
+  // the one still waiting rather than leave it on the page's body.
+  const waiting = `${prompt ? 'mfa' : ''}${signIn ? 'signin' : ''}`;
+  useEffect(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    if (promptRef.current) input.current?.focus();
+    else signInHeading.current?.focus();
+  }, [waiting]);
 
   function show(p: PromptView | null) {
     setPrompt(p);
@@ -58,7 +72,6 @@ export function PromptWindowView() {
       setCode('');
       setFieldError(p.error ?? null);
       setOutcome(null);
-      setTimeout(() => input.current?.focus(), 0);
     } else if (p?.error) {
       setFieldError(p.error);
     }
