@@ -14,9 +14,10 @@ export type ListItem = GroupHeading | { kind: 'profile'; row: ProfileRow; rowInd
 /**
  * Groups the list as it was ordered (by search score, or pinned and recent first) without losing
  * that order: a group comes where its first member would have come, and its members keep their
- * order inside it, so the best match is still the first row. Each group gets its heading.
+ * order inside it, so the best match is still the first row. Each group gets its heading. With
+ * `rootFirst` (no search), the user a group is named after leads it, ahead of its roles.
  */
-export function groupProfiles(ordered: ProfileRow[]): { items: ListItem[]; rows: ProfileRow[]; itemIndexOfRow: number[] } {
+export function groupProfiles(ordered: ProfileRow[], options: { rootFirst?: boolean } = {}): { items: ListItem[]; rows: ProfileRow[]; itemIndexOfRow: number[] } {
   const groups = new Map<string, ProfileRow[]>();
   for (const p of ordered) {
     const members = groups.get(p.group);
@@ -27,6 +28,13 @@ export function groupProfiles(ordered: ProfileRow[]): { items: ListItem[]; rows:
   const rows: ProfileRow[] = [];
   const itemIndexOfRow: number[] = [];
   for (const [group, members] of groups) {
+    const root = options.rootFirst ? members.findIndex((m) => m.name === group && !m.pinned) : -1;
+    // A pinned profile stays where pinning put it; an unpinned root moves up behind the pinned ones.
+    if (root > 0) {
+      const [lead] = members.splice(root, 1);
+      const firstUnpinned = members.findIndex((m) => !m.pinned);
+      members.splice(firstUnpinned < 0 ? members.length : firstUnpinned, 0, lead);
+    }
     items.push({ kind: 'group', group, accountId: accountIdOf(group, members), count: members.length });
     for (const row of members) {
       itemIndexOfRow.push(items.length);

@@ -147,7 +147,8 @@ export function ProfileDetail(props: {
     setBusy(true);
     try {
       const r = await call('profiles.remove', { profile: p.name });
-      props.onDone({ kind: 'ok', text: `Removed ${r.removedKey ? 'the key and ' : ''}${r.clearedSessions.length} session(s) of ${p.name}.` }, false);
+      const forgotten = [r.removedKey && 'the key', r.forgotSignIn && 'the sign-in', `${r.clearedSessions.length} session(s)`].filter(Boolean).join(' and ');
+      props.onDone({ kind: 'ok', text: `Removed ${forgotten} of ${p.name}.` }, false);
       props.onRemoved();
     } catch (err) {
       fail(err);

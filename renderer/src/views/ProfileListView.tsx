@@ -46,7 +46,7 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
   }, [list?.profiles.length]);
 
   const haystacks = useMemo(() => new Map((list?.profiles ?? []).map((p) => [p.name, searchTextOf(p)])), [list]);
-  const { items, rows, itemIndexOfRow } = useMemo(() => groupProfiles(filterProfiles(list?.profiles ?? [], haystacks, query)), [list, haystacks, query]);
+  const { items, rows, itemIndexOfRow } = useMemo(() => groupProfiles(filterProfiles(list?.profiles ?? [], haystacks, query), { rootFirst: !query.trim() }), [list, haystacks, query]);
   const elapsed = Math.max(0, Math.floor((now - receivedAt) / 1000));
   const ssoSessions = list?.ssoSessions ?? [];
   const selectedSession = selectedSso === null ? null : (ssoSessions.find((s) => s.name === selectedSso) ?? null);
@@ -291,6 +291,7 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
                 now={now}
                 signIn={signIn}
                 request={ssoRequest?.session === selectedSession.name ? ssoRequest : null}
+                configFileShown={list?.configFile ?? ''}
                 onDone={(text) => {
                   if (text) setStatus(text);
                   void reload();

@@ -72,6 +72,8 @@ export function SsoSessionDetail(props: {
   now: number;
   signIn: BrowserSignInView | null;
   request: SsoRequest | null;
+  /** The config file as the list names it (under ~), which is the file populate writes. */
+  configFileShown: string;
   onDone(status: Status): void;
 }) {
   const { session: s } = props;
@@ -192,7 +194,7 @@ export function SsoSessionDetail(props: {
         {status?.text ?? ''}
       </p>
 
-      <PopulateProfiles session={s} signedIn={state.signedIn} busy={busy} setBusy={setBusy} signIn={mine} now={props.now} onApplied={() => props.onDone(null)} />
+      <PopulateProfiles session={s} configFileShown={props.configFileShown} signedIn={state.signedIn} busy={busy} setBusy={setBusy} signIn={mine} now={props.now} onApplied={() => props.onDone(null)} />
     </section>
   );
 }
@@ -206,6 +208,7 @@ type Busy = null | 'sign-in' | 'sign-out' | 'preview' | 'apply';
  */
 function PopulateProfiles(props: {
   session: SsoSessionRow;
+  configFileShown: string;
   signedIn: boolean;
   busy: Busy;
   setBusy(b: Busy): void;
@@ -232,7 +235,7 @@ function PopulateProfiles(props: {
         setTimeout(() => previewRef.current?.focus(), 0);
       } else {
         setPreview(null);
-        setResult({ kind: 'ok', text: appliedText(r) });
+        setResult({ kind: 'ok', text: appliedText(r, props.configFileShown) });
         setTimeout(() => resultRef.current?.focus(), 0);
         props.onApplied();
       }
@@ -295,7 +298,7 @@ function PopulateProfiles(props: {
         </p>
       )}
       {(props.busy === 'preview' || props.busy === 'apply') && props.signIn && <BrowserSignInPanel signIn={props.signIn} now={props.now} heading="none" compact />}
-      {preview && <PopulatePreview preview={preview} prune={prune} headingRef={previewRef} />}
+      {preview && <PopulatePreview preview={preview} prune={prune} configFileShown={props.configFileShown} headingRef={previewRef} />}
       <p ref={resultRef} tabIndex={-1} className={`status ${result?.kind ?? ''}`} role={result?.kind === 'error' ? 'alert' : 'status'} data-testid="populate-result">
         {result?.text ?? ''}
       </p>
@@ -303,7 +306,7 @@ function PopulateProfiles(props: {
   );
 }
 
-function PopulatePreview({ preview: r, prune, headingRef }: { preview: SsoPopulateResult; prune: boolean; headingRef: Ref<HTMLHeadingElement> }) {
+function PopulatePreview({ preview: r, prune, configFileShown, headingRef }: { preview: SsoPopulateResult; prune: boolean; configFileShown: string; headingRef: Ref<HTMLHeadingElement> }) {
   const nothing = r.added.length === 0 && r.nameTaken.length === 0 && r.gone.length === 0;
   return (
     <div className="populate-preview" data-testid="populate-preview">
@@ -347,7 +350,7 @@ function PopulatePreview({ preview: r, prune, headingRef }: { preview: SsoPopula
         </>
       )}
       <p className="muted">
-        {r.kept === 1 ? '1 profile is' : `${r.kept} profiles are`} already up to date in <code>{r.configFile}</code>.
+        {r.kept === 1 ? '1 profile is' : `${r.kept} profiles are`} already up to date in <code>{configFileShown}</code>.
       </p>
     </div>
   );
@@ -357,11 +360,11 @@ function count(n: number): string {
   return n === 1 ? '1 profile' : `${n} profiles`;
 }
 
-function appliedText(r: SsoPopulateResult): string {
+function appliedText(r: SsoPopulateResult, configFile: string): string {
   const parts: string[] = [];
   if (r.added.length) parts.push(`added ${count(r.added.length)}`);
   if (r.removed && r.gone.length) parts.push(`removed ${count(r.gone.length)}`);
   if (r.nameTaken.length) parts.push(`skipped ${count(r.nameTaken.length)} whose name is taken`);
   const kept = `${r.kept === 1 ? '1 profile' : `${r.kept} profiles`} already up to date`;
-  return parts.length ? `Done in ${r.configFile}: ${parts.join(', ')}; ${kept}.` : `No changes: ${kept} in ${r.configFile}.`;
+  return parts.length ? `Done in ${configFile}: ${parts.join(', ')}; ${kept}.` : `No changes: ${kept} in ${configFile}.`;
 }
