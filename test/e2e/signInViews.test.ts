@@ -217,10 +217,32 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     sb.emu.sso.browser('approve');
   });
 
+  it('a sign-in a program started names the profile it asked for in the prompt window; Cancel tells the program', async () => {
+    await open(prompt, 'prompt');
+    sb.emu.sso.browser('ignore');
+    const cli = sb.keytray(['credential-process', devAdmin]);
+    await prompt.getByRole('heading', { name: 'Continue in your browser', level: 1 }).waitFor({ timeout: 30_000 });
+    assert.match(await prompt.locator('.browser-signin .prompt-facts').innerText(), new RegExp(`For profile\\s+${devAdmin}`));
+    await prompt.getByRole('button', { name: 'Cancel sign-in' }).click();
+    const refused = await cli;
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, `one line: ${refused.stderr}`);
+    assert.match(refused.stderr, new RegExp(corp));
+    sb.emu.sso.browser('approve');
+  });
+
+  it('Start on a signed-out IAM Identity Center profile signs its session in through the browser and starts the role session', async () => {
+    await open(page, 'profiles');
+    await page.getByRole('searchbox', { name: 'Search profiles' }).fill(devAdmin);
+    await page.locator(`li[data-profile="${devAdmin}"]`).getByRole('button', { name: `Start: ${devAdmin}` }).click();
+    await page.getByText(new RegExp(`^Session for ${devAdmin} started`)).waitFor({ timeout: 30_000 });
+    await page.locator(`li[data-profile="${devAdmin}"]`).getByText(/min left, until \d\d:\d\d/).waitFor();
+    await ssoRow(corp).getByTestId('sso-time-left').filter({ hasText: /min left, renews by itself$/ }).waitFor();
+  });
+
   it('previews the profiles for my accounts, applies them, and shows them grouped by account name', async () => {
     await open(page, 'profiles');
-    await ssoRow(corp).getByRole('button', { name: `Sign in: ${corp}` }).click();
-    await detail().getByText(new RegExp(`^Signed in to IAM Identity Center session ${corp}: `)).waitFor({ timeout: 30_000 });
+    await selectSession(corp);
     const before = fs.readFileSync(sb.configFile, 'utf8');
     await detail().getByLabel('Name prefix (optional)').fill(prefix);
     await detail().getByRole('button', { name: 'Preview' }).click();

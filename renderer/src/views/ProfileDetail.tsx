@@ -29,7 +29,10 @@ export function ProfileDetail(props: {
   /** Seconds since the list was built, and the local clock, for the times that count down. */
   elapsed: number;
   now: number;
-  /** The browser sign-in of this (login) profile that main is waiting on, if any. */
+  /**
+   * The browser sign-in main is waiting on for this profile, if any: its own (AWS Sign-In), or its
+   * IAM Identity Center session's, which starting a session of a signed-out SSO profile opens.
+   */
   signIn: BrowserSignInView | null;
   /** A long-term key for this profile still in plaintext in a credentials file. */
   plaintext?: ImportCandidate;
@@ -295,6 +298,7 @@ export function ProfileDetail(props: {
           </button>
         </div>
       )}
+      {busy && !signingIn && props.signIn && <BrowserSignInPanel signIn={props.signIn} now={props.now} heading="none" compact onOutcome={(o) => setStatus(o)} />}
       {signingIn &&
         (props.signIn ? (
           <BrowserSignInPanel signIn={props.signIn} now={props.now} heading="none" compact onOutcome={(o) => setStatus(o)} />

@@ -304,7 +304,13 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
                 session={sessionNow(selectedRow, elapsed, now)}
                 elapsed={elapsed}
                 now={now}
-                signIn={signInFor(signIn, 'AWS Sign-In', selectedRow.name)}
+                signIn={
+                  selectedRow.kind === 'login'
+                    ? signInFor(signIn, 'AWS Sign-In', selectedRow.name)
+                    : selectedRow.ssoSession
+                      ? signInFor(signIn, 'IAM Identity Center', selectedRow.ssoSession)
+                      : null
+                }
                 plaintext={selectedRow.hasKey ? undefined : plaintext.get(selectedRow.name)}
                 request={request?.profile === selectedRow.name ? request : null}
                 onDone={(text, refocusRow) => {

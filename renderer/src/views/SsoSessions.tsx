@@ -283,7 +283,7 @@ function PopulateProfiles(props: {
         <label htmlFor={`${id}-prune`}>Remove profiles no longer assigned</label>
       </div>
       <div className="actions">
-        <button type="button" disabled={!!props.busy || !props.signedIn} aria-describedby={props.signedIn ? undefined : `${id}-needs-sign-in`} onClick={() => void populate(true)}>
+        <button type="button" disabled={!!props.busy || !!s.problem} aria-describedby={props.signedIn ? undefined : `${id}-needs-sign-in`} onClick={() => void populate(true)}>
           {props.busy === 'preview' ? 'Listing your accounts…' : 'Preview'}
         </button>
         {preview && (
@@ -294,7 +294,7 @@ function PopulateProfiles(props: {
       </div>
       {!props.signedIn && (
         <p id={`${id}-needs-sign-in`} className="field-hint">
-          Sign in first: the accounts and roles come from IAM Identity Center.
+          The accounts and roles come from IAM Identity Center: Preview signs you in first, in your browser.
         </p>
       )}
       {(props.busy === 'preview' || props.busy === 'apply') && props.signIn && <BrowserSignInPanel signIn={props.signIn} now={props.now} heading="none" compact />}
