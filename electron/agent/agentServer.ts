@@ -275,9 +275,10 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
             before: [optionCodeSource(request.mfaCode), mfaProcessSource],
             person: { ask: (r) => person.ask({ ...r, requester: promptRequester() }), finished: (id, outcome) => person.finished?.(id, outcome) },
             now: () => options.vault.clock.now(),
-            run: (mfa) => engine.getCredentials(credentialRequest, { mfa }),
+            // The requester also names the program in a browser sign-in the request starts.
+            run: (mfa) => engine.getCredentials(credentialRequest, { mfa, requester: promptRequester() }),
           })
-        : await engine.getCredentials(credentialRequest, { mfa: mfaCodeProvider(sources) });
+        : await engine.getCredentials(credentialRequest, { mfa: mfaCodeProvider(sources), requester: promptRequester() });
       const record = () => options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'served', source: served.source });
       if (request.op === 'endpoint') {
         record();

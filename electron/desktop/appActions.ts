@@ -13,6 +13,8 @@ import type { AppServices } from './appServices';
 import { ProfileUsageStore } from './profileUsage';
 import { canOpenBrowser, systemUrlOpener } from '../core/browserSignin';
 import { loginProfile, logoutProfile } from '../core/login/loginActions';
+import { assertCanServeLogin } from '../core/login/loginProfile';
+import { assertValidProfileName } from '../core/config/profileSetup';
 import { DEFAULT_SIGNIN_TIMEOUT_MS } from '../core/login/loginSignIn';
 import { LOGIN_SESSION_MS } from '../core/login/signinProtocol';
 import { ssoSession } from '../core/sso/ssoConfig';
@@ -258,6 +260,9 @@ export function createAppActions(app: AppServices): AppActions {
     },
 
     async loginSignIn(profile, region) {
+      // Checked before the prompt window says "continue in your browser" for a profile that cannot sign in.
+      assertValidProfileName(profile);
+      assertCanServeLogin(vault.loadConfig(), profile);
       const timeoutMs = app.signInTimeoutMs ?? DEFAULT_SIGNIN_TIMEOUT_MS;
       const startedAt = Date.now();
       const shown = app.signIns?.begin({ service: 'AWS Sign-In', target: profile, mode: 'browser', startedAt, expiresAt: startedAt + timeoutMs }) ?? unshownSignIn;

@@ -3,7 +3,6 @@ import type { UrlOpener } from '../core/browserSignin';
 import { asKeytrayError, KeytrayError } from '../core/errors';
 import type { DeviceCodeInfo, SignInOrigin, SignInPresentation, SignInPresenter } from '../core/sso/ssoSignin';
 import type { BrowserSignInView } from '../ipc/contract';
-import type { ActivityLog } from './activityLog';
 import type { PromptWindowHost } from './mfaPromptBroker';
 import { processNameOf } from './processName';
 
@@ -41,7 +40,7 @@ export class BrowserSignInBroker {
 
   constructor(
     private readonly host: PromptWindowHost,
-    private readonly options: { openUrl: UrlOpener; activity?: ActivityLog; onChange?: () => void },
+    private readonly options: { openUrl: UrlOpener; onChange?: () => void },
   ) {}
 
   /** IAM Identity Center's presenter: every SSO sign-in of this process, whoever started it. */

@@ -32,6 +32,10 @@ import { PromptWindowQueues } from './promptWindowQueues';
 import { describeSsoTimeLeft, describeTimeLeft } from './sessionTimeLeft';
 import { systemUrlOpener } from '../core/browserSignin';
 import type { SignInPresenter } from '../core/sso/ssoSignin';
+import { resolveProfileChain } from '../core/config/awsConfig';
+import { SsoAccountNames } from '../core/sso/ssoAccountNames';
+import { ssoSessionOfProfile } from '../core/sso/ssoConfig';
+import { learnSsoAccountNames } from '../core/sso/ssoSessionActions';
 import { buildTrayTemplate, trayTooltip, type TrayAction, type TrayMenuItem, type TrayState } from './trayTemplate';
 
 /**
@@ -149,7 +153,6 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   const promptQueues = new PromptWindowQueues(surface.promptWindow);
   const signIns = new BrowserSignInBroker(promptQueues.hostFor('sign-in'), {
     openUrl: systemUrlOpener({ env }),
-    activity,
     onChange: () => {
       push('signin.changed', signIns.current());
       refresh();
@@ -207,6 +210,7 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     person: prompts,
     onActivity: (a) => {
       recordAgentActivity(activity, a);
+      if (a.outcome === 'served') learnAccountNamesAfterServing(a.profile);
       // A served request may have started a session the window should show.
       refreshSoon();
     },
@@ -216,6 +220,32 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
     surface.log(asKeytrayError(err).toLine());
     return null;
   });
+
+  /**
+   * A sign-in the agent started for a program (an SSO profile with no token) is a sign-in of this
+   * app too: once a request through it is served, the session's accounts are listed in the
+   * background to learn their names, as after a Sign in button. Once per sign-in, and only while the
+   * served account's name is unknown, so a cache hit never costs a call to AWS.
+   */
+  const listedForSignIn = new Map<string, number>();
+  const learnAccountNamesAfterServing = (profile: string): void => {
+    let session;
+    try {
+      const config = vault.loadConfig();
+      const root = resolveProfileChain(config, profile).find((p) => p.kind === 'sso');
+      if (root?.kind !== 'sso' || !root.ssoAccountId || new SsoAccountNames(vault.paths.dataDir).read().has(root.ssoAccountId)) return;
+      session = ssoSessionOfProfile(config, root);
+    } catch {
+      return; // a broken chain was the request's failure to report, not this one's
+    }
+    const token = vault.store.getSsoToken(session.key);
+    if (!token || token.expiresAt <= vault.clock.now() || listedForSignIn.get(session.key) === token.signedInAt) return;
+    listedForSignIn.set(session.key, token.signedInAt);
+    learnSsoAccountNames(vault, session, token.accessToken).then(
+      () => refreshSoon(),
+      (err: unknown) => surface.log(`could not list the accounts of ${session.name ? `IAM Identity Center session "${session.name}"` : session.startUrl}: ${asKeytrayError(err).toLine()}`),
+    );
+  };
 
   /**
    * Tray actions ask for MFA codes through the prompt window, like any other client of the agent,

@@ -22,9 +22,4 @@ export class PromptWindowQueues {
       },
     };
   }
-
-  /** Whether any queue has something on screen. */
-  get showing(): boolean {
-    return this.waiting.size > 0;
-  }
 }

@@ -47,7 +47,7 @@ const MAX_BODY = 64 * 1024;
 const STATIC_FILES: Record<string, string> = { '/app.js': 'text/javascript', '/styles.css': 'text/css' };
 
 export async function startDevWebServer(
-  options: { env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void; trayHost?: AppSupport['trayHost'] } = {},
+  options: { env?: NodeJS.ProcessEnv; port?: number; log?: (line: string) => void; trayHost?: AppSupport['trayHost']; signInTimeoutMs?: number } = {},
 ): Promise<DevWebServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`dev:web: ${line}\n`));
@@ -63,6 +63,8 @@ export async function startDevWebServer(
     // As the app on this platform would say, with a tray unless a test says there is none.
     support: () => platformSupport(process.platform, options.trayHost ?? 'available', process.platform === 'linux' ? autostartEntryPath(env) : undefined),
     launcherPath: () => path.join(REPO_ROOT, 'bin', 'keytray.js'),
+    // How long a browser sign-in waits; Chromium tests of the prompt window's timeout shorten it.
+    signInTimeoutMs: options.signInTimeoutMs,
     surface: {
       // The browser's clipboard is out of main's reach by design; this stands in for Electron's.
       clipboard: {
@@ -70,7 +72,7 @@ export async function startDevWebServer(
         readText: async () => clipboardText,
       },
       // The prompt view hears of requests through the pushed events; there is no window to raise.
-      promptWindow: { show: () => log('an MFA code is waiting at #prompt'), hide: () => undefined },
+      promptWindow: { show: () => log('an MFA code or a browser sign-in is waiting at #prompt'), hide: () => undefined },
       showMainWindow: () => undefined,
       renderTray: (template, tooltip) => void (tray = { template, tooltip }),
       notify: (title, body) => log(`notification: ${title}: ${body}`),

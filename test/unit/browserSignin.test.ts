@@ -69,6 +69,28 @@ test('the loopback listener takes the code only with the right state, once', asy
   await assert.rejects(fetch(`${lb.redirectUri}?code=again&state=good-state`), 'it stopped listening');
 });
 
+test('an aborted signal ends the wait at once with its reason, and a browser coming back later finds nobody', async () => {
+  const controller = new AbortController();
+  const lb = await startLoopbackRedirect({ ...base, state: 's', timeoutMs: 60_000, signal: controller.signal });
+  const started = Date.now();
+  const reason = new KeytrayError('signin-cancelled', 'The sign-in to IAM Identity Center session "corp" was cancelled in the Keytray window');
+  controller.abort(reason);
+  await assert.rejects(lb.code, (e) => e === reason);
+  assert.ok(Date.now() - started < 1000);
+  await new Promise((r) => setImmediate(r));
+  await assert.rejects(fetch(`${lb.redirectUri}?code=late&state=s`), 'it stopped listening');
+
+  // Aborted without a reason of its own (AbortController's default): a plain "cancelled" line.
+  const plain = new AbortController();
+  plain.abort();
+  const early = await startLoopbackRedirect({ ...base, state: 's', signal: plain.signal });
+  await assert.rejects(early.code, (e: KeytrayError) => {
+    assert.equal(e.code, 'signin-cancelled');
+    assert.equal(e.toLine(), 'The IAM Identity Center sign-in was cancelled. Run `keytray sso login corp` to sign in.');
+    return true;
+  });
+});
+
 test('a denial in the browser and a browser that never returns each end with one line', async () => {
   const denied = await startLoopbackRedirect({ ...base, state: 's' });
   await fetch(`${denied.redirectUri}?error=access_denied&state=s`);

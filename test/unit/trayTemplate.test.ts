@@ -220,3 +220,75 @@ describe('the top of the tray: pinned and recent profiles, one click each', () =
     assert.equal(items.filter((i) => i.action?.type === 'activate').length, 0);
   });
 });
+
+describe('IAM Identity Center and AWS Sign-In in the tray', () => {
+  const sso = (name: string, group: string, extra: Partial<TrayProfile> = {}): TrayProfile => ({ name, kind: 'sso', group, sessionSecondsLeft: null, hasKey: false, account: '210987654321', ...extra });
+
+  it('lists each sso-session with its time left or "signed out", and a submenu to sign in, sign out and add profiles', () => {
+    const items = buildTrayTemplate(
+      state([sso('dev-Admin', 'dev')], {
+        ssoSessions: [
+          { name: 'corp', secondsLeft: 3000, timeLeftText: '50 min left' },
+          { name: 'lab', secondsLeft: null, timeLeftText: 'signed out' },
+        ],
+      }),
+    );
+    const heading = items.findIndex((i) => i.label === 'IAM Identity Center');
+    assert.ok(heading > 0);
+    assert.equal(items[heading].enabled, false);
+    const corp = find(items, /^corp — 50 min left$/);
+    assert.deepEqual(
+      corp.submenu?.map((i) => [i.label, i.enabled, i.action]),
+      [
+        ['Sign in…', true, { type: 'sso-sign-in', session: 'corp' }],
+        ['Sign out', true, { type: 'sso-sign-out', session: 'corp' }],
+        ['Add profiles for my accounts', true, { type: 'sso-populate', session: 'corp' }],
+      ],
+    );
+    const lab = find(items, /^lab — signed out$/);
+    assert.equal(lab.submenu?.find((i) => i.label === 'Sign out')?.enabled, false, 'nothing to sign out of');
+    assert.equal(lab.submenu?.find((i) => i.label === 'Sign in…')?.enabled, true);
+  });
+
+  it('shows a session that cannot sign in with its problem and Sign in disabled', () => {
+    const items = buildTrayTemplate(state([], { ssoSessions: [{ name: 'half', secondsLeft: null, timeLeftText: 'signed out', problem: '[sso-session half] in ~/.aws/config (line 5) has no sso_region. Add sso_region.' }] }));
+    const half = find(items, /^half — cannot sign in$/);
+    assert.match(half.submenu?.[0].label ?? '', /^\[sso-session half\] .* has no sso_region/);
+    assert.equal(half.submenu?.[0].enabled, false);
+    assert.equal(half.submenu?.find((i) => i.label === 'Sign in…')?.enabled, false);
+    assert.equal(half.submenu?.find((i) => i.label === 'Add profiles for my accounts')?.enabled, false);
+  });
+
+  it('has no IAM Identity Center section without sso-sessions', () => {
+    assert.ok(!labels(buildTrayTemplate(state([user('alice')]))).includes('IAM Identity Center'));
+  });
+
+  it('groups SSO profiles under the account name with its ID, and under the bare ID when the name is unknown', () => {
+    const items = buildTrayTemplate(state([sso('dev-Admin', 'dev'), sso('x-Admin', '444444444444', { account: '444444444444' })]));
+    find(items, /^dev · 210987654321$/);
+    find(items, /^444444444444$/);
+  });
+
+  it("gives a login profile Sign in… with its sign-in's time left, and Sign out while signed in", () => {
+    const signedIn = buildTrayTemplate(state([{ name: 'web', kind: 'login', group: 'web', sessionSecondsLeft: 800, hasKey: false, signInTimeLeftText: '11 h 40 min left' }]));
+    const web = find(signedIn, /^web — 13 min left$/);
+    assert.deepEqual(
+      web.submenu?.filter((i) => i.label?.startsWith('Sign')).map((i) => [i.label, i.enabled ?? true, i.action]),
+      [
+        ['Sign in… (11 h 40 min left)', true, { type: 'login-sign-in', profile: 'web' }],
+        ['Sign out', true, { type: 'login-sign-out', profile: 'web' }],
+      ],
+    );
+    const signedOut = buildTrayTemplate(state([{ name: 'web', kind: 'login', group: 'web', sessionSecondsLeft: null, hasKey: false, signInTimeLeftText: 'not signed in' }]));
+    const item = profileMenu(signedOut, 'web');
+    assert.equal(item.submenu?.find((i) => i.label === 'Sign out')?.enabled, false);
+    assert.equal(item.submenu?.find((i) => i.label?.startsWith('Sign in…'))?.label, 'Sign in… (not signed in)');
+    assert.ok(!JSON.stringify(buildTrayTemplate(state([user('alice')]))).includes('login-sign-in'), 'only login profiles sign in');
+  });
+
+  it('offers the prompt window while a browser sign-in waits', () => {
+    const items = buildTrayTemplate(state([], { pendingSignIns: 2 }));
+    assert.deepEqual(find(items, /^Continue sign-in in the browser… \(2 waiting\)$/).action, { type: 'show-prompt' });
+    assert.ok(!labels(buildTrayTemplate(state([]))).some((l) => l?.startsWith('Continue sign-in')));
+  });
+});
