@@ -217,11 +217,15 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     sb.emu.sso.browser('approve');
   });
 
-  it('a sign-in a program started names the profile it asked for in the prompt window; Cancel tells the program', async () => {
+  it('a sign-in a program started names the program and the profile it asked for in the prompt window; Cancel tells the program', async () => {
     await open(prompt, 'prompt');
     sb.emu.sso.browser('ignore');
     const cli = sb.keytray(['credential-process', devAdmin]);
     await prompt.getByRole('heading', { name: 'Continue in your browser', level: 1 }).waitFor({ timeout: 30_000 });
+    const requester = prompt.getByTestId('signin-requester');
+    assert.ok((await requester.locator('strong.process-name').innerText()).length > 0, 'the program is named in bold');
+    // The program that ran `keytray credential-process` (here this test), as the MFA prompt names it.
+    assert.match(await requester.innerText(), new RegExp(`pid ${process.pid}\\b`));
     assert.match(await prompt.locator('.browser-signin .prompt-facts').innerText(), new RegExp(`For profile\\s+${devAdmin}`));
     await prompt.getByRole('button', { name: 'Cancel sign-in' }).click();
     const refused = await cli;
