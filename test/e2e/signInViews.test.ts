@@ -177,6 +177,8 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     await prompt.getByText('Finish signing in in the browser window that opened.', { exact: false }).waitFor();
     await detail().getByTestId('browser-signin').waitFor();
     assert.equal(await ssoRow(corp).getByRole('button', { name: `Signing in: ${corp}` }).isDisabled(), true, 'no second sign-in while one waits');
+    // The pressed button keeps the focus while it waits, so the keyboard does not fall to the page.
+    assert.equal(await page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label') ?? null"), `Signing in: ${corp}`);
     await prompt.getByRole('button', { name: 'Cancel sign-in' }).click();
     await prompt.getByText(`Cancelled the sign-in to IAM Identity Center session ${corp}.`).waitFor();
     await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();

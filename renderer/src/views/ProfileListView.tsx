@@ -378,7 +378,7 @@ function ProfileRowItem(props: {
   // A login profile that is not signed in gets Sign in (`keytray login`) as its action; a user
   // profile needs a stored key; roles and IAM Identity Center profiles get theirs elsewhere.
   const needsSignIn = p.kind === 'login' && p.sessionSecondsLeft === null;
-  const usable = needsSignIn ? !props.signingIn : p.kind !== 'user' || p.hasKey;
+  const usable = needsSignIn || p.kind !== 'user' || p.hasKey;
   const actionLabel = needsSignIn ? (props.signingIn ? 'Signing in…' : 'Sign in') : !session.live ? 'Start' : p.active ? 'Active' : 'Make active';
   const account = p.accountName && p.account ? `${p.accountName} ${p.account}` : p.account;
   const via =
@@ -410,7 +410,7 @@ function ProfileRowItem(props: {
         onClick={props.onSelect}
         onFocus={props.onSelect}
         onKeyDown={(e) => {
-          if (e.key === 'Enter' && usable) {
+          if (e.key === 'Enter' && usable && !props.signingIn) {
             e.preventDefault();
             props.onPrimary();
           }
@@ -439,9 +439,11 @@ function ProfileRowItem(props: {
         className={`row-action${p.active && session.live ? ' is-active' : ''}`}
         tabIndex={props.tabbable ? 0 : -1}
         disabled={!usable || !p.inConfig}
+        // A sign-in under way keeps the button (and its focus) but makes it do nothing.
+        aria-disabled={props.signingIn || undefined}
         aria-label={`${actionLabel.replace('…', '')}: ${p.name}`}
         aria-pressed={session.live ? p.active : undefined}
-        onClick={props.onPrimary}
+        onClick={() => !props.signingIn && props.onPrimary()}
       >
         {actionLabel}
       </button>

@@ -47,9 +47,12 @@ export function SsoSessionList(props: {
               <button
                 type="button"
                 className="row-action"
-                disabled={waiting || (!!s.problem && !now.signedIn)}
+                // While its sign-in waits the button keeps focus (a disabled one would drop it to the
+                // page), so it is marked unavailable rather than disabled.
+                disabled={!!s.problem && !now.signedIn}
+                aria-disabled={waiting || undefined}
                 aria-label={`${label.replace('…', '')}: ${s.name}`}
-                onClick={() => props.onAction(s.name, action)}
+                onClick={() => !waiting && props.onAction(s.name, action)}
               >
                 {label}
               </button>
@@ -89,9 +92,16 @@ export function SsoSessionDetail(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.request?.nonce]);
 
+  /**
+   * Says how an action ended. An error takes focus; so does a success when the button pressed is
+   * gone (Sign in becomes Sign out), so the keyboard stays in the pane instead of on the page.
+   */
   function say(next: Status) {
     setStatus(next);
-    if (next?.kind === 'error') setTimeout(() => statusRef.current?.focus(), 0);
+    setTimeout(() => {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (next?.kind === 'error' || (next && lost)) statusRef.current?.focus();
+    }, 0);
   }
 
   async function signIn(deviceCode: boolean) {
