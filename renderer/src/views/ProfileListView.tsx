@@ -243,7 +243,11 @@ export function ProfileListView({ selectedName }: { selectedName?: string }) {
               </p>
             </div>
             <div className="list-scroller" ref={scroller}>
-              {rows.length === 0 && list && <p className="muted no-match">No profile matches “{query}”.</p>}
+              {rows.length === 0 && list && (
+                <p className="muted no-match">
+                  {query.trim() ? `No profile matches “${query}”.` : 'No profiles yet. Select an IAM Identity Center session above to add profiles for your accounts.'}
+                </p>
+              )}
               <ul
                 className="profile-rows"
                 aria-label="Profiles"
