@@ -53,6 +53,12 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
 
   async function assertView(name: string, p: Page, ready: () => Promise<void>): Promise<void> {
     assert.deepEqual(await viewProblems(p, ready), [], name);
+    // viewProblems ends at 1440 px in dark: keep that, and the narrow light one, to look at.
+    await p.screenshot({ path: path.join(OUTPUT, `signin-${name}-dark.png`), fullPage: true });
+    await p.setViewportSize({ width: 320, height: 640 });
+    await p.emulateMedia({ colorScheme: 'light' });
+    await ready();
+    await p.screenshot({ path: path.join(OUTPUT, `signin-${name}-320.png`), fullPage: true });
     await p.setViewportSize({ width: 1440, height: 900 });
     await p.emulateMedia({ colorScheme: 'light' });
     await p.screenshot({ path: path.join(OUTPUT, `signin-${name}.png`), fullPage: true });
@@ -179,6 +185,10 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     assert.equal(await ssoRow(corp).getByRole('button', { name: `Signing in: ${corp}` }).isDisabled(), true, 'no second sign-in while one waits');
     // The pressed button keeps the focus while it waits, so the keyboard does not fall to the page.
     assert.equal(await page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label') ?? null"), `Signing in: ${corp}`);
+    // "Open the page again" sends the browser to the same sign-in page once more.
+    const opened = sb.emu.sso.pagesOpened().authorize;
+    await prompt.getByRole('button', { name: 'Open the page again' }).click();
+    await waitUntil(() => sb.emu.sso.pagesOpened().authorize === opened + 1, 'the sign-in page to open again');
     await prompt.getByRole('button', { name: 'Cancel sign-in' }).click();
     await prompt.getByText(`Cancelled the sign-in to IAM Identity Center session ${corp}.`).waitFor();
     await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();
@@ -328,6 +338,14 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+async function waitUntil(check: () => boolean, what: string): Promise<void> {
+  const until = Date.now() + 15_000;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`waited 15 s for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** The user code of the device authorization a sign-in started. */
