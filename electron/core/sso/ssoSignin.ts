@@ -99,7 +99,7 @@ export async function signIn(session: SsoSessionConfig, flow: SsoFlow, deps: Sso
 
 /** A call that was in flight when the person cancelled still ends the sign-in with the cancel. */
 function throwIfCancelled(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new KeytrayError('sso-signin', 'The sign-in was cancelled');
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new KeytrayError('signin-cancelled', 'The IAM Identity Center sign-in was cancelled', { hint: 'Sign in again when you are ready.' });
 }
 
 function rejectsClient(err: unknown): boolean {
