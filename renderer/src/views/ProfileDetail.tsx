@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { BrowserSignInPanel } from '../components/BrowserSignInPanel';
 import { MfaCodeForm } from '../components/MfaCodeForm';
-import { call, messageOf, type BrowserSignInView, type ImportCandidate, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, outcomeOf, type BrowserSignInView, type ImportCandidate, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
 import { signInSessionNow, type sessionNow, type Status } from '../sessionClock';
 
@@ -59,7 +59,7 @@ export function ProfileDetail(props: {
   }, [props.request?.nonce]);
 
   function fail(err: unknown) {
-    setStatus({ kind: 'error', text: messageOf(err) });
+    setStatus(outcomeOf(err));
     setTimeout(() => statusRef.current?.focus(), 0);
   }
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type Ref } from 'react';
 import { BrowserSignInPanel } from '../components/BrowserSignInPanel';
-import { call, messageOf, type BrowserSignInView, type SsoPopulateResult, type SsoSessionRow } from '../keytrayApi';
+import { call, messageOf, outcomeOf, type BrowserSignInView, type SsoPopulateResult, type SsoSessionRow } from '../keytrayApi';
 import { ssoSessionNow, type Status } from '../sessionClock';
 import { signInFor } from '../useBrowserSignIn';
 
@@ -112,7 +112,7 @@ export function SsoSessionDetail(props: {
       say({ kind: 'ok', text: `Signed in to IAM Identity Center session ${r.session}: ${r.timeLeftText}${r.renews ? ', and Keytray renews it by itself' : ''}.` });
       props.onDone(null);
     } catch (err) {
-      say({ kind: 'error', text: messageOf(err) });
+      say(outcomeOf(err));
     } finally {
       setBusy(null);
     }
@@ -250,7 +250,7 @@ function PopulateProfiles(props: {
         props.onApplied();
       }
     } catch (err) {
-      setResult({ kind: 'error', text: messageOf(err) });
+      setResult(outcomeOf(err));
       setTimeout(() => resultRef.current?.focus(), 0);
     } finally {
       props.setBusy(null);
