@@ -41,4 +41,12 @@ export function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/**
+ * How a failed action reads where it was started: a sign-in the person cancelled (in the prompt
+ * window, say) is their own choice, so it is said plainly rather than raised as an alert.
+ */
+export function outcomeOf(err: unknown): { kind: 'ok' | 'error'; text: string } {
+  return { kind: err instanceof ApiError && err.code === 'signin-cancelled' ? 'ok' : 'error', text: messageOf(err) };
+}
+
 export type { ActivityEntry, ActivityOutcome, AppSupport, BrowserSignInView, SsoPopulateResult, SsoSessionRow, PushEvent, PushEvents, FieldErrors, KeyCheck, PromptAnswer, ImportCandidate, MfaNeeded, ProfileDetails, ProfileList, ProfileRow, PromptView, Settings } from '../../electron/ipc/contract';

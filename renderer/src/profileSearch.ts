@@ -1,9 +1,12 @@
 import type { ProfileRow } from './keytrayApi';
 
-/** What a search matches a profile by: its name, account, role, and the user its chain ends at. */
+/**
+ * What a search matches a profile by: its name, account ID and account name, role (or IAM Identity
+ * Center permission set), and the group its chain ends at (a user, or an account by name).
+ */
 export function searchTextOf(p: ProfileRow): string[] {
-  const role = p.roleArn ? p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1) : '';
-  return [p.name, p.account ?? '', role, p.group, p.sourceProfile ?? ''].map((t) => t.toLowerCase());
+  const role = p.roleArn ? p.roleArn.slice(p.roleArn.lastIndexOf('/') + 1) : (p.ssoRoleName ?? '');
+  return [p.name, p.account ?? '', p.accountName ?? '', role, p.group, p.sourceProfile ?? ''].map((t) => t.toLowerCase());
 }
 
 /**

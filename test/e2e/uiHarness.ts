@@ -72,3 +72,26 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
 export function horizontalOverflow(page: Page): Promise<number> {
   return page.evaluate<number>('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - document.documentElement.clientWidth');
 }
+
+/**
+ * The window's rules for one view, in light and dark at 320 and 1440 CSS px: axe-core finds
+ * nothing, nothing scrolls sideways at 320 px, and at most one primary button is enabled. `ready`
+ * waits for the view's content after each resize. Returns what broke, so the caller's assertion
+ * names the view.
+ */
+export async function viewProblems(page: Page, ready: () => Promise<void>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const colorScheme of ['light', 'dark'] as const) {
+    for (const width of [320, 1440]) {
+      await page.setViewportSize({ width, height: width === 320 ? 640 : 900 });
+      await page.emulateMedia({ colorScheme });
+      await ready();
+      const at = `${colorScheme}, ${width} px`;
+      const violations = await axeViolations(page);
+      if (violations.length > 0) problems.push(`${at}: ${JSON.stringify(violations, null, 1)}`);
+      if (width === 320 && (await horizontalOverflow(page)) > 0) problems.push(`${at}: scrolls sideways`);
+      if ((await page.locator('button.primary:not(:disabled)').count()) > 1) problems.push(`${at}: more than one primary button`);
+    }
+  }
+  return problems;
+}

@@ -1,12 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
+import { BrowserSignInPanel } from '../components/BrowserSignInPanel';
 import { MfaCodeForm } from '../components/MfaCodeForm';
-import { call, messageOf, type ImportCandidate, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
+import { call, messageOf, outcomeOf, type BrowserSignInView, type ImportCandidate, type KeyCheck, type MfaNeeded, type ProfileRow } from '../keytrayApi';
 import { go } from '../useHashRoute';
-import type { sessionNow, Status } from '../sessionClock';
+import { signInSessionNow, type sessionNow, type Status } from '../sessionClock';
 
-/** An action the list asked the detail pane to run (the row's Start). `nonce` makes a repeat click count. */
+/** An action the list asked the detail pane to run (the row's Start or Sign in). `nonce` makes a repeat click count. */
 export interface DetailRequest {
-  action: 'start';
+  action: 'start' | 'login-sign-in';
   profile: string;
   nonce: number;
 }
@@ -25,6 +26,14 @@ const CODE_ACTION_LABEL: Record<CodeAction, string> = { start: 'Start session', 
 export function ProfileDetail(props: {
   profile: ProfileRow;
   session: ReturnType<typeof sessionNow>;
+  /** Seconds since the list was built, and the local clock, for the times that count down. */
+  elapsed: number;
+  now: number;
+  /**
+   * The browser sign-in main is waiting on for this profile, if any: its own (AWS Sign-In), or its
+   * IAM Identity Center session's, which starting a session of a signed-out SSO profile opens.
+   */
+  signIn: BrowserSignInView | null;
   /** A long-term key for this profile still in plaintext in a credentials file. */
   plaintext?: ImportCandidate;
   request: DetailRequest | null;
@@ -37,18 +46,20 @@ export function ProfileDetail(props: {
   const [status, setStatus] = useState<Status>(null);
   const [confirm, setConfirm] = useState<Confirm>(null);
   const [check, setCheck] = useState<KeyCheck | null>(null);
+  const [signingIn, setSigningIn] = useState(false);
   const statusRef = useRef<HTMLParagraphElement>(null);
   // A login profile has credentials exactly when signed in (`keytray login`), as in the tray.
-  const usable = p.kind === 'login' ? p.sessionSecondsLeft !== null : p.kind !== 'user' || p.hasKey;
+  const signedIn = p.kind === 'login' && p.sessionSecondsLeft !== null;
+  const usable = p.kind === 'login' ? signedIn : p.kind !== 'user' || p.hasKey;
 
   useEffect(() => {
-    if (props.request) void run(props.request.action);
+    if (props.request) void (props.request.action === 'login-sign-in' ? loginSignIn() : run(props.request.action));
     // Only a new request (its nonce) starts a run.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.request?.nonce]);
 
   function fail(err: unknown) {
-    setStatus({ kind: 'error', text: messageOf(err) });
+    setStatus(outcomeOf(err));
     setTimeout(() => statusRef.current?.focus(), 0);
   }
 
@@ -93,6 +104,22 @@ export function ProfileDetail(props: {
     }
   }
 
+  /** AWS Sign-In in the browser; the call returns once the browser came back (or gave up). */
+  async function loginSignIn() {
+    setStatus(null);
+    setBusy(true);
+    setSigningIn(true);
+    try {
+      const r = await call('login.signIn', { profile: p.name });
+      props.onDone({ kind: 'ok', text: `Signed in to ${r.profile} as ${r.principal}${r.addedSection ? `; added [profile ${r.profile}] to the config` : ''}.` }, true);
+    } catch (err) {
+      fail(err);
+    } finally {
+      setBusy(false);
+      setSigningIn(false);
+    }
+  }
+
   async function simple(work: () => Promise<string>) {
     setStatus(null);
     setBusy(true);
@@ -123,7 +150,8 @@ export function ProfileDetail(props: {
     setBusy(true);
     try {
       const r = await call('profiles.remove', { profile: p.name });
-      props.onDone({ kind: 'ok', text: `Removed ${r.removedKey ? 'the key and ' : ''}${r.clearedSessions.length} session(s) of ${p.name}.` }, false);
+      const forgotten = [r.removedKey && 'the key', r.forgotSignIn && 'the sign-in', `${r.clearedSessions.length} session(s)`].filter(Boolean).join(' and ');
+      props.onDone({ kind: 'ok', text: `Removed ${forgotten} of ${p.name}.` }, false);
       props.onRemoved();
     } catch (err) {
       fail(err);
@@ -198,12 +226,24 @@ export function ProfileDetail(props: {
             </dd>
           </>
         )}
-        <dt>Session</dt>
+        {p.kind === 'login' && (
+          <>
+            <dt>Signed in as</dt>
+            <dd data-testid="detail-principal">{p.loginPrincipal ? <code className="wrap">{p.loginPrincipal}</code> : 'not signed in'}</dd>
+            <dt>Sign-in session</dt>
+            <dd data-testid="detail-signin-session">{signedIn ? signInSessionNow(p, props.elapsed) : 'not signed in'}</dd>
+          </>
+        )}
+        <dt>{p.kind === 'login' ? 'Credentials' : 'Session'}</dt>
         <dd data-testid="detail-session">{session.live ? `${session.text}, ${session.until}` : session.text}</dd>
       </dl>
 
       <div className="detail-actions">
-        {session.live ? (
+        {p.kind === 'login' && !signedIn ? (
+          <button type="button" className="primary" disabled={busy || !p.inConfig} onClick={() => void loginSignIn()}>
+            Sign in
+          </button>
+        ) : session.live ? (
           <button type="button" className="primary" disabled={busy} onClick={() => void simple(async () => (await call('sessions.end', { profile: p.name }), `Ended the session for ${p.name}.`))}>
             End session
           </button>
@@ -238,6 +278,35 @@ export function ProfileDetail(props: {
           Edit
         </button>
       </div>
+
+      {p.kind === 'login' && signedIn && (
+        <div className="detail-actions login-actions">
+          <button type="button" disabled={busy} onClick={() => void loginSignIn()}>
+            Sign in again
+          </button>
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() =>
+              void simple(async () => {
+                const r = await call('login.signOut', { profile: p.name });
+                return r.hadSession ? `Signed out of ${r.profile}; its sign-in and credentials are gone from the keychain.` : `${r.profile} was not signed in.`;
+              })
+            }
+          >
+            Sign out
+          </button>
+        </div>
+      )}
+      {busy && !signingIn && props.signIn && <BrowserSignInPanel signIn={props.signIn} now={props.now} heading="none" compact onOutcome={(o) => setStatus(o)} />}
+      {signingIn &&
+        (props.signIn ? (
+          <BrowserSignInPanel signIn={props.signIn} now={props.now} heading="none" compact onOutcome={(o) => setStatus(o)} />
+        ) : (
+          <p className="muted" role="status">
+            Continue in your browser…
+          </p>
+        ))}
 
       {pending && (
         <MfaCodeForm

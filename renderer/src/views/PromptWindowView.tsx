@@ -1,7 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
+import { BrowserSignInPanel, cancelSignIn, signInSubject } from '../components/BrowserSignInPanel';
 import { typedMfaCode } from '../components/MfaCodeForm';
-import { call, messageOf, subscribe, type PromptView } from '../keytrayApi';
-import { useNow } from '../sessionClock';
+import { call, messageOf, subscribe, type BrowserSignInView, type PromptView } from '../keytrayApi';
+import { clockTime, minutesSeconds, useNow } from '../sessionClock';
+import { useBrowserSignIn } from '../useBrowserSignIn';
 
 type Outcome = { kind: 'ok' | 'error'; text: string } | null;
 
@@ -11,6 +13,11 @@ type Outcome = { kind: 'ok' | 'error'; text: string } | null;
  * when it gives up, so the user can refuse a request they did not start. Six digits submit by
  * themselves; Escape cancels. A code AWS refuses is shown here with AWS's reason, and the request
  * stays open for the next code; a success is only said once AWS has accepted the code.
+ *
+ * It also shows a browser sign-in (IAM Identity Center, AWS Sign-In) while main waits on one:
+ * "continue in your browser", for device authorization the code to compare with the page, and
+ * Cancel. An MFA request and a sign-in can wait at once; both show, the MFA code field keeps the
+ * focus it has, and Escape cancels the one that has focus (the MFA request when neither does).
  */
 export function PromptWindowView() {
   const [prompt, setPrompt] = useState<PromptView | null>(null);
@@ -22,6 +29,39 @@ export function PromptWindowView() {
   const input = useRef<HTMLInputElement>(null);
   const shownId = useRef<string | null>(null);
   const now = useNow(1_000);
+  const signIn = useBrowserSignIn();
+  const signInHeading = useRef<HTMLHeadingElement>(null);
+  const signInSection = useRef<HTMLDivElement>(null);
+  const shownSignIn = useRef<BrowserSignInView | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const promptRef = useRef(prompt);
+  promptRef.current = prompt;
+
+  // A new MFA request puts the cursor in the code field, once the field is on screen.
+  useEffect(() => {
+    if (prompt?.id) input.current?.focus();
+  }, [prompt?.id]);
+
+  // A new sign-in is announced, and takes focus unless an MFA code is being typed.
+  useEffect(() => {
+    const before = shownSignIn.current;
+    shownSignIn.current = signIn;
+    if (signIn && signIn.id !== before?.id) {
+      setAnnouncement(`Continue in your browser: signing in to ${signInSubject(signIn)}.`);
+      if (!promptRef.current) signInHeading.current?.focus();
+    } else if (!signIn && before) {
+      setAnnouncement(`No longer waiting for the browser: the sign-in to ${signInSubject(before)} ended.`);
+    }
+  }, [signIn]);
+
+  // When one of two requests goes, the content that had focus may be gone with it: move focus to
+  // the one still waiting rather than leave it on the page's body.
+  const waiting = `${prompt ? 'mfa' : ''}${signIn ? 'signin' : ''}`;
+  useEffect(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    if (promptRef.current) input.current?.focus();
+    else signInHeading.current?.focus();
+  }, [waiting]);
 
   function show(p: PromptView | null) {
     setPrompt(p);
@@ -32,7 +72,6 @@ export function PromptWindowView() {
       setCode('');
       setFieldError(p.error ?? null);
       setOutcome(null);
-      setTimeout(() => input.current?.focus(), 0);
     } else if (p?.error) {
       setFieldError(p.error);
     }
@@ -41,7 +80,6 @@ export function PromptWindowView() {
   const reload = () => call('prompt.current', {}).then(show, (e) => setOutcome({ kind: 'error', text: messageOf(e) }));
 
   useEffect(() => {
-    document.title = 'Keytray — MFA code';
     void reload();
     return subscribe('prompt.changed', show);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -49,7 +87,12 @@ export function PromptWindowView() {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape' && prompt) {
+      if (e.key !== 'Escape') return;
+      const inSignIn = signInSection.current?.contains(document.activeElement) ?? false;
+      if (signIn && (inSignIn || !prompt)) {
+        e.preventDefault();
+        void cancelSignIn(signIn).then(setOutcome);
+      } else if (prompt) {
         e.preventDefault();
         void cancel();
       }
@@ -99,15 +142,31 @@ export function PromptWindowView() {
 
   const waited = prompt ? Math.max(0, Math.floor((now - prompt.requestedAt) / 1000)) : 0;
   const remaining = prompt ? Math.max(0, Math.floor((prompt.expiresAt - now) / 1000)) : 0;
+  const both = !!prompt && !!signIn;
+  // The window's title names what waits, for the task switcher and screen readers.
+  const title = both ? 'Keytray — sign-in and MFA code' : signIn ? 'Keytray — continue in your browser' : 'Keytray — MFA code';
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
 
   return (
     <main className="prompt-window">
-      <h1 tabIndex={-1}>{prompt ? 'A program asks for an MFA code' : 'No request is waiting'}</h1>
-      {!prompt && loaded && (
+      {both ? (
+        <h1 tabIndex={-1}>Two requests are waiting</h1>
+      ) : signIn ? null : (
+        <h1 tabIndex={-1}>{prompt ? 'A program asks for an MFA code' : 'No request is waiting'}</h1>
+      )}
+      {signIn && (
+        <div ref={signInSection}>
+          <BrowserSignInPanel signIn={signIn} now={now} heading={both ? 'h2' : 'h1'} headingRef={signInHeading} onOutcome={setOutcome} />
+        </div>
+      )}
+      {!prompt && !signIn && loaded && (
         <p className="muted" data-testid="prompt-empty">
-          When a program asks Keytray for credentials that need an MFA code, the request shows here with the program that asked.
+          When a program asks Keytray for credentials that need an MFA code, or a sign-in waits for your browser, the request shows here with the program that asked.
         </p>
       )}
+      {both && <h2 className="mfa-heading">A program asks for an MFA code</h2>}
       {prompt && (
         <form
           onSubmit={(e) => {
@@ -155,7 +214,7 @@ export function PromptWindowView() {
             </dd>
             <dt>Waiting</dt>
             <dd data-testid="prompt-clock">
-              {clock(waited)}; gives up at {new Date(prompt.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false })} (in {clock(remaining)})
+              {minutesSeconds(waited)}; gives up at {clockTime(prompt.expiresAt)} (in {minutesSeconds(remaining)})
             </dd>
           </dl>
           <div className={`field${fieldError ? ' has-error' : ''}`}>
@@ -207,14 +266,13 @@ export function PromptWindowView() {
       <p className={`status ${outcome?.kind ?? ''}`} role={outcome?.kind === 'error' ? 'alert' : 'status'}>
         {outcome?.text ?? ''}
       </p>
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {announcement}
+      </p>
     </main>
   );
 }
 
 function who(p: PromptView): string {
   return p.requester ? `${p.requester.name ?? 'the program'} (pid ${p.requester.pid})` : 'the program';
-}
-
-function clock(seconds: number): string {
-  return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
