@@ -14,9 +14,11 @@ keyring_home=$(mktemp -d)
 watcher_pid=
 cleanup() {
   if [ -n "$watcher_pid" ]; then kill "$watcher_pid" 2>/dev/null || true; fi
+  # Every daemon of this bus: ours, restarted ones that lost the name, and any the bus started.
   local pid
-  pid=$(secret_service_pid)
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  for pid in $(pgrep -x gnome-keyring-d 2>/dev/null || true); do
+    if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qxF "DBUS_SESSION_BUS_ADDRESS=$DBUS_SESSION_BUS_ADDRESS"; then kill "$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$keyring_home"
 }
 trap cleanup EXIT
@@ -31,15 +33,24 @@ secret_service_pid() {
     org.freedesktop.DBus.GetConnectionUnixProcessID string:org.freedesktop.secrets 2>/dev/null | awk '{print $2}' || true
 }
 
+# Whether a daemon is one this script started: unlocked with the test password (--unlock). The bus
+# starts one by itself (--start, its login collection locked) when a client asks while none runs.
+is_ours() {
+  [ -n "$1" ] && tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q -- '--unlock'
+}
+
 # --unlock reads the login keyring password from stdin, and the daemon forks. A restart passes
-# --replace, to take the name over from a daemon the bus may have started by itself meanwhile, whose
-# login collection would be locked. Returns once the daemon owns its name on the bus (up to 5 s).
+# --replace, to take the name over from a daemon the bus started by itself meanwhile. Returns once
+# one of ours owns the name on the bus; --replace is sent again while the bus's own daemon wins the
+# race for the name (up to 5 s).
 start_keyring() {
-  printf 'keytray-test\n' | gnome-keyring-daemon "$@" --unlock --components=secrets >/dev/null 2>&1 || true
-  for _ in $(seq 50); do
-    keyring_pid=$(secret_service_pid)
-    if [ -n "$keyring_pid" ]; then return 0; fi
-    sleep 0.1
+  for _ in 1 2 3 4 5; do
+    printf 'keytray-test\n' | gnome-keyring-daemon "$@" --unlock --components=secrets >/dev/null 2>&1 || true
+    for _ in $(seq 10); do
+      if is_ours "$(secret_service_pid)"; then return 0; fi
+      sleep 0.1
+    done
+    set -- --replace
   done
   echo "run-with-keyring: gnome-keyring-daemon did not take org.freedesktop.secrets on the test bus within 5 s" >&2
   return 1
@@ -47,14 +58,14 @@ start_keyring() {
 start_keyring
 
 # gnome-keyring-daemon 42 has been seen to abort (a trap in GLib) under the suite's concurrent
-# load. Without a watch every later test would then fail with "no result found" against a daemon
+# load. Without a watch every later test would then fail with "no result found" against the daemon
 # the bus starts locked; with it the daemon comes back unlocked with the same collection on disk,
 # and the log says so, so a failure at that moment is not mistaken for Keytray's.
 (
   while sleep 0.5; do
     pid=$(secret_service_pid)
-    if [ "$pid" != "$keyring_pid" ]; then
-      echo "run-with-keyring: the Secret Service (gnome-keyring-daemon ${keyring_pid:-?}) went away; starting it again, unlocked" >&2
+    if ! is_ours "$pid"; then
+      echo "run-with-keyring: the Secret Service went away (now: ${pid:-nobody}); starting gnome-keyring-daemon again, unlocked" >&2
       start_keyring --replace || true
     fi
   done

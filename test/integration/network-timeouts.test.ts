@@ -245,9 +245,15 @@ async function startAgent(sb: Sandbox, env: NodeJS.ProcessEnv): Promise<{ output
     freeze: () => child.kill('SIGSTOP'),
     thaw: () => child.kill('SIGCONT'),
     stop: async () => {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      // A test that failed while the agent was frozen must not wait forever: a stopped process
+      // takes SIGTERM only once continued, and one that ignores it gets SIGKILL after 5 s.
+      child.kill('SIGCONT');
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('exit', r));
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(killer);
     },
   };
 }
