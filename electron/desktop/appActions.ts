@@ -109,6 +109,52 @@ export function createAppActions(app: AppServices): AppActions {
     }
   }
 
+  const loginSignInsInFlight = new Map<string, ReturnType<AppActions['loginSignIn']>>();
+
+  async function signInLoginProfile(profile: string, region: string | undefined): ReturnType<AppActions['loginSignIn']> {
+    // Checked before the prompt window says "continue in your browser" for a profile that cannot sign in.
+    assertValidProfileName(profile);
+    assertCanServeLogin(vault.loadConfig(), profile);
+    const timeoutMs = app.signInTimeoutMs ?? DEFAULT_SIGNIN_TIMEOUT_MS;
+    const startedAt = Date.now();
+    const shown = app.signIns?.begin({ service: 'AWS Sign-In', target: profile, mode: 'browser', startedAt, expiresAt: startedAt + timeoutMs }) ?? unshownSignIn;
+    const opener = app.openUrl ?? systemUrlOpener({ env: vault.env });
+    try {
+      const outcome = await signInLogged('signed-in', profile, `Signing in profile "${profile}" with AWS Sign-In`, () =>
+        loginProfile(vault, {
+          profile,
+          region,
+          remote: false,
+          timeoutMs,
+          signal: shown.signal,
+          openBrowser: async (url) => {
+            shown.browserOpening(url);
+            await opener(url);
+          },
+          // The terminal's lines carry the page's URL; here the prompt window speaks, and only a failure is logged.
+          tell: (line) => {
+            if (line.startsWith('keytray: ')) app.onBackgroundFailure?.(line.slice('keytray: '.length));
+          },
+          readPastedCode: () => Promise.reject(new KeytrayError('usage', 'The Keytray window signs in on this device only', { profile, hint: `Run \`keytray login ${profile} --remote\` to paste a code from another device.` })),
+          launcher: app.launcherPath,
+        }),
+      );
+      app.onLocked?.();
+      const signedInAt = outcome.session.signedInAt ?? vault.clock.now();
+      activity.record({ kind: 'signed-in', profile, summary: `Signed in profile "${profile}" as ${outcome.session.loginSession} (${outcome.region}) with AWS Sign-In.` });
+      changed();
+      return {
+        profile,
+        principal: outcome.session.loginSession,
+        region: outcome.region,
+        signInSecondsLeft: Math.floor((signedInAt + LOGIN_SESSION_MS - vault.clock.now()) / 1000),
+        addedSection: outcome.wired.created,
+      };
+    } finally {
+      shown.end();
+    }
+  }
+
   const makeActive: AppActions['makeActive'] = (profile) => {
     if (profile !== null) {
       const config = vault.loadConfig();
@@ -259,48 +305,14 @@ export function createAppActions(app: AppServices): AppActions {
       };
     },
 
-    async loginSignIn(profile, region) {
-      // Checked before the prompt window says "continue in your browser" for a profile that cannot sign in.
-      assertValidProfileName(profile);
-      assertCanServeLogin(vault.loadConfig(), profile);
-      const timeoutMs = app.signInTimeoutMs ?? DEFAULT_SIGNIN_TIMEOUT_MS;
-      const startedAt = Date.now();
-      const shown = app.signIns?.begin({ service: 'AWS Sign-In', target: profile, mode: 'browser', startedAt, expiresAt: startedAt + timeoutMs }) ?? unshownSignIn;
-      const opener = app.openUrl ?? systemUrlOpener({ env: vault.env });
-      try {
-        const outcome = await signInLogged('signed-in', profile, `Signing in profile "${profile}" with AWS Sign-In`, () =>
-          loginProfile(vault, {
-            profile,
-            region,
-            remote: false,
-            timeoutMs,
-            signal: shown.signal,
-            openBrowser: async (url) => {
-              shown.browserOpening(url);
-              await opener(url);
-            },
-            // The terminal's lines carry the page's URL; here the prompt window speaks, and only a failure is logged.
-            tell: (line) => {
-              if (line.startsWith('keytray: ')) app.onBackgroundFailure?.(line.slice('keytray: '.length));
-            },
-            readPastedCode: () => Promise.reject(new KeytrayError('usage', 'The Keytray window signs in on this device only', { profile, hint: `Run \`keytray login ${profile} --remote\` to paste a code from another device.` })),
-            launcher: app.launcherPath,
-          }),
-        );
-        app.onLocked?.();
-        const signedInAt = outcome.session.signedInAt ?? vault.clock.now();
-        activity.record({ kind: 'signed-in', profile, summary: `Signed in profile "${profile}" as ${outcome.session.loginSession} (${outcome.region}) with AWS Sign-In.` });
-        changed();
-        return {
-          profile,
-          principal: outcome.session.loginSession,
-          region: outcome.region,
-          signInSecondsLeft: Math.floor((signedInAt + LOGIN_SESSION_MS - vault.clock.now()) / 1000),
-          addedSection: outcome.wired.created,
-        };
-      } finally {
-        shown.end();
-      }
+    loginSignIn(profile, region) {
+      // A second Sign in for a profile whose sign-in is still open (the window's and the tray's, or a
+      // double click) joins it: one browser tab, one session, rather than two that replace each other.
+      const open = loginSignInsInFlight.get(profile);
+      if (open) return open;
+      const started = signInLoginProfile(profile, region).finally(() => loginSignInsInFlight.delete(profile));
+      loginSignInsInFlight.set(profile, started);
+      return started;
     },
 
     async loginSignOut(profile) {

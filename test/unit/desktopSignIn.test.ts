@@ -460,6 +460,17 @@ describe('desktop sign-ins: IAM Identity Center and AWS Sign-In', { timeout: 300
       }
     });
 
+    it('a second Sign in while one is open joins it: one view, one browser page, one session', async () => {
+      const pagesBefore = opened().length;
+      const viewsBefore = signInViews().filter((v) => v?.service === 'AWS Sign-In').map((v) => v!.id);
+      const [first, second] = await Promise.all([ok('login.signIn', { profile: web }), ok('login.signIn', { profile: web })]);
+      assert.deepEqual(second, first, 'both callers read the one sign-in');
+      const views = new Set(signInViews().filter((v) => v?.service === 'AWS Sign-In' && !viewsBefore.includes(v.id)).map((v) => v!.id));
+      assert.equal(views.size, 1, 'the prompt window showed one sign-in');
+      assert.equal(opened().length - pagesBefore, 1, `one browser page: ${JSON.stringify(opened().slice(pagesBefore))}`);
+      assert.equal(app.vault.store.getLoginSession(web)?.loginSession, arn);
+    });
+
     it('Remove forgets a login profile\'s sign-in session too', async () => {
       await ok('login.signIn', { profile: web });
       assert.ok(app.vault.store.getLoginSession(web));
