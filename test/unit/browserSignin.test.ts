@@ -30,6 +30,30 @@ test('BROWSER is honoured as xdg-open reads it: a list, %s for the URL, else the
   assert.deepEqual(openerCommands(url, { env: {}, platform: 'win32' }), [{ command: 'rundll32', args: ['url.dll,FileProtocolHandler', url] }]);
 });
 
+test('a BROWSER entry that names a program under a path with spaces is run as it is, and Windows lists entries with ;', () => {
+  const url = 'https://x.example/a';
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keytray browser '));
+  const program = path.join(dir, 'Google Chrome');
+  fs.writeFileSync(program, '#!/bin/sh\n', { mode: 0o755 });
+  try {
+    assert.deepEqual(openerCommands(url, { env: { BROWSER: `${program}:lynx -dump` }, platform: 'darwin' }), [
+      { command: program, args: [url] },
+      { command: 'lynx', args: ['-dump', url] },
+    ]);
+    // With words after it, the entry is not one program file: it is split as xdg-open splits it.
+    assert.deepEqual(openerCommands(url, { env: { BROWSER: `${program} --new-window` }, platform: 'linux' }), [
+      { command: program.split(' ')[0], args: [...program.split(' ').slice(1), '--new-window', url] },
+    ]);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const chrome = 'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe';
+  assert.deepEqual(openerCommands(url, { env: { BROWSER: `${chrome};firefox` }, platform: 'win32', isProgramFile: (e) => e === chrome }), [
+    { command: chrome, args: [url] },
+    { command: 'firefox', args: [url] },
+  ]);
+});
+
 test('no local browser over SSH or on Linux without a display, unless BROWSER says otherwise', () => {
   assert.equal(canOpenBrowser({ env: {}, platform: 'linux' }), false);
   assert.equal(canOpenBrowser({ env: { DISPLAY: ':0' }, platform: 'linux' }), true);

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { KeytrayError } from '../errors';
 
 /**
@@ -14,6 +16,8 @@ import { KeytrayError } from '../errors';
 export interface BrowserEnvironment {
   env?: NodeJS.ProcessEnv;
   platform?: NodeJS.Platform;
+  /** Whether a BROWSER entry with spaces names a program file as a whole; the file system by default. */
+  isProgramFile?: (entry: string) => boolean;
 }
 
 /** Opens `url`; resolves once an opener accepted it, rejects with one line when none could. */
@@ -27,14 +31,23 @@ export function platformOpenCommand(platform: NodeJS.Platform = process.platform
   return { command: 'xdg-open', args: [] };
 }
 
-/** The commands to try, in order: each BROWSER entry, else the platform opener. */
+/**
+ * The commands to try, in order: each BROWSER entry, else the platform opener. Entries are split on
+ * the platform's path separator (`:`, or `;` on Windows, where `C:\` holds a colon), as Python's
+ * `webbrowser` does. An entry is split into words as xdg-open does, unless the whole entry names a
+ * program file, which Python's `webbrowser` allows: a browser under a path with spaces
+ * (`/Applications/Google Chrome.app/Contents/MacOS/Google Chrome`) needs no quoting.
+ */
 export function openerCommands(url: string, options: BrowserEnvironment = {}): Array<{ command: string; args: string[] }> {
   const env = options.env ?? process.env;
+  const platform = options.platform ?? process.platform;
+  const isProgramFile = options.isProgramFile ?? programFileExists;
   const fromEnv = (env.BROWSER ?? '')
-    .split(':')
+    .split(platform === 'win32' ? ';' : ':')
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
+      if (/\s/.test(entry) && isProgramFile(entry)) return { command: entry, args: [url] };
       // Split on whitespace, no shell: BROWSER comes from the environment, the URL must not be able
       // to turn into shell syntax.
       const words = entry.split(/\s+/);
@@ -43,8 +56,16 @@ export function openerCommands(url: string, options: BrowserEnvironment = {}): A
       return { command: words[0], args: withUrl };
     });
   if (fromEnv.length > 0) return fromEnv;
-  const { command, args } = platformOpenCommand(options.platform);
+  const { command, args } = platformOpenCommand(platform);
   return [{ command, args: [...args, url] }];
+}
+
+function programFileExists(file: string): boolean {
+  try {
+    return path.isAbsolute(file) && fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /**
