@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { awsCliAvailable, browserStandIn, createSandbox, KEYTRAY_BIN, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
+import { awsCliAvailable, browserStandIn, createSandbox, KEYTRAY_ARGV, KEYTRAY_BIN, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
 
 /**
  * IAM Identity Center end to end: the built CLI against the strict emulator, the real keychain, and
@@ -305,6 +305,34 @@ describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable
     assert.ok(Date.now() - started < 10_000, 'a timeout, not a hang');
     assert.match(t.stderr, /\nkeytray: The browser did not come back from the IAM Identity Center sign-in within 2 s\. Run `keytray sso login corp` again and finish the sign-in in the browser, or add --device-code to sign in from another device\.\n$/);
     sb.emu.sso.browser('approve');
+  });
+
+  test('a browser that cannot be opened leaves the address on the terminal, and the sign-in waits for it to be opened by hand', async () => {
+    sb.emu.resetCalls();
+    const child = spawn(KEYTRAY_ARGV[0], [...KEYTRAY_ARGV.slice(1), 'sso', 'login', 'corp', '--timeout', '60'], {
+      env: { ...sb.env, BROWSER: '/nonexistent/browser' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr!.setEncoding('utf8').on('data', (d) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    try {
+      for (const until = Date.now() + 20_000; !/open the address above/.test(stderr); await new Promise((r) => setTimeout(r, 25))) {
+        if (Date.now() > until || child.exitCode !== null) throw new Error(`no address to open by hand: ${stderr}`);
+      }
+      assert.match(stderr, /\nkeytray: Could not open a browser \(\/nonexistent\/browser not found\); open the address above in a browser to go on\.\n$/);
+      // The person copies the address into a browser of their own.
+      const address = /visit:\n {2}(\S+)\n/.exec(stderr)![1];
+      await (await fetch(address, { redirect: 'follow', signal: AbortSignal.timeout(20_000) })).text();
+      assert.equal(await exited, 0, stderr);
+      assert.match(stdout, /^Signed in to IAM Identity Center "corp" for 59m; Keytray renews it by itself\.\n$/);
+      assert.equal(sb.emu.count('CreateToken', true), 1);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
   });
 
   test('a role that is not assigned names the account and role', async () => {

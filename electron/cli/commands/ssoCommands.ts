@@ -17,6 +17,11 @@ export const stderrPresenter: SignInPresenter = {
     browserOpening: (url) => {
       process.stderr.write(`keytray: opening the IAM Identity Center sign-in page for ${label(session)} in your browser. If it does not open, visit:\n  ${url}\n`);
     },
+    // The address is on the terminal already: the person can open it in any browser, so the wait goes on.
+    browserFailed: (why) => {
+      process.stderr.write(`keytray: ${why}; open the address above in a browser to go on.\n`);
+      return true;
+    },
     deviceCode: (info) => {
       const minutes = Math.max(1, Math.round((info.expiresAt - Date.now()) / 60_000));
       process.stderr.write(

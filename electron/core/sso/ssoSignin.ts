@@ -1,5 +1,5 @@
 import { createOAuthState, createPkcePair, startLoopbackRedirect, type UrlOpener } from '../browserSignin';
-import { KeytrayError } from '../errors';
+import { asKeytrayError, KeytrayError } from '../errors';
 import type { SsoFlow, StoredSsoClient, StoredSsoToken, VaultStore } from '../keychain/vaultStore';
 import type { Clock } from '../types';
 import type { SsoSessionConfig } from './ssoConfig';
@@ -38,6 +38,12 @@ export interface SignInPresentation {
   browserOpening(url: string): void;
   /** Device authorization: the user must open the URL and confirm the code. */
   deviceCode(info: DeviceCodeInfo): void;
+  /**
+   * No browser could be opened (`why`, e.g. "Could not open a browser (xdg-open not found)"). True
+   * when the person can still open the page by hand (the terminal shows its address): the wait goes
+   * on. Otherwise the sign-in fails with the opener's line.
+   */
+  browserFailed?(why: string): boolean;
   /** Aborted when the person gives up (the window's Cancel): the wait ends with the signal's reason. */
   signal?: AbortSignal;
   /** The sign-in ended, whatever the outcome; called exactly once. */
@@ -166,7 +172,11 @@ async function withBrowser(session: SsoSessionConfig, client: StoredSsoClient, d
       code_challenge: pkce.challenge,
     }).toString();
     shown.browserOpening(url.toString());
-    await deps.openUrl(url.toString());
+    try {
+      await deps.openUrl(url.toString());
+    } catch (err) {
+      if (!shown.browserFailed?.(asKeytrayError(err).message)) throw err;
+    }
     const code = await listener.code;
     let token;
     try {
