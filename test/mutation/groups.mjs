@@ -13,6 +13,10 @@ export const groups = {
     tests: ['dist/test/integration/fast-path.test.js', 'dist/test/integration/fast-path-margin.test.js', 'dist/test/integration/concurrency.test.js'],
     coverage: 'all',
   },
+  'tray-menu': {
+    mutate: ['electron/desktop/trayTemplate.ts'],
+    tests: ['dist/test/unit/trayTemplate.test.js'],
+  },
   'desktop-actions': {
     mutate: ['electron/desktop/appActions.ts'],
     tests: ['dist/test/unit/desktopHandlers.test.js', 'dist/test/unit/desktopLock.test.js', 'dist/test/unit/desktopAgentWiring.test.js'],

@@ -255,6 +255,7 @@ describe('IAM Identity Center and AWS Sign-In in the tray', () => {
     const half = find(items, /^half — cannot sign in$/);
     assert.match(half.submenu?.[0].label ?? '', /^\[sso-session half\] .* has no sso_region/);
     assert.equal(half.submenu?.[0].enabled, false);
+    assert.deepEqual(half.submenu?.[1], { type: 'separator' });
     assert.equal(half.submenu?.find((i) => i.label === 'Sign in…')?.enabled, false);
     assert.equal(half.submenu?.find((i) => i.label === 'Add profiles for my accounts')?.enabled, false);
   });
@@ -290,5 +291,178 @@ describe('IAM Identity Center and AWS Sign-In in the tray', () => {
     const items = buildTrayTemplate(state([], { pendingSignIns: 2 }));
     assert.deepEqual(find(items, /^Continue sign-in in the browser… \(2 waiting\)$/).action, { type: 'show-prompt' });
     assert.ok(!labels(buildTrayTemplate(state([]))).some((l) => l?.startsWith('Continue sign-in')));
+  });
+});
+
+/**
+ * The whole menu as the person sees it, item by item, and the limits where its shape changes. Found
+ * by `npm run mutate tray-menu`: the tests above check parts of the menu, and 64 changes to the
+ * template (a dropped separator, a lost action, the user no longer heading its group, Electron
+ * losing a checkbox's state, a limit moved by one) went unnoticed.
+ */
+describe('the tray menu, item by item and at its limits', () => {
+  const separator = { type: 'separator' };
+  it('builds exactly this menu for a role, its user, a login profile, a pinned role and a signed-in session', () => {
+    const menu = buildTrayTemplate({
+      active: 'admin',
+      pendingPrompts: 1,
+      problem: 'The keychain is slow.',
+      ssoSessions: [{ name: 'corp', secondsLeft: 3000, timeLeftText: '50 min left' }],
+      profiles: [
+        user('alice'),
+        // Sorts before its user by name, yet the user heads the group.
+        role('admin', 'alice', { account: '111111111111', sessionSecondsLeft: 1800, pinned: true }),
+        { name: 'web', kind: 'login', group: 'web', sessionSecondsLeft: 600, hasKey: false, signInTimeLeftText: '11 h left' },
+      ],
+    });
+    const profileActions = (profile: string, live: boolean, console: boolean) => [
+      live ? { label: 'End session', action: { type: 'end-session', profile } } : { label: 'Start session', enabled: true, action: { type: 'start-session', profile } },
+      { label: 'Copy env export', enabled: true, action: { type: 'copy-env', profile } },
+      { label: 'Open console', enabled: console, action: { type: 'open-console', profile } },
+    ];
+    const makeActive = (profile: string, checked: boolean) => ({ label: 'Make active', type: 'checkbox', checked, action: { type: 'make-active', profile } });
+    assert.deepEqual(menu, [
+      { label: 'Active: admin — 30 min left', enabled: false },
+      { label: 'Enter MFA code… (1 waiting)', action: { type: 'show-prompt' } },
+      { label: 'The keychain is slow.', enabled: false },
+      separator,
+      { label: 'IAM Identity Center', enabled: false },
+      {
+        label: 'corp — 50 min left',
+        type: 'submenu',
+        submenu: [
+          { label: 'Sign in…', enabled: true, action: { type: 'sso-sign-in', session: 'corp' } },
+          { label: 'Sign out', enabled: true, action: { type: 'sso-sign-out', session: 'corp' } },
+          { label: 'Add profiles for my accounts', enabled: true, action: { type: 'sso-populate', session: 'corp' } },
+        ],
+      },
+      separator,
+      { label: '★ admin — 30 min left', type: 'checkbox', checked: true, enabled: true, action: { type: 'activate', profile: 'admin' } },
+      separator,
+      { label: 'alice · 111111111111', enabled: false },
+      { label: 'alice', type: 'submenu', submenu: [makeActive('alice', false), separator, ...profileActions('alice', false, true)] },
+      { label: '✓ admin — 30 min left', type: 'submenu', submenu: [makeActive('admin', true), separator, ...profileActions('admin', true, true)] },
+      separator,
+      { label: 'web', enabled: false },
+      {
+        label: 'web — 10 min left',
+        type: 'submenu',
+        submenu: [
+          makeActive('web', false),
+          separator,
+          { label: 'Sign in… (11 h left)', action: { type: 'login-sign-in', profile: 'web' } },
+          { label: 'Sign out', enabled: true, action: { type: 'login-sign-out', profile: 'web' } },
+          separator,
+          ...profileActions('web', true, false),
+        ],
+      },
+      separator,
+      { label: 'Lock (end all sessions)', enabled: true, action: { type: 'lock' } },
+      { label: 'Open Keytray…', action: { type: 'open-window' } },
+      { label: 'Quit Keytray', action: { type: 'quit' } },
+    ]);
+  });
+
+  it('names an active profile that is no longer in the config, and says when none is active', () => {
+    assert.deepEqual(buildTrayTemplate(state([user('alice')], { active: 'gone' }))[0], { label: 'Active: gone — not in the config', enabled: false });
+    assert.deepEqual(buildTrayTemplate(state([user('alice')]))[0], { label: 'No active profile', enabled: false });
+    // With no session there is no time to give, and no dash.
+    assert.deepEqual(buildTrayTemplate(state([user('alice')], { active: 'alice' }))[0], { label: 'Active: alice', enabled: false });
+  });
+
+  it('heads a group with its user, then its roles by name, and words quick items and Sign in… without a time when there is none', () => {
+    const menu = buildTrayTemplate(state([role('zulu', 'bob'), user('bob', { pinned: true }), role('alpha', 'bob')]));
+    assert.deepEqual(labels(menu).slice(-7, -3), ['bob', 'bob', 'alpha', 'zulu']);
+    assert.ok(labels(menu).includes('★ bob'), 'a pinned profile with no session has no dash');
+    assert.equal(find(menu, /^★ bob$/).checked, false, 'not the active profile');
+    // The same whichever order the profiles come in.
+    const carl = user('carl');
+    const [alpha, beta] = [role('alpha', 'carl'), role('beta', 'carl')];
+    for (const order of [[carl, beta, alpha], [beta, alpha, carl], [alpha, carl, beta]]) {
+      assert.deepEqual(labels(buildTrayTemplate(state(order))).slice(-7, -3), ['carl', 'carl', 'alpha', 'beta'], order.map((p) => p.name).join(', '));
+    }
+    const web = buildTrayTemplate(state([{ name: 'web', kind: 'login', group: 'web', sessionSecondsLeft: null, hasKey: false }]));
+    assert.ok(profileMenu(web, 'web').submenu!.some((i) => i.label === 'Sign in…'));
+  });
+
+  it('lists 12 profiles inline and puts 13 into one submenu per group', () => {
+    const twelve = Array.from({ length: INLINE_PROFILE_LIMIT }, (_, i) => user(`u${String(i).padStart(2, '0')}`));
+    const inline = buildTrayTemplate(state(twelve));
+    assert.equal(inline.filter((i) => i.type === 'submenu').length, INLINE_PROFILE_LIMIT, 'each profile is its own item');
+    assert.ok(labels(inline).includes('u11 · 111111111111'), 'under its group heading');
+    assert.ok(profileMenu(inline, 'u11'));
+    const thirteen = buildTrayTemplate(state([...twelve, user('u12')]));
+    assert.deepEqual(
+      thirteen.filter((i) => i.type === 'submenu').map((i) => [i.label, i.submenu!.length]),
+      Array.from({ length: 13 }, (_, i) => [`u${String(i).padStart(2, '0')} · 111111111111 (1)`, 1]),
+    );
+  });
+
+  it('keeps 25 groups at the top and splits 26 into ranges named by their first and last group', () => {
+    const groupsOf = (n: number) => Array.from({ length: n }, (_, i) => user(`g${String(i).padStart(2, '0')}`));
+    assert.equal(buildTrayTemplate(state(groupsOf(SUBMENU_CHUNK))).filter((i) => i.type === 'submenu').length, SUBMENU_CHUNK);
+    const ranges = buildTrayTemplate(state(groupsOf(SUBMENU_CHUNK + 1))).filter((i) => i.type === 'submenu');
+    assert.deepEqual(
+      ranges.map((i) => [i.label, i.submenu!.length]),
+      [
+        ['g00 – g24', SUBMENU_CHUNK],
+        ['g25 – g25', 1],
+      ],
+    );
+    assert.equal(ranges[1].submenu![0].label, 'g25 · 111111111111 (1)');
+  });
+
+  it('keeps a group of 25 flat and splits 26 into chunks named by their first and last profile', () => {
+    const group = (n: number) => [user('owner'), ...Array.from({ length: n - 1 }, (_, i) => role(`r${String(i).padStart(2, '0')}`, 'owner'))];
+    const pad = Array.from({ length: INLINE_PROFILE_LIMIT }, (_, i) => user(`z${i}`));
+    const flat = buildTrayTemplate(state([...group(SUBMENU_CHUNK), ...pad])).find((i) => i.label?.startsWith('owner'))!;
+    assert.equal(flat.label, 'owner (25)');
+    assert.ok(flat.submenu!.every((i) => i.submenu?.[0].action?.type === 'make-active'), 'the profiles themselves');
+    const split = buildTrayTemplate(state([...group(SUBMENU_CHUNK + 1), ...pad])).find((i) => i.label?.startsWith('owner'))!;
+    assert.deepEqual(
+      split.submenu!.map((i) => [i.label, i.submenu!.length]),
+      [
+        ['owner … r23', SUBMENU_CHUNK],
+        ['r24 … r24', 1],
+      ],
+    );
+    assert.ok(split.submenu!.every((i) => i.type === 'submenu'));
+  });
+
+  it('names the account of a group only when all its profiles share one', () => {
+    assert.equal(buildTrayTemplate(state([user('carol'), role('ops', 'carol')]))[2].label, 'carol', 'two accounts: none named');
+    assert.equal(buildTrayTemplate(state([user('carol', { account: undefined })]))[2].label, 'carol', 'no account known');
+  });
+
+  it('cuts a long problem line at 80 characters with an ellipsis, and keeps one of 80 whole', () => {
+    const eighty = 'x'.repeat(80);
+    assert.ok(labels(buildTrayTemplate(state([], { problem: eighty }))).includes(eighty));
+    const cut = labels(buildTrayTemplate(state([], { problem: `${eighty}y` }))).find((l) => l?.startsWith('xxx'));
+    assert.equal(cut, `${'x'.repeat(79)}…`);
+  });
+
+  it('words the tooltip with the active profile and its time left', () => {
+    assert.equal(trayTooltip(state([user('alice')])), 'Keytray — no active profile');
+    assert.equal(trayTooltip(state([role('admin', 'alice', { sessionSecondsLeft: 1800 })], { active: 'admin' })), 'Keytray — admin, 30 min left');
+    assert.equal(trayTooltip(state([user('alice')], { active: 'alice' })), 'Keytray — alice');
+    assert.equal(trayTooltip(state([], { active: 'gone' })), 'Keytray — gone');
+    assert.equal(trayTooltip(state([user('alice'), role('admin', 'alice', { sessionSecondsLeft: 1800 })], { active: 'admin' })), 'Keytray — admin, 30 min left', 'the active one, not the first');
+  });
+
+  it('hands Electron every label, type, checked and enabled state as the template has it', () => {
+    const template: TrayMenuItem[] = [
+      { label: 'On', type: 'checkbox', checked: true, enabled: false },
+      { label: 'Off', type: 'checkbox', checked: false, enabled: true },
+      { type: 'separator' },
+      { label: 'Plain' },
+      { label: 'More', type: 'submenu', submenu: [{ label: 'Inner', enabled: false }] },
+    ];
+    assert.deepEqual(toElectronTemplate(template, () => undefined), [
+      { label: 'On', type: 'checkbox', checked: true, enabled: false },
+      { label: 'Off', type: 'checkbox', checked: false, enabled: true },
+      { type: 'separator' },
+      { label: 'Plain' },
+      { label: 'More', type: 'submenu', submenu: [{ label: 'Inner', enabled: false }] },
+    ]);
   });
 });
