@@ -5,7 +5,7 @@ import { KeytrayError } from '../errors';
 
 /**
  * Opening a URL in the user's browser, the way `xdg-open` and Python's `webbrowser` do: `BROWSER`
- * first (a `:`-separated list of commands, `%s` standing for the URL, else the URL appended),
+ * first (a `:`-separated list of commands, `;` on Windows, `%s` standing for the URL, else the URL appended),
  * then the platform's opener. Tests set BROWSER to a script that plays the person at the browser.
  *
  * The URL ends up in a child's argv, which any local user can read while it runs: pass only URLs
