@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { REPO, browserStandIn, createSandbox, type Sandbox } from '../integration/harness';
+import { REPO, browserStandIn, createSandbox, pendingUserCode, type Sandbox } from '../integration/harness';
 import type { MfaDevice } from '../emulator';
 import { chromiumMissing, launchChromium, startDevWebProcess, viewProblems, type DevWebProcess } from './uiHarness';
 
@@ -180,7 +180,7 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     sb.emu.sso.browser('ignore');
     await ssoRow(corp).getByRole('button', { name: `Sign in: ${corp}` }).click();
     await prompt.getByRole('heading', { name: 'Continue in your browser', level: 1 }).waitFor();
-    await prompt.getByText('Finish signing in in the browser window that opened.', { exact: false }).waitFor();
+    await prompt.getByText('Finish the sign-in in the browser window that opened.', { exact: false }).waitFor();
     await detail().getByTestId('browser-signin').waitFor();
     assert.equal(await ssoRow(corp).getByRole('button', { name: `Signing in: ${corp}` }).isDisabled(), true, 'no second sign-in while one waits');
     // The pressed button keeps the focus while it waits, so the keyboard does not fall to the page.
@@ -346,17 +346,6 @@ async function waitUntil(check: () => boolean, what: string): Promise<void> {
   const until = Date.now() + 15_000;
   while (!check()) {
     if (Date.now() > until) throw new Error(`waited 15 s for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** The user code of the device authorization a sign-in started. */
-async function pendingUserCode(sb: Sandbox): Promise<string> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const codes = sb.emu.sso.pendingUserCodes();
-    if (codes.length > 0) return codes[codes.length - 1];
-    if (Date.now() > until) throw new Error('no device authorization started within 15 s');
     await new Promise((r) => setTimeout(r, 50));
   }
 }

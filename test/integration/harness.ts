@@ -151,6 +151,17 @@ export function browserStandIn(home: string): { env: NodeJS.ProcessEnv; opened()
   };
 }
 
+/** The user code of the device authorization a sign-in (the CLI's or the app's) started, once the emulator has one. */
+export async function pendingUserCode(sb: Sandbox): Promise<string> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const codes = sb.emu.sso.pendingUserCodes();
+    if (codes.length > 0) return codes[codes.length - 1];
+    if (Date.now() > until) throw new Error('no device authorization started within 15 s');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** The longest any one command of a test may take; far above what any should need on a loaded machine. */
 const CHILD_TIMEOUT_MS = 180_000;
 

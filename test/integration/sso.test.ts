@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { awsCliAvailable, browserStandIn, createSandbox, KEYTRAY_ARGV, KEYTRAY_BIN, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
+import { awsCliAvailable, browserStandIn, createSandbox, KEYTRAY_ARGV, KEYTRAY_BIN, pendingUserCode, REPO, runProcess, SYSTEM_PYTHON, type RunResult, type Sandbox } from './harness';
 
 /**
  * IAM Identity Center end to end: the built CLI against the strict emulator, the real keychain, and
@@ -432,14 +432,3 @@ describe('IAM Identity Center (SSO)', { timeout: 420_000, skip: !awsCliAvailable
     assert.equal(served.stderr, `keytray: The IAM Identity Center session "corp" is not signed in (profile "${devAdmin}"). Run \`keytray sso login corp\`.\n`);
   });
 });
-
-/** The user code of the device authorization a running `keytray sso login` started. */
-async function pendingUserCode(sb: Sandbox): Promise<string> {
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const codes = sb.emu.sso.pendingUserCodes();
-    if (codes.length > 0) return codes[codes.length - 1];
-    if (Date.now() > until) throw new Error('no device authorization started within 15 s');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -111,7 +111,7 @@ export function BrowserSignInPanel(props: {
           )}
         </div>
       ) : (
-        <p className="muted">Finish signing in in the browser window that opened. If you closed it, open the page again.</p>
+        <p className="muted">Finish the sign-in in the browser window that opened. If you closed it, open the page again.</p>
       )}
       <p className="muted small" data-testid="signin-clock">
         Gives up at {clockTime(s.expiresAt)}
