@@ -256,6 +256,16 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
     let named: Requester | undefined;
     const requester = () => (named ??= withParentCommand(request.requester));
     const promptRequester = () => ({ pid: requester().parentPid ?? requester().pid, command: requester().command });
+    // Handed to the engine for a browser sign-in the request may start; read from /proc only when
+    // that sign-in shows it, never on a cache hit.
+    const signInRequester = {
+      get pid() {
+        return promptRequester().pid;
+      },
+      get command() {
+        return promptRequester().command;
+      },
+    };
     // The order docs/architecture.md (Sessions) gives: --mfa-code, then mfa_process, then the app's window; headless, the client's own
     // sources (mfa_process, /dev/tty) answer instead.
     const sources: MfaCodeSource[] = options.prompter
@@ -276,9 +286,9 @@ function handleConnection(socket: net.Socket, token: string, options: AgentOptio
             person: { ask: (r) => person.ask({ ...r, requester: promptRequester() }), finished: (id, outcome) => person.finished?.(id, outcome) },
             now: () => options.vault.clock.now(),
             // The requester also names the program in a browser sign-in the request starts.
-            run: (mfa) => engine.getCredentials(credentialRequest, { mfa, requester: promptRequester() }),
+            run: (mfa) => engine.getCredentials(credentialRequest, { mfa, requester: signInRequester }),
           })
-        : await engine.getCredentials(credentialRequest, { mfa: mfaCodeProvider(sources), requester: promptRequester() });
+        : await engine.getCredentials(credentialRequest, { mfa: mfaCodeProvider(sources), requester: signInRequester });
       const record = () => options.onActivity?.({ at: Date.now(), profile, requester: requester(), outcome: 'served', source: served.source });
       if (request.op === 'endpoint') {
         record();
