@@ -224,22 +224,29 @@ export async function startDesktopApp(options: DesktopAppOptions): Promise<Deskt
   /**
    * A sign-in the agent started for a program (an SSO profile with no token) is a sign-in of this
    * app too: once a request through it is served, the session's accounts are listed in the
-   * background to learn their names, as after a Sign in button. Once per sign-in, and only while the
-   * served account's name is unknown, so a cache hit never costs a call to AWS.
+   * background to learn their names, as after a Sign in button. Each account is looked up once per
+   * sign-in (the names file is read then, not on every request), and the accounts are listed at
+   * most once per sign-in, only for an account whose name is unknown: a cache hit never costs a
+   * call to AWS.
    */
+  const checkedForSignIn = new Map<string, number>();
   const listedForSignIn = new Map<string, number>();
   const learnAccountNamesAfterServing = (profile: string): void => {
     let session;
+    let accountId: string;
     try {
       const config = vault.loadConfig();
       const root = resolveProfileChain(config, profile).find((p) => p.kind === 'sso');
-      if (root?.kind !== 'sso' || !root.ssoAccountId || new SsoAccountNames(vault.paths.dataDir).read().has(root.ssoAccountId)) return;
+      if (root?.kind !== 'sso' || !root.ssoAccountId) return;
+      accountId = root.ssoAccountId;
       session = ssoSessionOfProfile(config, root);
     } catch {
       return; // a broken chain was the request's failure to report, not this one's
     }
     const token = vault.store.getSsoToken(session.key);
-    if (!token || token.expiresAt <= vault.clock.now() || listedForSignIn.get(session.key) === token.signedInAt) return;
+    if (!token || token.expiresAt <= vault.clock.now() || checkedForSignIn.get(`${session.key}/${accountId}`) === token.signedInAt) return;
+    checkedForSignIn.set(`${session.key}/${accountId}`, token.signedInAt);
+    if (new SsoAccountNames(vault.paths.dataDir).read().has(accountId) || listedForSignIn.get(session.key) === token.signedInAt) return;
     listedForSignIn.set(session.key, token.signedInAt);
     learnSsoAccountNames(vault, session, token.accessToken).then(
       () => refreshSoon(),
