@@ -178,6 +178,7 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     await ssoRow(corp).getByTestId('sso-time-left').filter({ hasText: /^signed out$/ }).waitFor();
     await open(prompt, 'prompt');
     sb.emu.sso.browser('ignore');
+    const before = sb.emu.sso.pagesOpened().authorize;
     await ssoRow(corp).getByRole('button', { name: `Sign in: ${corp}` }).click();
     await prompt.getByRole('heading', { name: 'Continue in your browser', level: 1 }).waitFor();
     await prompt.getByText('Finish the sign-in in the browser window that opened.', { exact: false }).waitFor();
@@ -186,9 +187,11 @@ describe('IAM Identity Center and AWS Sign-In in the window', { skip: chromiumMi
     // The pressed button keeps the focus while it waits, so the keyboard does not fall to the page.
     assert.equal(await page.evaluate<string | null>("document.activeElement?.getAttribute('aria-label') ?? null"), `Signing in: ${corp}`);
     // "Open the page again" sends the browser to the same sign-in page once more.
-    const opened = sb.emu.sso.pagesOpened().authorize;
+    // The stand-in browser started by the click may reach the page only now, on a loaded machine:
+    // the first page is counted before the second is asked for, so each is counted once.
+    await waitUntil(() => sb.emu.sso.pagesOpened().authorize === before + 1, 'the sign-in page to open');
     await prompt.getByRole('button', { name: 'Open the page again' }).click();
-    await waitUntil(() => sb.emu.sso.pagesOpened().authorize === opened + 1, 'the sign-in page to open again');
+    await waitUntil(() => sb.emu.sso.pagesOpened().authorize === before + 2, 'the sign-in page to open again');
     await prompt.getByRole('button', { name: 'Cancel sign-in' }).click();
     await prompt.getByText(`Cancelled the sign-in to IAM Identity Center session ${corp}.`).waitFor();
     await prompt.getByRole('heading', { name: 'No request is waiting' }).waitFor();
